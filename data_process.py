@@ -1,0 +1,159 @@
+"""Load, check, split and batch `text<TAB>label` data files.
+
+A data file is UTF-8, one record per line: the report text, one tab, and an
+integer label in 0..num_classes-1. Every problem is reported as a DataError
+whose message names the file and line, e.g. `data/train.txt:12: empty text`.
+
+This module imports no TensorFlow, so the preprocessing scripts stay quick;
+`batches()` takes the tokenizer as an argument.
+"""
+import random
+import sys
+
+import numpy as np
+
+from utils.files import atomic_open
+
+NUM_CLASSES = 3
+MAXLEN = 200  # tokens, [CLS] and [SEP] included
+LABEL_NAMES = {0: '其他', 1: '上消化道', 2: '下消化道'}
+
+
+class DataError(ValueError):
+    """Bad input data; the message is one line naming file and line."""
+
+
+def read_lines(path):
+    """Yield (line_number, line) of a UTF-8 text file, without line endings.
+
+    A byte-order mark on the first line (as Excel writes) is dropped. A file
+    that is not UTF-8 raises DataError naming the first bad line.
+    """
+    try:
+        f = open(path, 'rb')
+    except FileNotFoundError:
+        raise DataError(f'{path}: file not found') from None
+    with f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode('utf-8')
+            except UnicodeDecodeError as e:
+                raise DataError(f'{path}:{number}: not valid UTF-8 (byte {e.start}); '
+                                f'convert the file to UTF-8 first, e.g. iconv -f GBK -t UTF-8') from None
+            if number == 1:
+                line = line.lstrip('\ufeff')
+            yield number, line.rstrip('\r\n')
+
+
+def parse_label(value, num_classes=NUM_CLASSES):
+    """The integer label in `value`, or None when it is not one in 0..num_classes-1."""
+    value = value.strip()
+    if not value.lstrip('-').isdigit():
+        return None
+    label = int(value)
+    return label if 0 <= label < num_classes else None
+
+
+def load_data(path, num_classes=NUM_CLASSES, maxlen=MAXLEN, warn=True):
+    """Read a `text<TAB>label` file into a list of (text, label).
+
+    Raises DataError for a line without exactly one tab, an empty text, a label
+    that is not an integer in 0..num_classes-1, an empty file, or a file that is
+    not UTF-8. Texts longer than maxlen - 2 characters are kept; the tokenizer
+    truncates them to maxlen tokens, and one warning counts them.
+    """
+    data, too_long = [], []
+    for number, line in read_lines(path):
+        where = f'{path}:{number}'
+        tabs = line.count('\t')
+        if tabs != 1:
+            found = 'no tab' if tabs == 0 else f'{tabs} tabs'
+            raise DataError(f"{where}: expected 'text<TAB>label', found {found}")
+        text, label_field = line.split('\t')
+        text = text.strip()
+        if not text:
+            raise DataError(f'{where}: empty text')
+        label = parse_label(label_field, num_classes)
+        if label is None:
+            raise DataError(f'{where}: label {label_field.strip()!r} is not an integer in 0..{num_classes - 1}')
+        if len(text) > maxlen - 2:
+            too_long.append(number)
+        data.append((text, label))
+    if not data:
+        raise DataError(f'{path}: no data (the file is empty)')
+    if too_long and warn:
+        print(f'warning: {path}: {len(too_long)} texts longer than {maxlen - 2} characters '
+              f'will be truncated to {maxlen} tokens (first at line {too_long[0]})', file=sys.stderr)
+    return data
+
+
+def deduplicate(rows, source='data'):
+    """Drop repeated (text, label) rows, keeping the first; a text seen with two labels is an error."""
+    seen, unique = {}, []
+    for text, label in rows:
+        if text in seen:
+            if seen[text] != label:
+                raise DataError(f'{source}: text labelled both {seen[text]} and {label}: {text[:40]}')
+            continue
+        seen[text] = label
+        unique.append((text, label))
+    return unique
+
+
+def split_dataset(rows, seed, ratios=(8, 1, 1)):
+    """Split rows into train/val/test, stratified by label, shuffled with `seed`.
+
+    Each label's rows are shuffled and cut in the given ratios, so every split
+    keeps the label proportions; rows must already be deduplicated, so no text
+    lands in two splits.
+    """
+    rng = random.Random(seed)
+    by_label = {}
+    for row in rows:
+        by_label.setdefault(row[1], []).append(row)
+    total = sum(ratios)
+    splits = ([], [], [])
+    for label in sorted(by_label):
+        group = by_label[label]
+        rng.shuffle(group)
+        n_train = round(len(group) * ratios[0] / total)
+        n_val = round(len(group) * ratios[1] / total)
+        splits[0].extend(group[:n_train])
+        splits[1].extend(group[n_train:n_train + n_val])
+        splits[2].extend(group[n_train + n_val:])
+    for split in splits:
+        rng.shuffle(split)
+    return splits
+
+
+def write_data(path, rows):
+    """Write (text, label) rows as `text<TAB>label` lines, atomically."""
+    with atomic_open(path) as f:
+        for text, label in rows:
+            f.write(f'{text}\t{label}\n')
+
+
+def encode(texts, tokenizer, maxlen=MAXLEN):
+    """Token ids and segment ids for texts, padded with 0 to the longest of them."""
+    token_ids = [tokenizer.encode(text, maxlen=maxlen)[0] for text in texts]
+    width = max(len(ids) for ids in token_ids)
+    padded = np.zeros((len(token_ids), width), dtype='int32')
+    for row, ids in zip(padded, token_ids):
+        row[:len(ids)] = ids
+    return padded, np.zeros_like(padded)
+
+
+def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN):
+    """Yield ([token_ids, segment_ids], labels) batches over (text, label) data, one pass.
+
+    Each batch is padded to its own longest text. With shuffle, the order is
+    drawn from `seed` (pass a different seed each epoch for a new order).
+    """
+    order = list(range(len(data)))
+    if shuffle:
+        random.Random(seed).shuffle(order)
+    for start in range(0, len(order), batch_size):
+        chunk = [data[i] for i in order[start:start + batch_size]]
+        token_ids, segment_ids = encode([text for text, _ in chunk], tokenizer, maxlen)
+        labels = np.array([label for _, label in chunk], dtype='int32')
+        yield [token_ids, segment_ids], labels

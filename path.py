@@ -1,0 +1,25 @@
+"""Every path the project reads or writes, in one place.
+
+Scripts take these as defaults for their command-line flags, so each one can be
+overridden without editing this file (e.g. `python main.py --train my.txt`).
+"""
+import os
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+DATA_DIR = os.path.join(ROOT, 'data')
+ALL_PATH = os.path.join(DATA_DIR, 'all.txt')
+TRAIN_PATH = os.path.join(DATA_DIR, 'train.txt')
+VAL_PATH = os.path.join(DATA_DIR, 'val.txt')
+TEST_PATH = os.path.join(DATA_DIR, 'test.txt')
+
+# albert_tiny_google_zh/ holds the model config and vocabulary; drop the real
+# pretrained albert_model.ckpt.* files in here to fine-tune instead of training
+# from scratch.
+ALBERT_DIR = os.path.join(ROOT, 'albert_tiny_google_zh')
+
+WEIGHTS_DIR = os.path.join(ROOT, 'weights')
+WEIGHTS_PATH = os.path.join(WEIGHTS_DIR, 'albert_tiny.h5')
+
+LOG_DIR = os.path.join(ROOT, 'log')
+IMAGES_DIR = os.path.join(ROOT, 'images')
