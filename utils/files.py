@@ -16,6 +16,9 @@ def atomic_path(path):
     suffix = os.path.splitext(path)[1]  # keep the extension: savefig and h5py look at it
     fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix=suffix, dir=directory)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions of a new file
     try:
         yield tmp
         os.replace(tmp, path)

@@ -1,0 +1,24 @@
+# Two commands for a fresh machine (each sets up .venv/ first if needed):
+#   make train   train on the shipped data (python main.py)
+#   make test    run the test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup train test
+setup: $(STAMP)
+
+# bert4keras 0.11.5 pins keras<=2.3.1, which no TensorFlow 2 can satisfy, so it
+# goes in without its dependencies; it runs on tf-keras (see utils/compat.py).
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps bert4keras==0.11.5
+	touch $(STAMP)
+
+train: $(STAMP)
+	$(PY) main.py
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests

@@ -1,0 +1,86 @@
+"""Resume a training run of main.py from its last checkpoint, or train on all the data.
+
+main.py checkpoints the model and the optimiser (its step, so the warm-up
+schedule does not restart) after every epoch in weights/albert_tiny.resume/.
+This script restores the last one and carries on with the run's own settings:
+
+    python continue_fit.py                     # finish an interrupted main.py run
+    python continue_fit.py --epochs 40         # allow more epochs than the run had
+    python continue_fit.py --all-data --extra-epochs 2
+                                               # as the original: go on training on
+                                               # train+val+test (nothing held out)
+"""
+import argparse
+import json
+import os
+import time
+
+import utils.compat  # noqa: F401  (must come before bert4keras)
+import tensorflow as tf
+
+import main as trainer
+import model as M
+import path
+from data_process import DataError, load_data
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--weights', default=path.WEIGHTS_PATH,
+                        help='the weights of the run to resume; its checkpoints are in <weights stem>.resume/ (default: %(default)s)')
+    parser.add_argument('--epochs', type=int, help='raise the run\'s epoch limit to this many epochs in all')
+    parser.add_argument('--all-data', action='store_true',
+                        help='train on train+val+test for --extra-epochs more epochs, without early stopping')
+    parser.add_argument('--extra-epochs', type=int, default=2, help='with --all-data: how many epochs (default: %(default)s)')
+    parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
+    parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='(default: %(default)s)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    resume_dir = trainer.resume_dir(args.weights)
+    state_path = os.path.join(resume_dir, 'state.json')
+    latest = tf.train.latest_checkpoint(resume_dir)
+    if not os.path.exists(state_path) or latest is None:
+        M.fail(f'{resume_dir}: no checkpoint to resume from; start a run with python main.py')
+    with open(state_path, encoding='utf-8') as f:
+        state = json.load(f)
+    settings = state['settings']
+    settings['weights'] = args.weights
+    try:
+        data = {'train': load_data(settings['train']), 'val': load_data(settings['val']),
+                'test': load_data(settings['test'])}
+    except DataError as e:
+        M.fail(e)
+
+    config_path, vocab_path = M.sidecar_paths(args.weights)
+    with open(config_path, encoding='utf-8') as f:
+        saved = json.load(f)
+    model = M.build_model(saved['albert_config'], num_classes=saved['num_classes'])
+    optimizer = M.make_optimizer(settings['pretrained'])
+    optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
+    tf.train.Checkpoint(model=model, optimizer=optimizer).restore(latest).assert_consumed()
+    tokenizer = M.load_tokenizer(vocab_path)
+    print(f"resuming from {latest}: epoch {state['epoch']}, step {int(optimizer.iterations.numpy())}")
+
+    if args.all_data:
+        data = {'train': data['train'] + data['val'] + data['test'], 'test': data['test']}
+        settings['epochs'] = state['epoch'] + args.extra_epochs
+        state['bad_epochs'] = 0
+        print(f"training on all {len(data['train'])} texts for {args.extra_epochs} more epochs; "
+              f"nothing is held out, so the accuracies printed are on training data")
+    elif args.epochs:
+        settings['epochs'] = args.epochs
+    if state['epoch'] >= settings['epochs'] or state['bad_epochs'] >= settings['patience']:
+        print(f"the run already ended at epoch {state['epoch']}; raise --epochs, or use --all-data")
+
+    started = time.time()
+    tf.keras.utils.set_random_seed(settings['seed'] + state['epoch'])
+    trainer.train(model, optimizer, tokenizer, data, state)
+    trainer.report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir)
+    print(f'wall time {time.time() - started:.0f}s')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,194 @@
+"""Train the ALBERT-tiny classifier on data/train.txt, validate on val, test on test.
+
+Each epoch prints `val_acc, best_val_acc, test_acc`. Training stops early when
+val_loss has not improved for --patience epochs; the best weights are kept at
+weights/albert_tiny.h5. After every epoch the model and optimiser are
+checkpointed in weights/albert_tiny.resume/, so `python continue_fit.py`
+resumes an interrupted run where its last finished epoch left off.
+
+    python main.py                      # train on the shipped data
+    python main.py --epochs 1 --train my_train.txt --val my_val.txt --test my_test.txt
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import time
+
+import utils.compat  # noqa: F401  (must come before bert4keras)
+import numpy as np
+import tensorflow as tf
+from tqdm import tqdm
+
+import model as M
+import path
+from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data
+from utils.files import atomic_open
+from utils.metrics import confusion_matrix, format_report, per_class_scores
+from utils.plotting import plot_confusion_matrix, plot_training_curves
+
+DEFAULT_SEED = 2024
+MAX_EPOCHS = 50
+PATIENCE = 3
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--train', default=path.TRAIN_PATH, help='training data, text<TAB>label per line (default: %(default)s)')
+    parser.add_argument('--val', default=path.VAL_PATH, help='validation data, for early stopping (default: %(default)s)')
+    parser.add_argument('--test', default=path.TEST_PATH, help='test data (default: %(default)s)')
+    parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
+                        help='albert_config.json and vocab.txt, plus albert_model.ckpt.* to fine-tune a pretrained model (default: %(default)s)')
+    parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='where the best weights go (default: %(default)s)')
+    parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json and history.csv (default: %(default)s)')
+    parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='training curves and confusion matrix (default: %(default)s)')
+    parser.add_argument('--epochs', type=int, default=MAX_EPOCHS, help='at most this many epochs (default: %(default)s)')
+    parser.add_argument('--patience', type=int, default=PATIENCE, help='stop after this many epochs without a lower val_loss (default: %(default)s)')
+    parser.add_argument('--batch-size', type=int, default=M.BATCH_SIZE, help='(default: %(default)s)')
+    parser.add_argument('--seed', type=int, default=DEFAULT_SEED, help='initial weights and shuffling (default: %(default)s)')
+    parser.add_argument('--adversarial', type=float, default=M.ADVERSARIAL, metavar='EPSILON',
+                        help='FGM adversarial training on the token embeddings with this epsilon, e.g. 0.5; '
+                             'doubles the time per step (default: off)')
+    parser.add_argument('--no-gradient-penalty', action='store_true',
+                        help='plain cross-entropy, without the gradient penalty on the token embeddings (about 3x faster per step)')
+    return parser.parse_args(argv)
+
+
+def evaluate(model, predict_fn, tokenizer, data, batch_size):
+    """(cross-entropy, accuracy, predicted labels) of the model on (text, label) data."""
+    texts = [text for text, _ in data]
+    labels = np.array([label for _, label in data])
+    probs = M.predict_proba(model, tokenizer, texts, batch_size, predict_fn)
+    loss = float(-np.mean(np.log(probs[np.arange(len(labels)), labels] + 1e-12)))
+    predicted = probs.argmax(axis=1)
+    return loss, float(np.mean(predicted == labels)), predicted
+
+
+def resume_dir(weights_path):
+    return os.path.splitext(weights_path)[0] + '.resume'
+
+
+def save_state(state, weights_path):
+    with atomic_open(os.path.join(resume_dir(weights_path), 'state.json')) as f:
+        json.dump(state, f, ensure_ascii=False, indent=1)
+
+
+def train(model, optimizer, tokenizer, data, state):
+    """Run epochs state['epoch']+1 .. settings['epochs'] with early stopping; checkpoint after each.
+
+    `data` maps 'train', 'val', 'test' to (text, label) lists; without 'val'
+    (continue_fit.py --all-data) every epoch is kept and none stops early.
+    `state` (settings, epoch, best_val_loss, bad_epochs, history) is updated in place.
+    """
+    settings = state['settings']
+    weights_path = settings['weights']
+    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
+    manager = tf.train.CheckpointManager(checkpoint, resume_dir(weights_path), max_to_keep=2)
+    train_step = M.make_train_step(model, optimizer, settings['gradient_penalty'], settings['adversarial'])
+    predict_fn = M.make_predict_fn(model)
+    batch_size = settings['batch_size']
+    steps_per_epoch = math.ceil(len(data['train']) / batch_size)
+
+    while state['epoch'] < settings['epochs'] and state['bad_epochs'] < settings['patience']:
+        epoch = state['epoch'] + 1
+        started = time.time()
+        losses, correct = [], 0
+        bar = tqdm(batches(data['train'], tokenizer, batch_size, shuffle=True, seed=settings['seed'] * 1000 + epoch),
+                   total=steps_per_epoch, desc=f'epoch {epoch}/{settings["epochs"]}', unit='batch', mininterval=1)
+        for (token_ids, segment_ids), labels in bar:
+            loss, probs = train_step(token_ids, segment_ids, labels)
+            losses.append(float(loss) * len(labels))
+            correct += int(np.sum(probs.numpy().argmax(axis=1) == labels))
+            bar.set_postfix(loss=f'{float(loss):.4f}')
+        bar.close()
+
+        row = {'epoch': epoch, 'step': int(optimizer.iterations.numpy()),
+               'lr': float(optimizer.learning_rate),  # the schedule's value at the current step
+               'loss': sum(losses) / len(data['train']), 'acc': correct / len(data['train'])}
+        held_out = data.get('val')
+        if held_out:
+            row['val_loss'], row['val_acc'], _ = evaluate(model, predict_fn, tokenizer, held_out, batch_size)
+        else:  # --all-data: nothing held out, so track the training figures
+            row['val_loss'], row['val_acc'] = row['loss'], row['acc']
+        row['test_acc'] = evaluate(model, predict_fn, tokenizer, data['test'], batch_size)[1]
+        row['seconds'] = round(time.time() - started, 1)
+
+        if row['val_loss'] < state['best_val_loss'] or not held_out:
+            state['best_val_loss'], state['best_val_acc'] = row['val_loss'], row['val_acc']
+            state['bad_epochs'] = 0
+            M.save_weights(model, weights_path)
+        else:
+            state['bad_epochs'] += 1
+        state['epoch'] = epoch
+        state['history'].append(row)
+        manager.save(checkpoint_number=epoch)
+        save_state(state, weights_path)
+        print(f"epoch {epoch}: loss {row['loss']:.4f}, acc {row['acc']:.4f}, val_loss {row['val_loss']:.4f}, "
+              f"val_acc {row['val_acc']:.4f}, best_val_acc {state['best_val_acc']:.4f}, test_acc {row['test_acc']:.4f} "
+              f"({row['seconds']:.0f}s, step {row['step']}, lr {row['lr']:.2e})", flush=True)
+    if state['bad_epochs'] >= settings['patience']:
+        print(f"val_loss has not improved for {settings['patience']} epochs: stopped early")
+    return state
+
+
+def report(model, tokenizer, test_data, state, log_dir, images_dir):
+    """Evaluate the best weights on the test set; write metrics, history and plots."""
+    model.load_weights(state['settings']['weights'])
+    batch_size = state['settings']['batch_size']
+    loss, accuracy, predicted = evaluate(model, M.make_predict_fn(model), tokenizer, test_data, batch_size)
+    labels = [label for _, label in test_data]
+    cm = confusion_matrix(labels, predicted, NUM_CLASSES)
+    print(f'\nfinal test accuracy {accuracy:.6f} ({len(test_data)} texts), best weights at {state["settings"]["weights"]}')
+    print(format_report(cm, LABEL_NAMES))
+
+    best = min(state['history'], key=lambda row: row['val_loss'])
+    metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(test_data),
+               'per_class': {LABEL_NAMES[k]: s for k, s in enumerate(per_class_scores(cm))},
+               'confusion_matrix': cm.tolist(), 'epochs': state['epoch'], 'best_epoch': best['epoch'],
+               'best_val_loss': state['best_val_loss'], 'best_val_acc': state['best_val_acc'],
+               'train_seconds': round(sum(row['seconds'] for row in state['history']), 1),
+               'settings': state['settings']}
+    with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
+        json.dump(metrics, f, ensure_ascii=False, indent=2)
+    with atomic_open(os.path.join(log_dir, 'history.csv')) as f:
+        writer = csv.DictWriter(f, fieldnames=list(state['history'][0]))
+        writer.writeheader()
+        writer.writerows(state['history'])
+    plot_training_curves(state['history'], os.path.join(images_dir, 'training_curves.png'))
+    plot_confusion_matrix(cm, LABEL_NAMES, os.path.join(images_dir, 'confusion_matrix.png'))
+    print(f'wrote {log_dir}/metrics.json, {log_dir}/history.csv, {images_dir}/training_curves.png, {images_dir}/confusion_matrix.png')
+    return metrics
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        data = {'train': load_data(args.train), 'val': load_data(args.val), 'test': load_data(args.test)}
+    except DataError as e:
+        M.fail(e)
+    print(f"train {len(data['train'])}, val {len(data['val'])}, test {len(data['test'])} texts")
+
+    tf.keras.utils.set_random_seed(args.seed)
+    try:
+        model, albert_config, pretrained = M.new_model(args.albert_dir)
+        tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
+    except (FileNotFoundError, ValueError) as e:
+        M.fail(e)
+    optimizer = M.make_optimizer(pretrained)
+    M.save_model_files(albert_config, args.albert_dir, args.weights, pretrained=pretrained)
+
+    settings = {'train': args.train, 'val': args.val, 'test': args.test, 'weights': args.weights,
+                'epochs': args.epochs, 'patience': args.patience, 'batch_size': args.batch_size, 'seed': args.seed,
+                'gradient_penalty': 0.0 if args.no_gradient_penalty else M.GRADIENT_PENALTY,
+                'adversarial': args.adversarial, 'pretrained': pretrained}
+    state = {'settings': settings, 'epoch': 0, 'best_val_loss': math.inf, 'best_val_acc': 0.0,
+             'bad_epochs': 0, 'history': []}
+    started = time.time()
+    train(model, optimizer, tokenizer, data, state)
+    report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir)
+    print(f'wall time {time.time() - started:.0f}s')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,244 @@
+"""The classifier: ALBERT-tiny + [CLS] -> Dense softmax, its config, schedule, loss and saving.
+
+Everything about the model lives here; main.py, continue_fit.py, predict.py and
+feature_importance.py import it. Importing this module builds nothing.
+"""
+import glob
+import json
+import os
+import shutil
+import sys
+
+import utils.compat  # noqa: F401  (must come before bert4keras)
+import numpy as np
+import tensorflow as tf
+from bert4keras.backend import keras, set_gelu
+from bert4keras.models import build_transformer_model
+from bert4keras.tokenizers import Tokenizer
+
+from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, encode
+from utils.files import atomic_open, atomic_path
+
+set_gelu('tanh')  # ALBERT's gelu, as the original
+
+# --- config -----------------------------------------------------------------
+BATCH_SIZE = 128
+GRADIENT_PENALTY = 1.0  # epsilon of the penalty on token-embedding gradients; 0 turns it off
+ADVERSARIAL = 0.0  # epsilon of FGM on the token embeddings; the original used 0.5
+
+# Fine-tuning a pretrained checkpoint (the original recipe): lr 1e-4, reached
+# linearly over steps 0-1000, then down to 1e-5 by step 2000, then flat.
+LEARNING_RATE = 1e-4
+LR_SCHEDULE = {1000: 1.0, 2000: 0.1}
+
+# Training from scratch (no checkpoint in albert_tiny_google_zh/). The
+# fine-tuning schedule would spend some 50 epochs of the ~3,000 shipped texts
+# warming up, so from scratch we warm up faster to a higher peak and decay to
+# a tenth; measured on the shipped data (README, "Training").
+SCRATCH_LEARNING_RATE = 1e-3
+SCRATCH_LR_SCHEDULE = {100: 1.0, 1000: 0.1}
+
+TOKEN_EMBEDDING = 'Embedding-Token'  # bert4keras's name for the token embedding layer
+
+
+class PiecewiseLinear(keras.optimizers.schedules.LearningRateSchedule):
+    """lr * a piecewise-linear multiplier of the step, from 0 at step 0.
+
+    `schedule` maps steps to multipliers, as bert4keras's piecewise_linear:
+    {1000: 1, 2000: 0.1} rises from 0 to lr over steps 0-1000, falls to 0.1*lr
+    by step 2000 and stays there.
+    """
+
+    def __init__(self, learning_rate, schedule):
+        self.learning_rate = float(learning_rate)
+        self.schedule = {int(k): float(v) for k, v in schedule.items()}
+
+    def __call__(self, step):
+        steps = [0.0] + [float(s) for s in sorted(self.schedule)]
+        multipliers = [0.0] + [self.schedule[s] for s in sorted(self.schedule)]
+        step = tf.cast(step, tf.float32)
+        multiplier = tf.constant(multipliers[-1], tf.float32)
+        for i in range(len(steps) - 1, 0, -1):  # innermost segment wins
+            t0, t1, m0, m1 = steps[i - 1], steps[i], multipliers[i - 1], multipliers[i]
+            inside = m0 + (m1 - m0) * (step - t0) / (t1 - t0)
+            multiplier = tf.where(step < t1, inside, multiplier)
+        return self.learning_rate * multiplier
+
+    def get_config(self):
+        return {'learning_rate': self.learning_rate, 'schedule': self.schedule}
+
+
+def load_albert_config(albert_dir):
+    path = os.path.join(albert_dir, 'albert_config.json')
+    if not os.path.exists(path):
+        raise FileNotFoundError(f'{path}: ALBERT config not found')
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+def pretrained_checkpoint(albert_dir):
+    """Path prefix of albert_model.ckpt in albert_dir, or None when it is absent."""
+    prefix = os.path.join(albert_dir, 'albert_model.ckpt')
+    return prefix if glob.glob(prefix + '.index') else None
+
+
+def build_model(albert_config, checkpoint=None, num_classes=NUM_CLASSES):
+    """ALBERT from a config dict (optionally loading a TF checkpoint), [CLS] -> Dense softmax."""
+    albert = build_transformer_model(checkpoint_path=checkpoint, model='albert', **albert_config)
+    cls_vector = keras.layers.Lambda(lambda x: x[:, 0], name='CLS')(albert.output)
+    probs = keras.layers.Dense(num_classes, activation='softmax', name='Classifier',
+                               kernel_initializer=utils.compat.FreshTruncatedNormal(stddev=0.02))(cls_vector)
+    return keras.models.Model(albert.inputs, probs)
+
+
+def new_model(albert_dir, num_classes=NUM_CLASSES, quiet=False):
+    """The model to train: pretrained when albert_dir has albert_model.ckpt.*, else from scratch.
+
+    Returns (model, albert_config, pretrained).
+    """
+    albert_config = load_albert_config(albert_dir)
+    checkpoint = pretrained_checkpoint(albert_dir)
+    if not quiet:
+        if checkpoint:
+            print(f'Loading pretrained ALBERT weights from {checkpoint}')
+        else:
+            print(f'No albert_model.ckpt in {albert_dir}: training ALBERT from scratch')
+    return build_model(albert_config, checkpoint, num_classes), albert_config, checkpoint is not None
+
+
+def make_schedule(pretrained):
+    """The warm-up schedule: the original's when fine-tuning, a faster one from scratch."""
+    if pretrained:
+        return PiecewiseLinear(LEARNING_RATE, LR_SCHEDULE)
+    return PiecewiseLinear(SCRATCH_LEARNING_RATE, SCRATCH_LR_SCHEDULE)
+
+
+def make_optimizer(pretrained):
+    return keras.optimizers.Adam(learning_rate=make_schedule(pretrained))
+
+
+def make_train_step(model, optimizer, gradient_penalty=GRADIENT_PENALTY, adversarial=ADVERSARIAL):
+    """A compiled training step: (token_ids, segment_ids, labels) -> (cross-entropy, probs).
+
+    Loss = cross-entropy + gradient_penalty/2 * sum of squared gradients of the
+    cross-entropy w.r.t. the token embeddings of the batch (the bert4keras
+    gradient-penalty recipe), differentiated with nested tapes since K.gradients
+    does not work eagerly. With adversarial > 0, FGM: a second pass with the
+    embedding matrix moved by adversarial * g/||g|| along its loss gradient g,
+    and both passes' gradients applied.
+    """
+    embeddings = model.get_layer(TOKEN_EMBEDDING).embeddings
+    variables = model.trainable_variables
+    embedding_index = next(i for i, v in enumerate(variables) if v is embeddings)
+    cross_entropy = keras.losses.SparseCategoricalCrossentropy()
+
+    def loss_and_gradients(inputs, labels):
+        with tf.GradientTape() as tape:
+            with tf.GradientTape() as inner_tape:
+                probs = model(inputs, training=True)
+                ce = cross_entropy(labels, probs)
+            loss = ce
+            if gradient_penalty:
+                # IndexedSlices: one gradient row per token of the batch
+                token_grads = inner_tape.gradient(ce, embeddings)
+                loss = ce + 0.5 * gradient_penalty * tf.reduce_sum(tf.square(token_grads.values))
+        return ce, probs, tape.gradient(loss, variables)
+
+    spec = tf.TensorSpec([None, None], tf.int32)  # dynamic shape: one trace for every batch length
+
+    @tf.function(input_signature=[spec, spec, tf.TensorSpec([None], tf.int32)])
+    def train_step(token_ids, segment_ids, labels):
+        inputs = [token_ids, segment_ids]
+        ce, probs, grads = loss_and_gradients(inputs, labels)
+        if adversarial:
+            g = tf.convert_to_tensor(grads[embedding_index])
+            delta = adversarial * g / (tf.norm(g) + 1e-8)
+            embeddings.assign_add(delta)
+            _, _, adv_grads = loss_and_gradients(inputs, labels)
+            embeddings.assign_sub(delta)
+            grads = [tf.convert_to_tensor(a) + tf.convert_to_tensor(b) for a, b in zip(grads, adv_grads)]
+        optimizer.apply_gradients(zip(grads, variables))
+        return ce, probs
+
+    return train_step
+
+
+def make_predict_fn(model):
+    spec = tf.TensorSpec([None, None], tf.int32)
+
+    @tf.function(input_signature=[spec, spec])
+    def predict_fn(token_ids, segment_ids):
+        return model([token_ids, segment_ids], training=False)
+
+    return predict_fn
+
+
+def predict_proba(model, tokenizer, texts, batch_size=BATCH_SIZE, predict_fn=None, progress=None):
+    """Class probabilities (n, num_classes) for texts, in input order.
+
+    Texts are sorted by length into batches so that padding costs little;
+    `progress` is an optional callable given the size of each finished batch.
+    """
+    predict_fn = predict_fn or make_predict_fn(model)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    probs = np.zeros((len(texts), model.output_shape[-1]), dtype='float32')
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer)
+        probs[chunk] = predict_fn(token_ids, segment_ids).numpy()
+        if progress:
+            progress(len(chunk))
+    return probs
+
+
+# --- saving and loading -----------------------------------------------------
+# Beside weights/albert_tiny.h5 we keep albert_tiny.config.json (the ALBERT
+# config and label set) and albert_tiny.vocab.txt, so prediction and IG rebuild
+# exactly the model and tokenizer that were trained, whatever albert_tiny_google_zh/ holds later.
+
+def sidecar_paths(weights_path):
+    stem = os.path.splitext(weights_path)[0]
+    return stem + '.config.json', stem + '.vocab.txt'
+
+
+def save_model_files(albert_config, albert_dir, weights_path, num_classes=NUM_CLASSES, pretrained=False):
+    """Write the config and vocabulary that go with the weights at weights_path."""
+    config_path, vocab_path = sidecar_paths(weights_path)
+    with atomic_open(config_path) as f:
+        json.dump({'albert_config': albert_config, 'num_classes': num_classes, 'maxlen': MAXLEN,
+                   'label_names': {str(k): v for k, v in LABEL_NAMES.items()},
+                   'pretrained': pretrained}, f, ensure_ascii=False, indent=2)
+    with atomic_path(vocab_path) as tmp:
+        shutil.copyfile(os.path.join(albert_dir, 'vocab.txt'), tmp)
+
+
+def save_weights(model, weights_path):
+    with atomic_path(weights_path) as tmp:
+        model.save_weights(tmp)
+
+
+def load_tokenizer(vocab_path):
+    return Tokenizer(vocab_path, do_lower_case=True)
+
+
+class MissingModelError(FileNotFoundError):
+    """No trained model at the given path."""
+
+
+def load_trained(weights_path):
+    """(model, tokenizer) from weights saved by main.py, with their config and vocabulary."""
+    config_path, vocab_path = sidecar_paths(weights_path)
+    for path in (weights_path, config_path, vocab_path):
+        if not os.path.exists(path):
+            raise MissingModelError(f'{path} not found: train a model first (make train, or python main.py)')
+    with open(config_path, encoding='utf-8') as f:
+        saved = json.load(f)
+    model = build_model(saved['albert_config'], num_classes=saved['num_classes'])
+    model.load_weights(weights_path)
+    return model, load_tokenizer(vocab_path)
+
+
+def fail(message):
+    """Print a one-line error and exit with status 2 (for scripts' main())."""
+    print(f'error: {message}', file=sys.stderr)
+    sys.exit(2)

@@ -1,0 +1,153 @@
+"""model.py: schedule, training step, saving/loading, and the pretrained-checkpoint loader."""
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from bert4keras.backend import keras
+from bert4keras.models import build_transformer_model
+
+import model as M
+from conftest import TINY_ALBERT_CONFIG, TOY_ROWS
+from data_process import encode
+
+
+def toy_batch(tokenizer):
+    rows = [(text, label) for label, texts in TOY_ROWS.items() for text in texts]
+    token_ids, segment_ids = encode([text for text, _ in rows], tokenizer)
+    return token_ids, segment_ids, np.array([label for _, label in rows], dtype='int32')
+
+
+def tiny_model(tiny_albert_dir, seed=0):
+    tf.keras.utils.set_random_seed(seed)
+    model, _, pretrained = M.new_model(tiny_albert_dir, quiet=True)
+    assert not pretrained
+    return model, M.load_tokenizer(os.path.join(tiny_albert_dir, 'vocab.txt'))
+
+
+def cross_entropy(model, token_ids, segment_ids, labels):
+    probs = model.predict_on_batch([token_ids, segment_ids])
+    return float(-np.mean(np.log(probs[np.arange(len(labels)), labels])))
+
+
+def test_schedule_matches_the_original_recipe():
+    schedule = M.PiecewiseLinear(M.LEARNING_RATE, M.LR_SCHEDULE)
+    expected = {0: 0.0, 500: 5e-5, 1000: 1e-4, 1500: 5.5e-5, 2000: 1e-5, 3000: 1e-5}
+    for step, lr in expected.items():
+        assert float(schedule(step)) == pytest.approx(lr, rel=1e-5, abs=1e-12), step
+
+
+def test_scratch_schedule_warms_up_then_decays():
+    schedule = M.PiecewiseLinear(M.SCRATCH_LEARNING_RATE, M.SCRATCH_LR_SCHEDULE)
+    warmup, decayed = sorted(M.SCRATCH_LR_SCHEDULE)
+    assert float(schedule(0)) == 0.0
+    assert float(schedule(warmup)) == pytest.approx(M.SCRATCH_LEARNING_RATE)
+    assert float(schedule(decayed)) == pytest.approx(M.SCRATCH_LEARNING_RATE * 0.1)
+    assert float(schedule(decayed * 5)) == pytest.approx(M.SCRATCH_LEARNING_RATE * 0.1)
+
+
+@pytest.mark.parametrize('gradient_penalty,adversarial', [(1.0, 0.0), (0.0, 0.0), (1.0, 0.5)])
+def test_training_steps_make_the_loss_fall(tiny_albert_dir, gradient_penalty, adversarial):
+    model, tokenizer = tiny_model(tiny_albert_dir)
+    token_ids, segment_ids, labels = toy_batch(tokenizer)
+    before = cross_entropy(model, token_ids, segment_ids, labels)
+    step = M.make_train_step(model, keras.optimizers.Adam(1e-3), gradient_penalty, adversarial)
+    for _ in range(45):
+        step(token_ids, segment_ids, labels)
+    after = cross_entropy(model, token_ids, segment_ids, labels)
+    assert after < before - 0.3, (before, after)
+
+
+def test_gradient_penalty_and_fgm_change_the_update(tiny_albert_dir):
+    """The penalty and FGM are not no-ops: the same step from the same weights moves them differently."""
+    model, tokenizer = tiny_model(tiny_albert_dir)
+    token_ids, segment_ids, labels = toy_batch(tokenizer)
+    start = model.get_weights()
+    updated = []
+    for gradient_penalty, adversarial in [(0.0, 0.0), (1.0, 0.0), (1.0, 0.5)]:
+        model.set_weights(start)
+        step = M.make_train_step(model, keras.optimizers.SGD(0.1), gradient_penalty, adversarial)
+        step(token_ids, segment_ids, labels)
+        updated.append(model.get_weights())
+    embedding = [w.name for w in model.weights].index(model.get_layer(M.TOKEN_EMBEDDING).embeddings.name)
+    plain, penalised, adversarial = (weights[embedding] for weights in updated)
+    assert not np.allclose(plain, penalised)
+    assert not np.allclose(penalised, adversarial)
+
+
+def test_save_then_load_gives_identical_predictions(tiny_albert_dir, tmp_path):
+    model, tokenizer = tiny_model(tiny_albert_dir)
+    token_ids, segment_ids, labels = toy_batch(tokenizer)
+    M.make_train_step(model, keras.optimizers.Adam(1e-3))(token_ids, segment_ids, labels)
+    weights_path = str(tmp_path / 'weights' / 'model.h5')
+    M.save_model_files(TINY_ALBERT_CONFIG, tiny_albert_dir, weights_path)
+    M.save_weights(model, weights_path)
+    assert sorted(os.listdir(tmp_path / 'weights')) == ['model.config.json', 'model.h5', 'model.vocab.txt']
+
+    loaded, loaded_tokenizer = M.load_trained(weights_path)
+    texts = [text for texts in TOY_ROWS.values() for text in texts]
+    expected = M.predict_proba(model, tokenizer, texts)
+    np.testing.assert_array_equal(M.predict_proba(loaded, loaded_tokenizer, texts), expected)
+    np.testing.assert_allclose(expected.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_predict_proba_keeps_input_order_across_length_sorted_batches(tiny_albert_dir):
+    model, tokenizer = tiny_model(tiny_albert_dir)
+    texts = [text for texts in TOY_ROWS.values() for text in texts]
+    one_by_one = np.concatenate([M.predict_proba(model, tokenizer, [text]) for text in texts])
+    np.testing.assert_allclose(M.predict_proba(model, tokenizer, texts, batch_size=7), one_by_one, atol=1e-5)
+
+
+def test_missing_weights_say_to_train_first(tmp_path):
+    with pytest.raises(M.MissingModelError, match='train a model first'):
+        M.load_trained(str(tmp_path / 'nothing.h5'))
+
+
+def write_albert_checkpoint(albert_dir, seed=1):
+    """albert_model.ckpt in the variable layout of Google's ALBERT release, random values.
+
+    Names come from bert4keras's ALBERT variable mapping (the loader's own
+    table), shapes from a model built from the same config.
+    """
+    albert = build_transformer_model(model='albert', return_keras_model=False, **TINY_ALBERT_CONFIG)
+    mapping = albert.variable_mapping()
+    rng = np.random.default_rng(seed)
+    values = {}
+    for layer_name, names in mapping.items():
+        if layer_name not in albert.layers:
+            continue
+        for weight, name in zip(albert.layers[layer_name].trainable_weights, names):
+            values[name] = rng.normal(0, 0.05, size=weight.shape).astype('float32')
+    with tf.Graph().as_default():
+        variables = [tf.compat.v1.Variable(value, name=name) for name, value in values.items()]
+        saver = tf.compat.v1.train.Saver(variables)
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            saver.save(session, os.path.join(albert_dir, 'albert_model.ckpt'))
+    return values
+
+
+def test_pretrained_checkpoint_loads_and_sets_the_weights(tiny_albert_dir):
+    values = write_albert_checkpoint(tiny_albert_dir)
+    # the layout of the released albert_tiny_google_zh checkpoint
+    for name in ['bert/embeddings/word_embeddings', 'bert/embeddings/position_embeddings',
+                 'bert/encoder/embedding_hidden_mapping_in/kernel',
+                 'bert/encoder/transformer/group_0/inner_group_0/attention_1/self/query/kernel',
+                 'bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel']:
+        assert name in values
+
+    model, _, pretrained = M.new_model(tiny_albert_dir, quiet=True)
+    assert pretrained
+    np.testing.assert_array_equal(model.get_layer(M.TOKEN_EMBEDDING).get_weights()[0],
+                                  values['bert/embeddings/word_embeddings'])
+    query_kernel = model.get_layer('Transformer-MultiHeadSelfAttention').get_weights()[0]
+    np.testing.assert_array_equal(
+        query_kernel, values['bert/encoder/transformer/group_0/inner_group_0/attention_1/self/query/kernel'])
+    mapping_kernel = model.get_layer('Embedding-Mapping').get_weights()[0]
+    np.testing.assert_array_equal(mapping_kernel, values['bert/encoder/embedding_hidden_mapping_in/kernel'])
+
+
+def test_fine_tuning_uses_the_original_schedule_and_scratch_a_faster_one():
+    assert M.make_schedule(pretrained=True).get_config() == {'learning_rate': M.LEARNING_RATE, 'schedule': M.LR_SCHEDULE}
+    scratch = M.make_schedule(pretrained=False).get_config()
+    assert scratch == {'learning_rate': M.SCRATCH_LEARNING_RATE, 'schedule': M.SCRATCH_LR_SCHEDULE}

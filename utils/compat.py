@@ -1,0 +1,38 @@
+"""Make bert4keras 0.11.5 run on TensorFlow 2.21. Import this before bert4keras.
+
+bert4keras is written for Keras 2. TensorFlow >= 2.16 ships Keras 3, on which
+bert4keras fails to build models, so we route tf.keras to the tf-keras package
+(Keras 2.x, same version as TensorFlow) and tell bert4keras to use tf.keras.
+The environment variables must be set before TensorFlow is first imported.
+"""
+import os
+
+os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')  # tf.keras -> tf-keras (Keras 2)
+os.environ.setdefault('TF_KERAS', '1')  # bert4keras: use tf.keras, not standalone keras
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')  # hide TensorFlow's C++ info/warning lines
+
+import tensorflow as tf  # noqa: E402
+
+tf.get_logger().setLevel('ERROR')
+
+if not tf.keras.__name__.startswith('tf_keras'):
+    raise ImportError('utils.compat must be imported before TensorFlow: tf.keras is not tf-keras here')
+
+# bert4keras gives each attention layer one TruncatedNormal instance for its
+# query, key, value and output kernels. tf-keras >= 2.13 makes an unseeded
+# initializer instance return the same values on every call, so those four
+# kernels would start identical, which only matters without a pretrained
+# checkpoint, i.e. when training from scratch. This initializer draws fresh values on
+# every call from TensorFlow's global generator, so tf.random.set_seed still
+# makes the initial weights reproducible.
+from bert4keras import models as _bert4keras_models  # noqa: E402
+from bert4keras.backend import keras as _keras  # noqa: E402
+
+
+class FreshTruncatedNormal(_keras.initializers.TruncatedNormal):
+    def __call__(self, shape, dtype=None, **kwargs):
+        return tf.random.truncated_normal(shape, mean=self.mean, stddev=self.stddev,
+                                          dtype=tf.as_dtype(dtype or _keras.backend.floatx()))
+
+
+_bert4keras_models.Transformer.initializer = property(lambda self: FreshTruncatedNormal(stddev=0.02))

@@ -1,0 +1,41 @@
+"""Accuracy, confusion matrix and per-class precision/recall/F1, in plain numpy."""
+import numpy as np
+
+
+def confusion_matrix(y_true, y_pred, num_classes):
+    """cm[i, j] = number of texts of true class i predicted as class j."""
+    cm = np.zeros((num_classes, num_classes), dtype=int)
+    np.add.at(cm, (np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)), 1)
+    return cm
+
+
+def per_class_scores(cm):
+    """[{precision, recall, f1, support}] per class from a confusion matrix; 0 where undefined."""
+    scores = []
+    for k in range(len(cm)):
+        tp, predicted, support = cm[k, k], cm[:, k].sum(), cm[k, :].sum()
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores.append({'precision': float(precision), 'recall': float(recall), 'f1': float(f1), 'support': int(support)})
+    return scores
+
+
+def format_report(cm, label_names):
+    """The per-class table and accuracy as printable text."""
+    scores = per_class_scores(cm)
+    lines = [f"{'class':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
+    for k, s in enumerate(scores):
+        name = f'{k} {label_names[k]}'
+        # CJK characters are two columns wide in a terminal
+        pad = 14 - len(name) - sum(1 for c in name if ord(c) > 0x2E80)
+        lines.append(f"{name}{' ' * max(pad, 1)}{s['precision']:>10.4f}{s['recall']:>10.4f}{s['f1']:>10.4f}{s['support']:>9d}")
+    accuracy = np.trace(cm) / cm.sum() if cm.sum() else 0.0
+    macro_f1 = float(np.mean([s['f1'] for s in scores]))
+    lines.append(f"{'accuracy':<14}{'':>20}{accuracy:>10.4f}{int(cm.sum()):>9d}")
+    lines.append(f"{'macro f1':<14}{'':>20}{macro_f1:>10.4f}")
+    lines.append('confusion matrix (rows: true, columns: predicted)')
+    lines.append('     ' + ''.join(f'{k:>7}' for k in range(len(cm))))
+    for k, row in enumerate(cm):
+        lines.append(f'{k:>5}' + ''.join(f'{v:>7d}' for v in row))
+    return '\n'.join(lines)
