@@ -3,3 +3,57 @@ import sys
 
 # Tests import the top-level scripts (path.py, model.py, ...) as modules.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import utils.compat  # noqa: E402,F401  (before any test imports TensorFlow)
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+
+import path  # noqa: E402
+
+# A tiny ALBERT (1 layer, hidden 32) with the real vocabulary: fast enough for
+# unit tests, and the same code path as the real albert_tiny config.
+TINY_ALBERT_CONFIG = {
+    'attention_probs_dropout_prob': 0.0, 'hidden_act': 'gelu', 'hidden_dropout_prob': 0.0,
+    'embedding_size': 16, 'hidden_size': 32, 'initializer_range': 0.02, 'intermediate_size': 64,
+    'max_position_embeddings': 512, 'num_attention_heads': 2, 'num_hidden_layers': 1,
+    'type_vocab_size': 2, 'vocab_size': 21128,
+}
+
+TOY_ROWS = {
+    0: ['胆总管结石ERCP取石术', '胰管支架置入', '胆囊切除术后复查', 'EST+ENBD术', '胆道金属支架置入',
+        '壶腹部占位', '肝内胆管扩张', '胆管狭窄行球囊扩张', '乳头括约肌切开', '胰腺假性囊肿引流'],
+    1: ['慢性浅表性胃炎', '食管通过顺利粘膜光滑', '十二指肠球部溃疡A1期', '胃窦粘膜充血水肿', '贲门齿状线清晰',
+        '反流性食管炎LA-A级', '胃体息肉予活检', '幽门孔圆开放可', '胃角溃疡S1期', '食管静脉曲张'],
+    2: ['直肠息肉予圈套摘除', '乙状结肠粘膜光滑', '内痔', '横结肠见一憩室', '肛门指检未及肿物',
+        '回盲瓣呈唇形', '降结肠管状腺瘤', '盲肠阑尾开口清晰', '升结肠黑变病', '溃疡性结肠炎'],
+}
+
+
+def write_rows(path_, rows):
+    with open(path_, 'w', encoding='utf-8') as f:
+        f.writelines(f'{text}\t{label}\n' for text, label in rows)
+    return str(path_)
+
+
+@pytest.fixture
+def tiny_albert_dir(tmp_path):
+    """An albert_tiny_google_zh-like folder holding the tiny config and the real vocab.txt."""
+    albert_dir = tmp_path / 'albert'
+    albert_dir.mkdir()
+    (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
+    shutil.copy(f'{path.ALBERT_DIR}/vocab.txt', albert_dir / 'vocab.txt')
+    return str(albert_dir)
+
+
+@pytest.fixture
+def toy_data(tmp_path):
+    """Small train/val/test files: 30 / 9 / 9 texts over the three labels."""
+    rows = [(text, label) for label, texts in TOY_ROWS.items() for text in texts]
+    train = [(text, label) for text, label in rows]
+    val = [(text + '。', label) for text, label in rows[::10][:3] + rows[1::10][:3] + rows[2::10][:3]]
+    test = [(text + '，', label) for text, label in rows[3::10][:3] + rows[4::10][:3] + rows[5::10][:3]]
+    return {name: write_rows(tmp_path / f'{name}.txt', split)
+            for name, split in (('train', train), ('val', val), ('test', test))}

@@ -40,3 +40,32 @@ def save_figure(fig, path, dpi=150):
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches='tight')
     plt.close(fig)
+
+
+def plot_training_curves(history, path):
+    """Loss and accuracy per epoch (train, val, test) from main.py's history rows."""
+    use_cjk_font()
+    epochs = [row['epoch'] for row in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    ax_loss.plot(epochs, [row['loss'] for row in history], 'o-', label='train')
+    ax_loss.plot(epochs, [row['val_loss'] for row in history], 'o-', label='val')
+    ax_loss.set(xlabel='epoch', ylabel='cross-entropy', title='loss', yscale='log')
+    ax_acc.plot(epochs, [row['acc'] for row in history], 'o-', label='train')
+    ax_acc.plot(epochs, [row['val_acc'] for row in history], 'o-', label='val')
+    ax_acc.plot(epochs, [row['test_acc'] for row in history], 'o-', label='test')
+    ax_acc.set(xlabel='epoch', ylabel='accuracy', title='accuracy')
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    save_figure(fig, path)
+
+
+def plot_confusion_matrix(cm, label_names, path, title='test set'):
+    """A seaborn heatmap of a confusion matrix with Chinese class names."""
+    import seaborn as sns
+    use_cjk_font()
+    names = [f'{k} {label_names[k]}' for k in range(len(cm))]
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    sns.heatmap(cm, annot=True, fmt='d', cmap='Blues', xticklabels=names, yticklabels=names, cbar=False, ax=ax)
+    ax.set(xlabel='predicted', ylabel='true', title=title)
+    save_figure(fig, path)
