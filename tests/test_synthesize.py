@@ -1,0 +1,138 @@
+"""The shipped synthetic dataset (data/*.txt) and the script that writes it."""
+import collections
+import difflib
+import filecmp
+import os
+
+import pytest
+
+import path
+from data_process import load_data
+from preprocess import synthesize
+
+FILES = ('all.txt', 'train.txt', 'val.txt', 'test.txt')
+MIN_TRAP_TEXTS = 25
+
+
+@pytest.fixture(scope='module')
+def shipped():
+    """{name: [(text, label), ...]} of the committed data files."""
+    return {name: load_data(os.path.join(path.DATA_DIR, name), warn=False) for name in FILES}
+
+
+def test_regenerating_reproduces_the_committed_files(tmp_path):
+    synthesize.main(['--out-dir', str(tmp_path)])
+    for name in FILES:
+        assert filecmp.cmp(tmp_path / name, os.path.join(path.DATA_DIR, name), shallow=False), \
+            f'data/{name} differs from a fresh run of preprocess/synthesize.py; regenerate and commit it'
+
+
+def test_another_seed_gives_other_files(tmp_path):
+    synthesize.main(['--out-dir', str(tmp_path), '--seed', '7', '--size', '500'])
+    synthesize.main(['--out-dir', str(tmp_path / 'again'), '--seed', '7', '--size', '500'])
+    synthesize.main(['--out-dir', str(tmp_path / 'other'), '--seed', '8', '--size', '500'])
+    for name in FILES:
+        assert filecmp.cmp(tmp_path / name, tmp_path / 'again' / name, shallow=False)
+        assert not filecmp.cmp(tmp_path / name, tmp_path / 'other' / name, shallow=False)
+
+
+def test_size_labels_and_lengths(shipped):
+    rows = shipped['all.txt']
+    texts = [text for text, _ in rows]
+    assert len(rows) >= 3000
+    assert len(set(texts)) == len(texts), 'duplicate texts'
+    counts = collections.Counter(label for _, label in rows)
+    assert set(counts) == {0, 1, 2}
+    for label, n in counts.items():
+        assert n / len(rows) >= 0.20, f'label {label} is only {n / len(rows):.1%}'
+    assert counts[1] > counts[0] and counts[2] > counts[0]
+    lengths = sorted(len(text) for text in texts)
+    assert lengths[0] >= 4 and lengths[-1] <= 200
+    mean = sum(lengths) / len(lengths)
+    assert 45 <= mean <= 75, mean
+    assert lengths[len(lengths) // 2] < mean          # many short lines, fewer long walks
+    assert lengths[int(0.95 * len(lengths))] >= 140   # long multi-site passages are common
+
+
+def test_splits_are_a_stratified_8_1_1_partition(shipped):
+    whole = shipped['all.txt']
+    parts = [shipped[name] for name in ('train.txt', 'val.txt', 'test.txt')]
+    assert sorted(r for part in parts for r in part) == sorted(whole)
+    sets = [{text for text, _ in part} for part in parts]
+    assert not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2]), 'a text in two splits'
+    for part, share in zip(parts, (0.8, 0.1, 0.1)):
+        assert abs(len(part) / len(whole) - share) < 0.01
+    whole_counts = collections.Counter(label for _, label in whole)
+    for part in parts:
+        counts = collections.Counter(label for _, label in part)
+        for label in whole_counts:
+            assert abs(counts[label] / len(part) - whole_counts[label] / len(whole)) < 0.02
+
+
+def test_brief_examples_are_not_in_the_data(shipped):
+    assert len(synthesize.BRIEF_EXAMPLES) == 8
+    for text, _ in shipped['all.txt']:
+        for example, _ in synthesize.BRIEF_EXAMPLES:
+            for a, b in ((text, example), (example, text)):
+                assert difflib.SequenceMatcher(None, a, b).ratio() < 0.8, (text, example)
+
+
+@pytest.mark.parametrize('word,label', synthesize.TRAPS)
+def test_every_trap_is_present_with_its_label(shipped, word, label):
+    rows = shipped['all.txt']
+    assert sum(1 for text, lab in rows if word in text and lab == label) >= MIN_TRAP_TEXTS
+
+
+def test_trap_texts_are_labelled_by_the_tract_not_the_keyword(shipped):
+    labels = collections.defaultdict(set)
+    for text, label in shipped['all.txt']:
+        for word in ('肝曲', '脾曲', '距肛缘', '降结肠', '回肠末端', '回盲瓣'):
+            if word in text:
+                labels[word].add(label)
+        if '距门齿' in text:
+            labels['距门齿'].add(label)
+        if '胃肠减压' in text or '胃肠道' in text:
+            labels['胃肠减压/胃肠道'].add(label)
+    assert labels['距门齿'] == {1}
+    assert labels['胃肠减压/胃肠道'] == {0}
+    for word in ('肝曲', '脾曲', '距肛缘', '降结肠', '回肠末端', '回盲瓣'):
+        assert labels[word] == {2}, word
+
+
+def test_no_text_names_both_tracts(shipped):
+    for text, label in shipped['all.txt']:
+        assert not synthesize.mentions_both_tracts(text), text
+        assert synthesize.consistent(text, label), (text, label)
+
+
+@pytest.mark.parametrize('text,both', [
+    ('胃窦粘膜充血，乙状结肠见一息肉', True),
+    ('胃肠镜检查：食管通过顺利，直肠未见异常', True),
+    ('十二指肠降部见霜斑样糜烂', False),        # 十二指肠 contains 肠
+    ('十二指肠镜进至降部，乳头开口见结石嵌顿', False),  # 十二指肠镜 contains 肠镜
+    ('肝曲见一0.3cm息肉，予APC灼除', False),    # 肝曲 is colon only
+    ('胃肠减压后，直肠未见异常', False),          # 胃肠减压 names no tract
+    ('慢性胃炎伴肠上皮化生', False),
+])
+def test_mentions_both_tracts(text, both):
+    assert synthesize.mentions_both_tracts(text) == both
+
+
+def test_synthesize_is_seeded():
+    assert synthesize.synthesize(200, 3) == synthesize.synthesize(200, 3)
+    rows = synthesize.synthesize(200, 3)
+    assert len(rows) == 200 and len({text for text, _ in rows}) == 200
+
+
+def test_trim_cuts_at_a_sentence_end():
+    text = '胃窦见一0.5cm息肉。' * 30
+    trimmed = synthesize.trim(text)
+    assert len(trimmed) <= synthesize.MAX_CHARS and trimmed.endswith('。')
+    assert synthesize.trim('短句') == '短句'
+
+
+def test_size_below_the_minimum_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        synthesize.main(['--size', '10'])
+    assert e.value.code == 2
+    assert '--size' in capsys.readouterr().err
