@@ -65,6 +65,8 @@ def load_data(path, num_classes=NUM_CLASSES, maxlen=MAXLEN, warn=True):
     data, too_long = [], []
     for number, line in read_lines(path):
         where = f'{path}:{number}'
+        if not line.strip():
+            raise DataError(f'{where}: empty line')
         tabs = line.count('\t')
         if tabs != 1:
             found = 'no tab' if tabs == 0 else f'{tabs} tabs'
@@ -143,17 +145,27 @@ def encode(texts, tokenizer, maxlen=MAXLEN):
     return padded, np.zeros_like(padded)
 
 
-def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN):
+def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=100):
     """Yield ([token_ids, segment_ids], labels) batches over (text, label) data, one pass.
 
     Each batch is padded to its own longest text. With shuffle, the order is
-    drawn from `seed` (pass a different seed each epoch for a new order).
+    drawn from `seed` (pass a different seed each epoch for a new order), and
+    texts are grouped by length: the shuffled data is cut into chunks of
+    `bucket` batches, each chunk sorted by length and cut into batches, and the
+    batches shuffled, so that little of each batch is padding.
     """
     order = list(range(len(data)))
+    batch_starts = range(0, len(order), batch_size)
     if shuffle:
-        random.Random(seed).shuffle(order)
-    for start in range(0, len(order), batch_size):
-        chunk = [data[i] for i in order[start:start + batch_size]]
-        token_ids, segment_ids = encode([text for text, _ in chunk], tokenizer, maxlen)
-        labels = np.array([label for _, label in chunk], dtype='int32')
+        rng = random.Random(seed)
+        rng.shuffle(order)
+        chunk = batch_size * bucket
+        order = [i for start in range(0, len(order), chunk)
+                 for i in sorted(order[start:start + chunk], key=lambda i: len(data[i][0]))]
+        batch_starts = list(batch_starts)
+        rng.shuffle(batch_starts)
+    for start in batch_starts:
+        rows = [data[i] for i in order[start:start + batch_size]]
+        token_ids, segment_ids = encode([text for text, _ in rows], tokenizer, maxlen)
+        labels = np.array([label for _, label in rows], dtype='int32')
         yield [token_ids, segment_ids], labels

@@ -1,0 +1,116 @@
+"""Turn a labelled CSV (columns 原文, 标签) into train/val/test files for training.
+
+Texts are cleaned as generate4label.py cleans them, deduplicated, and split
+8:1:1 stratified by label with a fixed seed, so the same input and seed always
+give the same files. Writes train.txt, val.txt, test.txt and all.txt
+(`text<TAB>label` lines) into --out-dir, replacing any files there.
+
+The default --out-dir is data/custom/, NOT data/, so the shipped data is never
+overwritten by accident; train on the new files with
+`python main.py --train data/custom/train.txt --val data/custom/val.txt --test data/custom/test.txt`.
+
+    python preprocess/data_transfer.py --input labelled.csv --map 4:0
+"""
+import argparse
+import os
+import sys
+
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import path  # noqa: E402
+from data_process import (LABEL_NAMES, NUM_CLASSES, DataError, deduplicate, parse_label,  # noqa: E402
+                          split_dataset, write_data)
+from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv  # noqa: E402
+
+SPLITS = ('train', 'val', 'test')
+
+
+def parse_map(values):
+    """{'4': '0', ...} from ['4:0', '5:1,6:2']; raises ArgumentTypeError on a bad pair."""
+    mapping = {}
+    for value in values or []:
+        for pair in value.split(','):
+            raw, sep, label = pair.partition(':')
+            if not sep or not raw.strip() or parse_label(label) is None:
+                raise argparse.ArgumentTypeError(
+                    f'--map {pair!r}: expected RAW:LABEL with LABEL in 0..{NUM_CLASSES - 1}, e.g. 4:0')
+            mapping[raw.strip()] = label.strip()
+    return mapping
+
+
+def read_labelled(file, mapping, encoding='utf-8-sig'):
+    """Read a labelled CSV: (deduplicated (text, label) rows, rows read, blank rows skipped).
+
+    Texts are cleaned with clean_text and raw labels mapped through `mapping`
+    before they are checked; every problem is a DataError naming file and line.
+    """
+    rows, first, blank = [], {}, 0
+    for line, cells in read_csv(file, ('原文', '标签'), encoding):
+        text, raw = clean_text(cells['原文']), cells['标签'].strip()
+        if not text and not raw:
+            blank += 1  # an empty spreadsheet row, e.g. left at the end by Excel
+            continue
+        if not text:
+            raise DataError(f'{file}:{line}: empty text (label {raw!r})')
+        label = parse_label(mapping.get(raw, raw))
+        if label is None and not raw:
+            raise DataError(f'{file}:{line}: no label (标签 is empty); labels are integers 0..{NUM_CLASSES - 1}')
+        if label is None:
+            raise DataError(f'{file}:{line}: unknown label {raw!r}; labels are integers 0..{NUM_CLASSES - 1} '
+                            f'(map other values with --map, e.g. --map {raw}:0)')
+        if text in first and first[text][0] != label:
+            raise DataError(f'{file}:{line}: text labelled {label} here but {first[text][0]} '
+                            f'at line {first[text][1]}: {text[:40]}')
+        first.setdefault(text, (label, line))
+        rows.append((text, label))
+    if not rows:
+        raise DataError(f'{file}: no labelled rows')
+    return deduplicate(rows, source=file), len(rows), blank
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--input', default=DEFAULT_OUTPUT,
+                        help='labelled CSV with columns 原文 and 标签 (default: %(default)s, '
+                             'the file generate4label.py writes)')
+    parser.add_argument('--out-dir', default=os.path.join(path.DATA_DIR, 'custom'),
+                        help='folder for train/val/test/all.txt; its files are replaced (default: %(default)s)')
+    parser.add_argument('--map', action='append', metavar='RAW:LABEL',
+                        help='map a raw label before checking, e.g. --map 4:0; repeat it or use 4:0,5:1')
+    parser.add_argument('--seed', type=int, default=2024, help='shuffle seed (default: %(default)s)')
+    parser.add_argument('--encoding', default='utf-8-sig',
+                        help='encoding of the input, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
+    args = parser.parse_args(argv)
+    try:
+        mapping = parse_map(args.map)
+    except argparse.ArgumentTypeError as e:
+        parser.error(str(e))
+
+    try:
+        rows, n_read, blank = read_labelled(args.input, mapping, args.encoding)
+    except DataError as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+    splits = dict(zip(SPLITS, split_dataset(rows, args.seed)))
+    splits['all'] = rows
+    for name, split in splits.items():
+        write_data(os.path.join(args.out_dir, f'{name}.txt'), split)
+
+    print(f'read {n_read} labelled rows from {args.input}'
+          + (f' ({blank} blank rows skipped)' if blank else ''))
+    print(f'dropped {n_read - len(rows)} duplicates, kept {len(rows)} texts')
+    if mapping:
+        print('mapped labels: ' + ', '.join(f'{raw} -> {label}' for raw, label in mapping.items()))
+    print(f'wrote {args.out_dir}/{{train,val,test,all}}.txt (seed {args.seed})')
+    counts = pd.DataFrame([[sum(label == k for _, label in split) for k in range(NUM_CLASSES)]
+                           for split in splits.values()],
+                          index=list(splits), columns=[f'{LABEL_NAMES[k]}({k})' for k in range(NUM_CLASSES)])
+    counts['total'] = counts.sum(axis=1)
+    pd.set_option('display.unicode.east_asian_width', True)  # align Chinese column names
+    print(counts.to_string())
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,132 @@
+"""Turn a raw endoscopy export (CSV) into cleaned candidate texts for labelling.
+
+Every non-empty 影像表现 (findings) and 检查诊断 (diagnosis) cell becomes one
+candidate text; other columns are ignored. The output CSV has the columns
+原文,标签 with 标签 left empty: open it in Excel, type 0, 1 or 2 in 标签, save,
+and hand it to preprocess/data_transfer.py.
+
+    python preprocess/generate4label.py --input export.csv --output data/to_label.csv
+"""
+import argparse
+import csv
+import io
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import path  # noqa: E402
+from data_process import DataError  # noqa: E402
+from utils.files import atomic_open  # noqa: E402
+
+COLUMNS = ('影像表现', '检查诊断')
+MIN_CHARS, MAX_CHARS = 2, 200
+EXAMPLE_EXPORT = os.path.join(path.ROOT, 'preprocess', 'example_export.csv')
+DEFAULT_OUTPUT = os.path.join(path.DATA_DIR, 'to_label.csv')
+
+
+def clean_text(text):
+    """One report cell as a one-line text: the cleaning rules of the original project.
+
+    Newlines, tabs, full-width spaces and '@' are removed (a tab would break the
+    `text<TAB>label` files), ',' becomes '，', runs of spaces become one space,
+    and the ends are stripped.
+    """
+    for junk in ('\r', '\n', '\t', '\u3000', '@'):
+        text = text.replace(junk, '')
+    text = text.replace(',', '，')
+    text = re.sub(' {2,}', ' ', text)
+    return text.strip()
+
+
+def read_csv(file, columns, encoding='utf-8-sig'):
+    """Read a CSV into a list of (line_number, {column: cell}) for the given columns.
+
+    line_number is the line where the record starts (header = line 1), counted
+    so that a quoted cell spanning several lines still points at the right line.
+    Raises DataError for an undecodable file or a missing column.
+    """
+    try:
+        with open(file, 'rb') as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise DataError(f'{file}: file not found') from None
+    try:
+        content = raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b'\n') + 1
+        hint = ' (an Excel CSV saved on Chinese Windows is usually GBK: try --encoding gbk)' \
+            if encoding.lower().replace('_', '-').startswith('utf') else ''
+        raise DataError(f'{file}:{line}: not valid {encoding}{hint}') from None
+    except LookupError:
+        raise DataError(f'{file}: unknown encoding {encoding!r}') from None
+
+    reader = csv.reader(io.StringIO(content.lstrip('\ufeff'), newline=''))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise DataError(f'{file}:1: empty file, expected a header with {", ".join(columns)}') from None
+    for column in columns:
+        if column not in header:
+            raise DataError(f'{file}:1: missing column {column} (found: {", ".join(header)})')
+    index = {column: header.index(column) for column in columns}
+
+    rows, start = [], reader.line_num + 1
+    for cells in reader:
+        rows.append((start, {c: cells[i] if i < len(cells) else '' for c, i in index.items()}))
+        start = reader.line_num + 1
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--input', default=EXAMPLE_EXPORT,
+                        help='export CSV with columns 影像表现 and 检查诊断 (default: %(default)s)')
+    parser.add_argument('--output', default=DEFAULT_OUTPUT,
+                        help='CSV to write, columns 原文,标签, UTF-8 with BOM for Excel (default: %(default)s)')
+    parser.add_argument('--encoding', default='utf-8-sig',
+                        help='encoding of the input, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
+    parser.add_argument('--force', action='store_true',
+                        help='overwrite --output if it exists (it may already hold your labels)')
+    args = parser.parse_args(argv)
+
+    if os.path.exists(args.output) and not args.force:
+        print(f'error: {args.output} exists and may hold labels; pass --force to overwrite it', file=sys.stderr)
+        sys.exit(2)
+    try:
+        rows = read_csv(args.input, COLUMNS, args.encoding)
+    except DataError as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+
+    empty, short, long, duplicate = 'empty', f'too short (<{MIN_CHARS} chars)', f'too long (>{MAX_CHARS} chars)', 'duplicate'
+    dropped = dict.fromkeys((empty, short, long, duplicate), 0)
+    kept, seen = [], set()
+    for _, cells in rows:
+        for column in COLUMNS:
+            text = clean_text(cells[column])
+            if not text:
+                dropped[empty] += 1
+            elif len(text) < MIN_CHARS:
+                dropped[short] += 1
+            elif len(text) > MAX_CHARS:
+                dropped[long] += 1
+            elif text in seen:
+                dropped[duplicate] += 1
+            else:
+                seen.add(text)
+                kept.append(text)
+
+    with atomic_open(args.output, encoding='utf-8-sig', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['原文', '标签'])
+        writer.writerows([text, ''] for text in kept)
+
+    print(f'read {len(rows)} rows ({len(rows) * len(COLUMNS)} cells) from {args.input}')
+    print(f'kept {len(kept)} candidate texts -> {args.output}')
+    print(f'dropped {sum(dropped.values())}: ' + ', '.join(f'{n} {reason}' for reason, n in dropped.items()))
+
+
+if __name__ == '__main__':
+    main()

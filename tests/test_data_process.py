@@ -1,0 +1,96 @@
+"""data_process: load_data's checks and messages, deduplicate, split_dataset."""
+from collections import Counter
+
+import pytest
+
+from data_process import DataError, deduplicate, load_data, split_dataset, write_data
+
+
+def data_file(tmp_path, content):
+    path = tmp_path / 'data.txt'
+    path.write_bytes(content if isinstance(content, bytes) else content.encode('utf-8'))
+    return str(path)
+
+
+@pytest.mark.parametrize('content, where, message', [
+    ('慢性胃炎\t1\n内痔 2\n', 2, "expected 'text<TAB>label', found no tab"),
+    ('慢性胃炎\t1\t2\n', 1, "expected 'text<TAB>label', found 2 tabs"),
+    ('慢性胃炎\t1\n内痔\t2\n\t1\n', 3, 'empty text'),
+    ('慢性胃炎\t1\n   \t1\n', 2, 'empty text'),
+    ('慢性胃炎\t3\n', 1, "label '3' is not an integer in 0..2"),
+    ('慢性胃炎\t1\n内痔\tx\n', 2, "label 'x' is not an integer in 0..2"),
+    ('慢性胃炎\t-1\n', 1, "label '-1' is not an integer in 0..2"),
+    ('慢性胃炎\t\n', 1, "label '' is not an integer in 0..2"),
+    ('慢性胃炎\t1\n\n', 2, "empty line"),  # a blank line is an error, not skipped
+    ('慢性胃炎\t1\n'.encode('utf-8') + '内痔\t2\n'.encode('gbk'), 2, 'not valid UTF-8'),
+])
+def test_load_data_errors_name_file_and_line(tmp_path, content, where, message):
+    path = data_file(tmp_path, content)
+    with pytest.raises(DataError) as e:
+        load_data(path)
+    assert str(e.value).startswith(f'{path}:{where}: {message}')
+    assert '\n' not in str(e.value)
+
+
+def test_load_data_empty_file(tmp_path):
+    path = data_file(tmp_path, '')
+    with pytest.raises(DataError, match='no data') as e:
+        load_data(path)
+    assert str(e.value).startswith(f'{path}: ')
+
+
+def test_load_data_missing_file(tmp_path):
+    with pytest.raises(DataError, match='file not found'):
+        load_data(str(tmp_path / 'nope.txt'))
+
+
+def test_load_data_reads_bom_crlf_and_spaces(tmp_path):
+    path = data_file(tmp_path, '\ufeff慢性胃炎\t1\r\n 内痔 \t 2 \r\n胆总管结石\t0\n')
+    assert load_data(path) == [('慢性胃炎', 1), ('内痔', 2), ('胆总管结石', 0)]
+
+
+def test_load_data_warns_once_counting_long_texts(tmp_path, capsys):
+    long_text = '胃' * 199  # more than MAXLEN - 2 characters
+    path = data_file(tmp_path, f'内痔\t2\n{long_text}\t1\n慢性胃炎\t1\n{long_text}0\t1\n{long_text}00\t1\n')
+    data = load_data(path)
+    assert len(data) == 5 and data[1] == (long_text, 1)  # kept, not cut
+    err = capsys.readouterr().err
+    assert err.count('warning') == 1
+    assert f'{path}: 3 texts longer than 198 characters' in err and 'first at line 2' in err
+    load_data(path, warn=False)
+    assert capsys.readouterr().err == ''
+
+
+def test_write_then_load_round_trip(tmp_path):
+    rows = [('慢性胃炎', 1), ('内痔', 2), ('ERCP', 0)]
+    path = str(tmp_path / 'sub' / 'out.txt')
+    write_data(path, rows)
+    assert load_data(path) == rows
+
+
+def test_deduplicate():
+    rows = [('胃炎', 1), ('内痔', 2), ('胃炎', 1)]
+    assert deduplicate(rows) == [('胃炎', 1), ('内痔', 2)]
+    with pytest.raises(DataError, match='labelled both 1 and 0'):
+        deduplicate(rows + [('胃炎', 0)], source='x.csv')
+
+
+def test_split_dataset_keeps_proportions_and_leaks_nothing():
+    rows = [(f'text {i}', 0) for i in range(500)] + [(f'text {i}', 1) for i in range(500, 800)] \
+        + [(f'text {i}', 2) for i in range(800, 1000)]
+    train, val, test = split_dataset(list(rows), seed=2024)
+    assert (len(train), len(val), len(test)) == (800, 100, 100)
+    for split, share in ((train, 0.8), (val, 0.1), (test, 0.1)):
+        counts = Counter(label for _, label in split)
+        assert counts == {0: 500 * share, 1: 300 * share, 2: 200 * share}
+    texts = [{t for t, _ in split} for split in (train, val, test)]
+    assert not (texts[0] & texts[1]) and not (texts[0] & texts[2]) and not (texts[1] & texts[2])
+    assert sorted(train + val + test) == sorted(rows)
+    # shuffled across labels, not grouped by label
+    assert len({label for _, label in train[:50]}) == 3
+
+
+def test_split_dataset_is_seeded():
+    rows = [(f'text {i}', i % 3) for i in range(300)]
+    assert split_dataset(list(rows), seed=1) == split_dataset(list(rows), seed=1)
+    assert split_dataset(list(rows), seed=1)[0] != split_dataset(list(rows), seed=2)[0]
