@@ -1,0 +1,177 @@
+"""Describe a dataset of `text<TAB>label` files before training on it.
+
+Prints label counts per file, text lengths, duplicates within and across
+files, which keywords each label's texts contain, and the accuracy of a plain
+keyword rule: the floor any model must beat. Writes a length histogram.
+
+    python data_statistics.py                              # the shipped data/{train,val,test}.txt
+    python data_statistics.py --input data/custom/train.txt data/custom/val.txt data/custom/test.txt
+
+(Not named statistics.py: that would shadow Python's own `statistics` module,
+which seaborn imports, for every script in this folder.)
+"""
+import argparse
+import os
+import sys
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+import path
+from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError, load_data
+from utils.plotting import save_figure, use_cjk_font
+
+KEYWORDS = ('胃', '肠', '食管', '肛门', '结肠', '直肠', '十二指肠', '贲门', '幽门', '胆', '胰', 'ERCP')
+UPPER_KEYWORDS = ('食管', '贲门', '胃', '幽门', '十二指肠')
+LOWER_KEYWORDS = ('结肠', '直肠', '盲肠', '回肠', '回盲', '阑尾', '肝曲', '脾曲', '肛', '痔')
+N_EXAMPLES = 3
+
+
+def keyword_rule(text):
+    """The label a clinician with string search would give; the floor any model must beat.
+
+    2 if the text names a lower-tract site (结肠 直肠 盲肠 回肠 回盲 阑尾 肝曲 脾曲 肛 痔)
+    and no upper one, 1 if it names an upper-tract site (食管 贲门 胃 幽门 十二指肠) and
+    no lower one, otherwise (both or neither) 0. It knows none of the traps: an
+    ERCP text through the 十二指肠乳头 comes out 1, so does 胃肠减压, and a colonoscopy
+    text that names no site (肠道准备差，建议清肠后复查; 克罗恩病) comes out 0.
+    """
+    upper = any(word in text for word in UPPER_KEYWORDS)
+    lower = any(word in text for word in LOWER_KEYWORDS)
+    if upper and not lower:
+        return 1
+    if lower and not upper:
+        return 2
+    return 0
+
+
+def label_columns():
+    return [f'{LABEL_NAMES[k]}({k})' for k in range(NUM_CLASSES)]
+
+
+def count_pct(n, total):
+    return f'{n} ({100 * n / total:.1f}%)' if total else '0'
+
+
+def count_table(datasets):
+    """Rows = files and total; columns = each label's count (share of the row), total, share of all texts."""
+    everything = sum(len(rows) for rows in datasets.values())
+    table = {}
+    for name, rows in [*datasets.items(), ('total', [r for rows in datasets.values() for r in rows])]:
+        counts = Counter(label for _, label in rows)
+        table[name] = [count_pct(counts[k], len(rows)) for k in range(NUM_CLASSES)]
+        table[name] += [len(rows), f'{100 * len(rows) / everything:.1f}%']
+    return pd.DataFrame.from_dict(table, orient='index', columns=label_columns() + ['total', '%'])
+
+
+def length_table(datasets):
+    table = {}
+    for name, rows in [*datasets.items(), ('all', [r for rows in datasets.values() for r in rows])]:
+        lengths = np.array([len(text) for text, _ in rows])
+        table[name] = {'n': len(lengths), 'min': lengths.min(), 'median': np.median(lengths),
+                       'mean': round(lengths.mean(), 1), 'p95': np.percentile(lengths, 95), 'max': lengths.max(),
+                       f'>{MAXLEN - 2}': int((lengths > MAXLEN - 2).sum())}
+    return pd.DataFrame.from_dict(table, orient='index')
+
+
+def plot_lengths(datasets, file):
+    import matplotlib.pyplot as plt
+    use_cjk_font()
+    rows = [r for rows in datasets.values() for r in rows]
+    bins = np.linspace(0, max(len(text) for text, _ in rows) + 1, 41)
+    lengths = [[len(text) for text, label in rows if label == k] for k in range(NUM_CLASSES)]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.hist(lengths, bins=bins, stacked=True,
+            label=[f'{LABEL_NAMES[k]} ({k}), {len(lengths[k])} 条' for k in range(NUM_CLASSES)])
+    ax.set_xlabel('文本长度（字符）')
+    ax.set_ylabel('文本数')
+    ax.set_title('文本长度分布：' + '、'.join(datasets))
+    ax.legend()
+    save_figure(fig, file)
+
+
+def report_duplicates(datasets):
+    for name, rows in datasets.items():
+        counts = Counter(text for text, _ in rows)
+        repeated = [text for text, n in counts.items() if n > 1]
+        labels = {}
+        for text, label in rows:
+            labels.setdefault(text, set()).add(label)
+        conflicts = [text for text in repeated if len(labels[text]) > 1]
+        print(f'{name}: {sum(counts[t] - 1 for t in repeated)} repeated rows '
+              f'({len(repeated)} distinct texts), {len(conflicts)} texts with two labels')
+        for text in (conflicts + repeated)[:N_EXAMPLES]:
+            print(f'    x{counts[text]} labels {sorted(labels[text])}: {text[:60]}')
+    names = list(datasets)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            shared = sorted({t for t, _ in datasets[a]} & {t for t, _ in datasets[b]})
+            print(f'{a} & {b}: {len(shared)} texts in both')
+            for text in shared[:N_EXAMPLES]:
+                print(f'    {text[:60]}')
+
+
+def keyword_table(rows):
+    """Rows = keywords; columns = how many texts of each label contain it (share of that label's texts)."""
+    by_label = {k: [text.upper() for text, label in rows if label == k] for k in range(NUM_CLASSES)}
+    table = {}
+    for word in KEYWORDS:
+        table[word] = [count_pct(sum(word in t for t in texts), len(texts)) for texts in by_label.values()]
+        table[word].append(count_pct(sum(word in text.upper() for text, _ in rows), len(rows)))
+    return pd.DataFrame.from_dict(table, orient='index', columns=label_columns() + ['all'])
+
+
+def rule_table(datasets):
+    table = {}
+    for name, rows in [*datasets.items(), ('all', [r for rows in datasets.values() for r in rows])]:
+        truth = np.array([label for _, label in rows])
+        guess = np.array([keyword_rule(text) for text, _ in rows])
+        table[name] = {'accuracy': round(float((truth == guess).mean()), 4)}
+        for k in range(NUM_CLASSES):
+            table[name][f'recall {LABEL_NAMES[k]}({k})'] = \
+                round(float((guess[truth == k] == k).mean()), 4) if (truth == k).any() else float('nan')
+    return pd.DataFrame.from_dict(table, orient='index')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--input', nargs='+', default=[path.TRAIN_PATH, path.VAL_PATH, path.TEST_PATH],
+                        help='one or more text<TAB>label files (default: data/train.txt data/val.txt data/test.txt)')
+    parser.add_argument('--images-dir', default=path.IMAGES_DIR,
+                        help='where length_histogram.png goes (default: %(default)s)')
+    args = parser.parse_args(argv)
+
+    # name each file by its base name, or by its path when two base names clash
+    names = [os.path.basename(p) for p in args.input]
+    if len(set(names)) < len(names):
+        names = list(args.input)
+    try:
+        datasets = {name: load_data(p) for name, p in zip(names, args.input)}
+    except DataError as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+    rows = [r for rows in datasets.values() for r in rows]
+    pd.set_option('display.unicode.east_asian_width', True)  # align Chinese column names
+    pd.set_option('display.width', 200)
+
+    print('== texts per label (share of the file) and per file (share of all) ==')
+    print(count_table(datasets).to_string())
+    print(f'\n== length in characters (longer than {MAXLEN - 2} are truncated by the tokenizer) ==')
+    print(length_table(datasets).to_string())
+    histogram = os.path.join(args.images_dir, 'length_histogram.png')
+    plot_lengths(datasets, histogram)
+    print(f'histogram -> {histogram}')
+    print('\n== duplicates ==')
+    report_duplicates(datasets)
+    print('\n== keyword coverage: texts of each label containing the keyword ==')
+    print(keyword_table(rows).to_string())
+    print('\n== keyword rule (see keyword_rule in data_statistics.py) ==')
+    table = rule_table(datasets)
+    print(table.to_string())
+    print(f'the floor any model must beat: keyword-rule accuracy {table.loc["all", "accuracy"]:.4f} on all '
+          f'{len(rows)} texts')
+
+
+if __name__ == '__main__':
+    main()
