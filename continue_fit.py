@@ -58,7 +58,7 @@ def main(argv=None):
     with open(config_path, encoding='utf-8') as f:
         saved = json.load(f)
     model = M.build_model(saved['albert_config'], num_classes=saved['num_classes'])
-    optimizer = M.make_optimizer(settings['pretrained'])
+    optimizer = M.make_optimizer(settings['pretrained'], settings.get('learning_rate'))
     optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
     tf.train.Checkpoint(model=model, optimizer=optimizer).restore(latest).assert_consumed()
     tokenizer = M.load_tokenizer(vocab_path)

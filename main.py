@@ -45,7 +45,11 @@ def parse_args(argv=None):
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='training curves and confusion matrix (default: %(default)s)')
     parser.add_argument('--epochs', type=int, default=MAX_EPOCHS, help='at most this many epochs (default: %(default)s)')
     parser.add_argument('--patience', type=int, default=PATIENCE, help='stop after this many epochs without a lower val_loss (default: %(default)s)')
-    parser.add_argument('--batch-size', type=int, default=M.BATCH_SIZE, help='(default: %(default)s)')
+    parser.add_argument('--batch-size', type=int,
+                        help=f'(default: {M.BATCH_SIZE} fine-tuning a pretrained checkpoint, {M.SCRATCH_BATCH_SIZE} from scratch)')
+    parser.add_argument('--learning-rate', type=float,
+                        help=f'peak learning rate of the warm-up schedule (default: {M.LEARNING_RATE:g} fine-tuning a '
+                             f'pretrained checkpoint, {M.SCRATCH_LEARNING_RATE:g} from scratch)')
     parser.add_argument('--seed', type=int, default=DEFAULT_SEED, help='initial weights and shuffling (default: %(default)s)')
     parser.add_argument('--adversarial', type=float, default=M.ADVERSARIAL, metavar='EPSILON',
                         help='FGM adversarial training on the token embeddings with this epsilon, e.g. 0.5; '
@@ -175,13 +179,14 @@ def main(argv=None):
         tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
     except (FileNotFoundError, ValueError) as e:
         M.fail(e)
-    optimizer = M.make_optimizer(pretrained)
+    optimizer = M.make_optimizer(pretrained, args.learning_rate)
+    batch_size = args.batch_size or (M.BATCH_SIZE if pretrained else M.SCRATCH_BATCH_SIZE)
     M.save_model_files(albert_config, args.albert_dir, args.weights, pretrained=pretrained)
 
     settings = {'train': args.train, 'val': args.val, 'test': args.test, 'weights': args.weights,
-                'epochs': args.epochs, 'patience': args.patience, 'batch_size': args.batch_size, 'seed': args.seed,
+                'epochs': args.epochs, 'patience': args.patience, 'batch_size': batch_size, 'seed': args.seed,
                 'gradient_penalty': 0.0 if args.no_gradient_penalty else M.GRADIENT_PENALTY,
-                'adversarial': args.adversarial, 'pretrained': pretrained}
+                'adversarial': args.adversarial, 'pretrained': pretrained, 'learning_rate': args.learning_rate}
     state = {'settings': settings, 'epoch': 0, 'best_val_loss': math.inf, 'best_val_acc': 0.0,
              'bad_epochs': 0, 'history': []}
     started = time.time()

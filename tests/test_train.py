@@ -1,0 +1,95 @@
+"""main.py and continue_fit.py end to end on a tiny model and a few dozen texts."""
+import csv
+import json
+import os
+
+import numpy as np
+import pytest
+
+import continue_fit
+import main
+import model as M
+
+
+def run_main(tiny_albert_dir, toy_data, out, *extra):
+    main.main(['--train', toy_data['train'], '--val', toy_data['val'], '--test', toy_data['test'],
+               '--albert-dir', tiny_albert_dir, '--weights', str(out / 'weights' / 'model.h5'),
+               '--log-dir', str(out / 'log'), '--images-dir', str(out / 'images'),
+               '--batch-size', '8', '--learning-rate', '3e-3', *extra])
+    return str(out / 'weights' / 'model.h5')
+
+
+def history(out):
+    with open(out / 'log' / 'history.csv', encoding='utf-8') as f:
+        return list(csv.DictReader(f))
+
+
+def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    printed = capsys.readouterr().out
+    assert 'No albert_model.ckpt' in printed and 'training ALBERT from scratch' in printed
+    assert 'epoch 1: ' in printed and 'val_acc' in printed and 'best_val_acc' in printed and 'test_acc' in printed
+    assert 'final test accuracy' in printed and 'confusion matrix' in printed
+
+    metrics = json.loads((tmp_path / 'log' / 'metrics.json').read_text(encoding='utf-8'))
+    assert metrics['epochs'] == 1 and metrics['test_size'] == 9
+    assert set(metrics['per_class']) == {'其他', '上消化道', '下消化道'}
+    assert np.array(metrics['confusion_matrix']).sum() == 9
+    rows = history(tmp_path)
+    assert len(rows) == 1 and int(rows[0]['step']) == 4  # 30 texts in batches of 8
+    assert sorted(os.listdir(tmp_path / 'images')) == ['confusion_matrix.png', 'training_curves.png']
+
+    model, tokenizer = M.load_trained(weights)  # the saved best weights, config and vocabulary load
+    probs = M.predict_proba(model, tokenizer, ['慢性浅表性胃炎', '内痔'])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_resume_continues_the_step_count_and_matches_an_uninterrupted_run(tiny_albert_dir, toy_data, tmp_path,
+                                                                          capsys):
+    interrupted, straight = tmp_path / 'interrupted', tmp_path / 'straight'
+    run_main(tiny_albert_dir, toy_data, interrupted, '--epochs', '1')
+    weights = str(interrupted / 'weights' / 'model.h5')
+    continue_fit.main(['--weights', weights, '--epochs', '3', '--log-dir', str(interrupted / 'log'),
+                       '--images-dir', str(interrupted / 'images')])
+    assert 'resuming from' in capsys.readouterr().out
+
+    run_main(tiny_albert_dir, toy_data, straight, '--epochs', '3')
+    resumed, uninterrupted = history(interrupted), history(straight)
+    assert [int(r['step']) for r in resumed] == [4, 8, 12]  # the step, and so the warm-up, goes on
+    for a, b in zip(resumed, uninterrupted):
+        for key in ('step', 'lr', 'loss', 'val_loss', 'val_acc'):
+            assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-5, abs=1e-7), key
+    state = json.loads((interrupted / 'weights' / 'model.resume' / 'state.json').read_text(encoding='utf-8'))
+    assert state['epoch'] == 3
+
+
+def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, tmp_path, capsys):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    continue_fit.main(['--weights', weights, '--all-data', '--extra-epochs', '1',
+                       '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'images')])
+    assert 'training on all 48 texts for 1 more epochs' in capsys.readouterr().out
+    assert [int(r['step']) for r in history(tmp_path)] == [4, 10]  # then 48 texts in batches of 8
+
+
+def test_the_same_seed_gives_the_same_model(tiny_albert_dir, toy_data, tmp_path):
+    first = M.load_trained(run_main(tiny_albert_dir, toy_data, tmp_path / 'a', '--epochs', '1', '--seed', '7'))[0]
+    second = M.load_trained(run_main(tiny_albert_dir, toy_data, tmp_path / 'b', '--epochs', '1', '--seed', '7'))[0]
+    other = M.load_trained(run_main(tiny_albert_dir, toy_data, tmp_path / 'c', '--epochs', '1', '--seed', '8'))[0]
+    for a, b in zip(first.get_weights(), second.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not all(np.array_equal(a, c) for a, c in zip(first.get_weights(), other.get_weights()))
+
+
+def test_bad_data_and_missing_checkpoint_stop_with_one_line(tiny_albert_dir, toy_data, tmp_path, capsys):
+    bad = tmp_path / 'bad.txt'
+    bad.write_text('慢性胃炎\t1\n内痔\t7\n', encoding='utf-8')
+    with pytest.raises(SystemExit) as stop:
+        run_main(tiny_albert_dir, dict(toy_data, val=str(bad)), tmp_path, '--epochs', '1')
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f"error: {bad}:2: label '7' is not an integer in 0..2"
+
+    with pytest.raises(SystemExit) as stop:
+        continue_fit.main(['--weights', str(tmp_path / 'never' / 'model.h5')])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'no checkpoint to resume from' in err
