@@ -27,12 +27,15 @@ def read_lines(path):
     """Yield (line_number, line) of a UTF-8 text file, without line endings.
 
     A byte-order mark on the first line (as Excel writes) is dropped. A file
-    that is not UTF-8 raises DataError naming the first bad line.
+    that is not UTF-8 raises DataError naming the first bad line. '-' reads stdin.
     """
-    try:
-        f = open(path, 'rb')
-    except FileNotFoundError:
-        raise DataError(f'{path}: file not found') from None
+    if path == '-':
+        f = open(sys.stdin.fileno(), 'rb', closefd=False)
+    else:
+        try:
+            f = open(path, 'rb')
+        except (FileNotFoundError, IsADirectoryError):
+            raise DataError(f'{path}: file not found') from None
     with f:
         for number, raw in enumerate(f, start=1):
             try:
@@ -135,10 +138,18 @@ def write_data(path, rows):
             f.write(f'{text}\t{label}\n')
 
 
+PAD_MULTIPLE = 8
+
+
 def encode(texts, tokenizer, maxlen=MAXLEN):
-    """Token ids and segment ids for texts, padded with 0 to the longest of them."""
+    """Token ids and segment ids for texts, padded with 0 to the longest of them.
+
+    The width is rounded up to a multiple of PAD_MULTIPLE: TensorFlow's CPU
+    kernels pay a set-up cost the first time they see a shape (seconds for a
+    long batch), so fewer distinct widths make the first epoch much faster.
+    """
     token_ids = [tokenizer.encode(text, maxlen=maxlen)[0] for text in texts]
-    width = max(len(ids) for ids in token_ids)
+    width = -(-max(len(ids) for ids in token_ids) // PAD_MULTIPLE) * PAD_MULTIPLE
     padded = np.zeros((len(token_ids), width), dtype='int32')
     for row, ids in zip(padded, token_ids):
         row[:len(ids)] = ids

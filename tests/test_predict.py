@@ -1,0 +1,145 @@
+"""predict.py: the API and the command line on a tiny saved model."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from bert4keras.backend import keras
+
+import model as M
+import predict
+from conftest import TINY_ALBERT_CONFIG, TOY_ROWS, write_rows
+from data_process import encode
+
+TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
+LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
+
+
+@pytest.fixture(scope='module')
+def weights(tmp_path_factory):
+    """A tiny model trained a few steps (so its predictions differ by text), saved as main.py saves."""
+    albert_dir = tmp_path_factory.mktemp('albert')
+    (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
+    shutil.copy(os.path.join(predict.path.ALBERT_DIR, 'vocab.txt'), albert_dir / 'vocab.txt')
+    tf.keras.utils.set_random_seed(0)
+    model, albert_config, _ = M.new_model(str(albert_dir), quiet=True)
+    tokenizer = M.load_tokenizer(str(albert_dir / 'vocab.txt'))
+    token_ids, segment_ids = encode(TEXTS, tokenizer)
+    step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
+    for _ in range(40):
+        step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
+    weights_path = str(tmp_path_factory.mktemp('weights') / 'model.h5')
+    M.save_model_files(albert_config, str(albert_dir), weights_path)
+    M.save_weights(model, weights_path)
+    return weights_path
+
+
+def run_cli(capsys, *argv):
+    predict.main(list(argv))
+    return capsys.readouterr()
+
+
+def test_api_predictions_are_probabilities_in_input_order(weights):
+    probs = predict.predict_proba(TEXTS, weights=weights, batch_size=4)
+    assert probs.shape == (len(TEXTS), 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    # one at a time, no batching or sorting involved
+    single = np.stack([predict.predict_proba([text], weights=weights)[0] for text in TEXTS])
+    np.testing.assert_allclose(probs, single, atol=1e-5)
+    assert predict.multi_predict(TEXTS, weights=weights, batch_size=4) == probs.argmax(axis=1).tolist()
+    assert predict.predict(TEXTS[0], weights=weights) == int(probs[0].argmax())
+    assert predict.multi_predict([], weights=weights) == []
+    assert len(set(predict.multi_predict(TEXTS, weights=weights))) > 1, 'the trained toy model predicts one class only'
+
+
+def test_multi_predict_has_no_length_cap(weights):
+    texts = [TEXTS[i % len(TEXTS)] for i in range(600)]  # the original stopped at 512
+    assert predict.multi_predict(texts, weights=weights, batch_size=256) == \
+        predict.multi_predict(TEXTS, weights=weights) * 20
+
+
+def test_cli_file_output_agrees_with_the_api_and_keeps_input_order(weights, tmp_path, capsys):
+    # mixed lengths in a non-sorted order, labelled: the CLI must also report accuracy
+    rows = [(TEXTS[i] * (1 + i % 3), LABELS[i]) for i in (5, 27, 1, 13, 20, 8, 2, 29)]
+    source = write_rows(tmp_path / 'in.txt', rows)
+    output = tmp_path / 'out' / 'predictions.tsv'
+    printed = run_cli(capsys, '--input', source, '--output', str(output), '--weights', weights, '--batch-size', '3').out
+    lines = output.read_text(encoding='utf-8').splitlines()
+    assert lines[0] == 'text\tlabel\tlabel_name\tprob_0\tprob_1\tprob_2'
+    fields = [line.split('\t') for line in lines[1:]]
+    assert [f[0] for f in fields] == [text for text, _ in rows]
+    expected = predict.multi_predict([text for text, _ in rows], weights=weights)
+    assert [int(f[1]) for f in fields] == expected
+    assert [f[2] for f in fields] == [M.LABEL_NAMES[k] for k in expected]
+    assert all(abs(sum(float(p) for p in f[3:]) - 1) < 1e-4 for f in fields)
+    accuracy = np.mean(np.array(expected) == [label for _, label in rows])
+    assert f'accuracy {accuracy:.6f} on 8 labelled texts' in printed
+    assert 'precision' in printed and 'confusion matrix' in printed
+
+
+def test_cli_texts_and_jsonl_on_stdout(weights, tmp_path, capsys):
+    printed = run_cli(capsys, TEXTS[0], TEXTS[15], '--weights', weights).out.splitlines()
+    expected = predict.multi_predict([TEXTS[0], TEXTS[15]], weights=weights)
+    assert [int(line.split('\t')[0]) for line in printed] == expected
+    assert [line.split('\t')[1] for line in printed] == [M.LABEL_NAMES[k] for k in expected]
+
+    source = tmp_path / 'plain.txt'
+    source.write_text('\n'.join(TEXTS[:4]) + '\n', encoding='utf-8')
+    records = [json.loads(line) for line in
+               run_cli(capsys, '--input', str(source), '--format', 'jsonl', '--weights', weights).out.splitlines()]
+    assert [r['text'] for r in records] == TEXTS[:4]
+    assert [r['label'] for r in records] == predict.multi_predict(TEXTS[:4], weights=weights)
+    assert all(len(r['probs']) == 3 for r in records)
+
+
+def test_empty_lines_are_errors_unless_skipped(weights, tmp_path, capsys):
+    source = tmp_path / 'gaps.txt'
+    source.write_text(f'{TEXTS[0]}\n\n{TEXTS[1]}\n', encoding='utf-8')
+    with pytest.raises(SystemExit) as stop:
+        run_cli(capsys, '--input', str(source), '--weights', weights)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f'error: {source}:2: empty text (use --skip-empty to skip empty lines)'
+    result = run_cli(capsys, '--input', str(source), '--weights', weights, '--skip-empty')
+    assert len(result.out.splitlines()) == 3  # header + 2 predictions
+    assert 'skipped 1 empty lines' in result.err
+
+
+def test_long_texts_are_truncated_with_one_warning(weights, tmp_path, capsys):
+    source = write_rows(tmp_path / 'long.txt', [('胃窦粘膜充血' * 40, 1), ('内痔' * 120, 2), ('胆囊结石', 0)])
+    result = run_cli(capsys, '--input', source, '--weights', weights)
+    assert result.err.count('warning') == 1
+    assert '2 texts longer than 198 characters were truncated' in result.err
+    assert len(result.out.splitlines()) == 4
+
+
+@pytest.mark.parametrize('content,message', [
+    (b'', 'no texts to predict (the input is empty)'),
+    ('胃炎\n'.encode() + '内痔\n'.encode('gbk'), ':2: not valid UTF-8'),
+])
+def test_bad_input_gives_one_clear_line(weights, tmp_path, capsys, content, message):
+    source = tmp_path / 'bad.txt'
+    source.write_bytes(content)
+    with pytest.raises(SystemExit) as stop:
+        run_cli(capsys, '--input', str(source), '--weights', weights)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err and str(source) in err
+
+
+def test_missing_weights_say_to_train_first(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        run_cli(capsys, '胃炎', '--weights', str(tmp_path / 'none.h5'))
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'none.h5 not found: train a model first' in err
+
+
+def test_importing_predict_loads_no_model():
+    code = 'import sys; import predict; print("tensorflow" in sys.modules)'
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         cwd=os.path.dirname(predict.path.__file__)).stdout.strip()
+    assert out == 'False'
