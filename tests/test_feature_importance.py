@@ -1,0 +1,175 @@
+"""feature_importance.py: Integrated Gradients on a tiny model, keyword extraction, heatmaps, errors."""
+import json
+import os
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from bert4keras.backend import keras
+
+import feature_importance as FI
+import model as M
+import path
+from conftest import TINY_ALBERT_CONFIG, TOY_ROWS, write_rows
+from data_process import encode
+
+TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
+LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    """A tiny model trained until it separates the toy texts, saved as main.py saves it."""
+    albert_dir = tmp_path_factory.mktemp('albert')
+    (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
+    shutil.copy(os.path.join(path.ALBERT_DIR, 'vocab.txt'), albert_dir / 'vocab.txt')
+    tf.keras.utils.set_random_seed(1)
+    model, albert_config, _ = M.new_model(str(albert_dir), quiet=True)
+    tokenizer = M.load_tokenizer(str(albert_dir / 'vocab.txt'))
+    token_ids, segment_ids = encode(TEXTS, tokenizer)
+    step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
+    for _ in range(40):
+        step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
+    weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')
+    M.save_model_files(albert_config, str(albert_dir), weights)
+    M.save_weights(model, weights)
+    return model, tokenizer, weights
+
+
+def test_embedding_model_reproduces_the_classifier(trained):
+    model, tokenizer, _ = trained
+    token_ids, segment_ids = encode(TEXTS, tokenizer)
+    embeddings = model.get_layer(M.TOKEN_EMBEDDING)(token_ids)
+    from_embeddings = M.build_embedding_model(model).predict_on_batch([token_ids, segment_ids, embeddings])
+    np.testing.assert_allclose(from_embeddings, model.predict_on_batch([token_ids, segment_ids]), atol=1e-6)
+
+
+@pytest.mark.parametrize('method', ['gausslegendre', 'trapezoid'])
+def test_path_weights_integrate_to_one(method):
+    for steps in (1, 5, 20):
+        alphas, weights = FI.path_points(steps, method)
+        assert weights.sum() == pytest.approx(1.0)
+        assert alphas.min() >= 0 and alphas.max() <= 1
+    # the quadrature is exact for a straight line: integral of a over [0, 1] is 1/2
+    alphas, weights = FI.path_points(20, method)
+    assert (weights * alphas).sum() == pytest.approx(0.5)
+
+
+def test_attributions_add_up_at_50_steps(trained):
+    model, tokenizer, _ = trained
+    results = FI.explain(model, tokenizer, TEXTS, steps=50, batch_rows=64)
+    gaps = [r['gap'] for r in results]
+    assert max(gaps) < 1e-2, gaps
+    # not trivially small: the model's output really moves between baseline and text
+    assert np.mean([abs(r['f_x'] - r['f_baseline']) for r in results]) > 0.1
+    for r in results:
+        assert r['predicted'] == r['target'] == int(np.argmax(r['probs']))
+        assert len(r['scores']) == len(r['text'])
+
+
+def test_few_steps_leave_a_larger_gap_than_many(trained):
+    model, tokenizer, _ = trained
+    coarse = np.mean([r['gap'] for r in FI.explain(model, tokenizer, TEXTS, steps=2, method='trapezoid')])
+    fine = np.mean([r['gap'] for r in FI.explain(model, tokenizer, TEXTS, steps=50, method='trapezoid')])
+    assert fine < coarse
+
+
+def test_target_explains_the_given_class_and_batching_does_not_change_results(trained):
+    model, tokenizer, _ = trained
+    one_batch = FI.explain(model, tokenizer, TEXTS[:6], steps=10, target=2, batch_rows=1000)
+    one_each = FI.explain(model, tokenizer, TEXTS[:6], steps=10, target=2, batch_rows=1)
+    for a, b in zip(one_batch, one_each):
+        assert a['target'] == b['target'] == 2
+        assert a['f_x'] == pytest.approx(a['probs'][2], abs=1e-6)
+        np.testing.assert_allclose(a['scores'], b['scores'], atol=1e-5)
+
+
+def test_char_scores_follow_word_pieces_and_skip_spaces(trained):
+    _, tokenizer, _ = trained
+    text = '胆 ERCP'
+    tokens = tokenizer.tokenize(text)
+    attributions = np.arange(len(tokens), dtype=float)  # token i scores i
+    chars, scores = FI.char_scores(text, tokenizer, attributions)
+    assert chars == list(text)
+    assert scores[0] == 1.0 and scores[1] == 0.0  # 胆 is token 1 ([CLS] is 0); the space has no token
+    assert all(s >= 2 for s in scores[2:])  # ERCP's characters carry their word pieces' scores
+
+
+def test_scale_scores_keeps_only_positive_evidence():
+    np.testing.assert_allclose(FI.scale_scores([-2.0, 0.0, 1.0, 4.0]), [0, 0, 0.25, 1])
+    np.testing.assert_array_equal(FI.scale_scores([-1.0, -3.0]), [0, 0])
+    np.testing.assert_array_equal(FI.scale_scores([]), [])
+
+
+def test_spans_threshold_and_extracts_max():
+    chars = list('胃窦粘膜充血，直肠')
+    scaled = np.array([0.9, 0.5, 0.1, 0.1, 0.3, 0.2, 0.05, 1.0, 0.19])
+    assert [s for s, _ in FI.extract_spans(chars, scaled, 0.2)] == ['胃窦', '充血', '直']
+    assert [s for s, _ in FI.extract_spans(chars, scaled, 0.5)] == ['胃窦', '直']
+    assert [s for s, _ in FI.extract_spans(chars, scaled, 0.2, extracts_max=True)] == ['直']
+    assert FI.extract_spans(chars, scaled, 0.2)[0][1] == pytest.approx(0.7)
+    assert FI.extract_spans(chars, np.zeros(len(chars)), 0.2) == []
+    assert [s for s, _ in FI.extract_spans(list('食管'), np.array([1.0, 1.0]), 0.2)] == ['食管']  # run to the end
+
+
+def test_keyword_table_counts_per_predicted_class():
+    results = [{'chars': list('胃炎'), 'scores': [1.0, 0.0], 'predicted': 1},
+               {'chars': list('胃窦'), 'scores': [2.0, 0.1], 'predicted': 1},
+               {'chars': list('胃肠减压'), 'scores': [1.0, 1.0, 0.0, 0.0], 'predicted': 0}]
+    rows = FI.keyword_table(results, threshold=0.2)
+    assert rows[0] == ('胃', 2, [0, 2, 0], 1.0)
+    assert ('胃肠', 1, [1, 0, 0], 1.0) in rows
+
+
+def test_heatmap_renders_chinese_with_a_cjk_font(tmp_path):
+    from matplotlib import font_manager
+    from utils.plotting import use_cjk_font
+    name = use_cjk_font()
+    assert 'CJK' in name
+    assert 'NotoSansCJK' in font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+    text = '肛门通过顺利，距肛缘15cm乙状结肠见一0.5cm息肉，予圈套摘除。' * 2
+    result = {'chars': list(text), 'scores': list(np.linspace(-1, 1, len(text))), 'predicted': 2, 'target': 2,
+              'probs': [0.01, 0.01, 0.98], 'gap': 0.003}
+    out = tmp_path / 'images' / 'sample1.png'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        FI.plot_heatmap(result, str(out))
+    assert not [w for w in caught if 'missing from font' in str(w.message)]
+    assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    from matplotlib import image
+    height, width = image.imread(str(out)).shape[:2]
+    assert width < 3 * height * 4 and width < 2500, 'a long text must wrap instead of making one wide strip'
+
+
+def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
+    _, _, weights = trained
+    source = write_rows(tmp_path / 'in.txt', list(zip(TEXTS, LABELS)))
+    FI.main(['--input', source, '--weights', weights, '--steps', '8', '--heatmaps', '2', '--top', '5',
+             '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
+    out = capsys.readouterr().out
+    assert 'completeness gap' in out and 'top 5 keywords over 30 texts (threshold 0.2)' in out
+    header, *rows = (tmp_path / 'log' / 'keywords.tsv').read_text(encoding='utf-8').splitlines()
+    assert header == 'keyword\tcount\tcount_0\tcount_1\tcount_2\tmean_score'
+    assert rows and all(int(r.split('\t')[1]) == sum(map(int, r.split('\t')[2:5])) for r in rows)
+    report = (tmp_path / 'log' / 'feature_importance.html').read_text(encoding='utf-8')
+    assert report.count('class="text"') == 30 and '<script' not in report and 'http' not in report
+    assert sorted(os.listdir(tmp_path / 'img')) == ['sample1.png', 'sample2.png']
+    assert len((tmp_path / 'log' / 'attributions.tsv').read_text(encoding='utf-8').splitlines()) == 31
+
+
+def test_cli_errors_are_one_line(trained, tmp_path, capsys):
+    _, _, weights = trained
+    with pytest.raises(SystemExit) as stop:
+        FI.main(['--input', write_rows(tmp_path / 'ok.txt', [('胃炎', 1)]), '--weights', str(tmp_path / 'no.h5')])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'no.h5 not found: train a model first' in err
+
+    bad = tmp_path / 'bad.txt'
+    bad.write_bytes('胃炎\n'.encode() + '内痔\n'.encode('gbk'))
+    with pytest.raises(SystemExit) as stop:
+        FI.main(['--input', str(bad), '--weights', weights])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and f'{bad}:2: not valid UTF-8' in err
