@@ -6,6 +6,14 @@ bert4keras fails to build models, so we route tf.keras to the tf-keras package
 The environment variables must be set before TensorFlow is first imported.
 """
 import os
+import sys
+
+# bert4keras aliases sys.modules['keras'] to tf.keras and then imports
+# keras.layers; if TensorFlow was imported first without TF_USE_LEGACY_KERAS,
+# Keras 3's keras.layers is already loaded and bert4keras silently mixes the two.
+if 'tensorflow' in sys.modules and os.environ.get('TF_USE_LEGACY_KERAS') != '1':
+    raise ImportError('import utils.compat (or model) before tensorflow, '
+                      'or set TF_USE_LEGACY_KERAS=1 in the environment')
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')  # tf.keras -> tf-keras (Keras 2)
 os.environ.setdefault('TF_KERAS', '1')  # bert4keras: use tf.keras, not standalone keras
@@ -14,9 +22,6 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')  # hide TensorFlow's C++ info
 import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel('ERROR')
-
-if not tf.keras.__name__.startswith('tf_keras'):
-    raise ImportError('utils.compat must be imported before TensorFlow: tf.keras is not tf-keras here')
 
 # bert4keras gives each attention layer one TruncatedNormal instance for its
 # query, key, value and output kernels. tf-keras >= 2.13 makes an unseeded
