@@ -156,6 +156,36 @@ def encode(texts, tokenizer, maxlen=MAXLEN):
     return padded, np.zeros_like(padded)
 
 
+MAX_BATCH_TOKENS = 8192
+MIN_REAL_FRACTION = 0.8
+MIN_BATCH_TEXTS = 8
+
+
+def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_real=MIN_REAL_FRACTION):
+    """Index lists that cover texts sorted by length, for inference.
+
+    A batch holds at most batch_size texts and, padded to its longest text, at
+    most max_tokens tokens; once it has MIN_BATCH_TEXTS texts it also closes
+    rather than let padding exceed 1 - min_real of it. So long texts go in
+    smaller batches and little compute is spent on padding.
+    """
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    batches_, current, real = [], [], 0
+    for i in order:
+        length = len(texts[i]) + 2  # characters + [CLS], [SEP]: about the token count
+        width = -(-length // PAD_MULTIPLE) * PAD_MULTIPLE
+        padded = (len(current) + 1) * width
+        if current and (len(current) == batch_size or padded > max_tokens
+                        or (len(current) >= MIN_BATCH_TEXTS and (real + length) / padded < min_real)):
+            batches_.append(current)
+            current, real = [], 0
+        current.append(i)
+        real += length
+    if current:
+        batches_.append(current)
+    return batches_
+
+
 def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=100):
     """Yield ([token_ids, segment_ids], labels) batches over (text, label) data, one pass.
 

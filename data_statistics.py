@@ -161,7 +161,7 @@ def main(argv=None):
     print(length_table(datasets).to_string())
     histogram = os.path.join(args.images_dir, 'length_histogram.png')
     plot_lengths(datasets, histogram)
-    print(f'histogram -> {histogram}')
+    print(f'histogram -> {os.path.relpath(histogram)}')
     print('\n== duplicates ==')
     report_duplicates(datasets)
     print('\n== keyword coverage: texts of each label containing the keyword ==')

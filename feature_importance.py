@@ -36,6 +36,7 @@ from predict import read_input
 DEFAULT_STEPS = 20
 DEFAULT_THRESHOLD = 0.2
 IG_BATCH_ROWS = 256  # interpolation rows per forward/backward pass (texts x steps)
+IG_TOKENS_PER_TEXT = 64  # padded tokens per text a batch allows on average
 
 
 # --- Integrated Gradients ---------------------------------------------------
@@ -110,15 +111,14 @@ def explain(trained, tokenizer, texts, steps=DEFAULT_STEPS, method='gausslegendr
     character), predicted, target, probs, f_x, f_baseline, attribution_sum, gap.
     target None explains each text's predicted class.
     """
-    from data_process import encode
+    from data_process import encode, length_sorted_batches
 
     ig_fn = ig_fn or make_ig_fn(trained)
     alphas, weights = path_points(steps, method)
-    texts_per_batch = max(1, batch_rows // (len(alphas) + 2))
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths, little padding
+    texts_per_batch = max(1, batch_rows // (len(alphas) + 2))  # each text goes in once per path point
     results = [None] * len(texts)
-    for start in range(0, len(order), texts_per_batch):
-        chunk = order[start:start + texts_per_batch]
+    # like prediction: similar lengths together, and long texts in smaller batches
+    for chunk in length_sorted_batches(texts, texts_per_batch, max_tokens=texts_per_batch * IG_TOKENS_PER_TEXT):
         token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer)
         is_text = (token_ids > 0)
         is_text[:, 0] = False  # [CLS]

@@ -16,7 +16,7 @@ from bert4keras.backend import keras, set_gelu
 from bert4keras.models import ALBERT, build_transformer_model
 from bert4keras.tokenizers import Tokenizer
 
-from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, encode
+from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, encode, length_sorted_batches
 from utils.files import atomic_open, atomic_path
 
 set_gelu('tanh')  # ALBERT's gelu, as the original
@@ -235,14 +235,13 @@ def make_predict_fn(model):
 def predict_proba(model, tokenizer, texts, batch_size=BATCH_SIZE, predict_fn=None, progress=None):
     """Class probabilities (n, num_classes) for texts, in input order.
 
-    Texts are sorted by length into batches so that padding costs little;
-    `progress` is an optional callable given the size of each finished batch.
+    Texts are sorted by length into batches (see length_sorted_batches) so
+    that padding costs little; `progress` is an optional callable given the
+    size of each finished batch.
     """
     predict_fn = predict_fn or make_predict_fn(model)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     probs = np.zeros((len(texts), model.output_shape[-1]), dtype='float32')
-    for start in range(0, len(order), batch_size):
-        chunk = order[start:start + batch_size]
+    for chunk in length_sorted_batches(texts, batch_size):
         token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer)
         probs[chunk] = predict_fn(token_ids, segment_ids).numpy()
         if progress:

@@ -45,7 +45,7 @@ def model_gflop(albert_config, lengths):
     return sum(M.forward_flops_per_token(albert_config, n) * n for n in lengths) / 1e9
 
 
-def timed(function, repeats=3):
+def timed(function, repeats=5):
     """Best wall time of `repeats` calls, after one warm-up call (tracing, first-shape kernels)."""
     function()
     best = float('inf')
@@ -56,20 +56,26 @@ def timed(function, repeats=3):
     return best
 
 
+def load_texts_and_model(input_path, weights):
+    """(texts, model, tokenizer) for a benchmark; exits with one line when either is missing."""
+    try:
+        texts = [text for text, _ in load_data(input_path)]
+        model, tokenizer = M.load_trained(weights)
+    except (DataError, M.MissingModelError) as e:
+        M.fail(e)
+    return texts, model, tokenizer
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32, 128])
     args = parser.parse_args(argv)
-    try:
-        texts = [text for text, _ in load_data(args.input)]
-        model, tokenizer = M.load_trained(args.weights)
-    except (DataError, M.MissingModelError) as e:
-        M.fail(e)
+    texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
     with open(M.sidecar_paths(args.weights)[0], encoding='utf-8') as f:
         albert_config = json.load(f)['albert_config']
-    lengths = [len(encode([text], tokenizer)[0][0]) for text in texts]
+    lengths = [int((encode([text], tokenizer)[0] > 0).sum()) for text in texts]  # real tokens, no padding
     gflop = model_gflop(albert_config, lengths)
     limit = matmul_gflops()
     mean_len = np.mean(lengths)

@@ -32,7 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
-from data_process import LABEL_NAMES, deduplicate, split_dataset, write_data  # noqa: E402
+from data_process import LABEL_NAMES, deduplicate, load_data, split_dataset, write_data  # noqa: E402
 
 DEFAULT_SEED = 2024
 DEFAULT_SIZE = 3200
@@ -46,19 +46,10 @@ SIMILARITY_LIMIT = 0.8  # difflib ratio at which a text counts as a copy of a BR
 # Share of each label: gastroscopy and colonoscopy dominate, ERCP and the rest are fewer.
 LABEL_SHARES = ((1, 0.40), (2, 0.37), (0, 0.23))
 
-# The examples of BRIEF section 2. They must be classified right, so they are
-# kept OUT of the data (and anything within SIMILARITY_LIMIT of them).
-BRIEF_EXAMPLES = [
-    ('慢性非萎缩性胃炎，伴糜烂伴胆汁返流', 1),
-    ('肛门通过顺利，戴透明帽进镜，距肛缘65cm肝曲处可见一亚蒂息肉，大小约0.5*0.6cm，予圈套摘除，创面予钛夹一枚夹闭。', 2),
-    ('“横结肠”及“直肠”管状腺瘤伴低级别上皮内瘤变。“降结肠”增生性息肉。', 2),
-    ('胆总管结石ERCP+EST胆道塑料支架置入术', 0),
-    ('球囊扩张术，异物取出术', 0),
-    ('慢性非萎缩性胃炎伴糜烂降部霜斑样糜烂', 1),
-    ('所见回肠、结肠未见明显异常', 2),
-    ('食管通过顺利，粘膜无殊。贲门齿状线清，粘膜无殊，胃底粘膜无殊，胃体粘膜充血，近胃窦部见一糜烂灶（活检2）。'
-     '胃角胃窦部粘膜粗糙，红白相间，局部粘膜白稍多，见散在糜烂（活检1）。幽门孔圆，开放可。十二指肠球部粘膜无殊。', 1),
-]
+# The examples of BRIEF section 2 (preprocess/brief_examples.txt). They must be
+# classified right, so they are kept OUT of the data (and anything within
+# SIMILARITY_LIMIT of them).
+BRIEF_EXAMPLES = load_data(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'brief_examples.txt'))
 
 # (substring, label): the keyword traps of BRIEF section 5 (and two more), each
 # present in the data with the label written here.

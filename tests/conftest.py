@@ -57,3 +57,31 @@ def toy_data(tmp_path):
     test = [(text + '，', label) for text, label in rows[3::10][:3] + rows[4::10][:3] + rows[5::10][:3]]
     return {name: write_rows(tmp_path / f'{name}.txt', split)
             for name, split in (('train', train), ('val', val), ('test', test))}
+
+
+@pytest.fixture(scope='session')
+def trained_tiny(tmp_path_factory):
+    """(model, tokenizer, weights path): a tiny model trained on TOY_ROWS until its predictions
+    differ by text, saved as main.py saves it."""
+    import numpy as np
+    import tensorflow as tf
+    from bert4keras.backend import keras
+
+    import model as M
+    from data_process import encode
+
+    albert_dir = tmp_path_factory.mktemp('albert')
+    (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
+    shutil.copy(f'{path.ALBERT_DIR}/vocab.txt', albert_dir / 'vocab.txt')
+    tf.keras.utils.set_random_seed(1)
+    model, albert_config, _ = M.new_model(str(albert_dir), quiet=True)
+    tokenizer = M.load_tokenizer(str(albert_dir / 'vocab.txt'))
+    rows = [(text, label) for label, texts in TOY_ROWS.items() for text in texts]
+    token_ids, segment_ids = encode([text for text, _ in rows], tokenizer)
+    step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
+    for _ in range(40):
+        step(token_ids, segment_ids, np.array([label for _, label in rows], dtype='int32'))
+    weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')
+    M.save_model_files(albert_config, str(albert_dir), weights)
+    M.save_weights(model, weights)
+    return model, tokenizer, weights

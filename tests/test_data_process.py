@@ -94,3 +94,20 @@ def test_split_dataset_is_seeded():
     rows = [(f'text {i}', i % 3) for i in range(300)]
     assert split_dataset(list(rows), seed=1) == split_dataset(list(rows), seed=1)
     assert split_dataset(list(rows), seed=1)[0] != split_dataset(list(rows), seed=2)[0]
+
+
+def test_length_sorted_batches_cover_every_text_once_within_their_limits():
+    from data_process import PAD_MULTIPLE, length_sorted_batches
+    texts = ['胃' * n for n in [5, 190, 30, 31, 7, 100, 6, 60, 8, 150, 9, 10, 29, 28, 3, 4] * 5]
+    for batch_size, max_tokens in [(1, 8192), (4, 8192), (128, 8192), (128, 512)]:
+        batches = length_sorted_batches(texts, batch_size, max_tokens)
+        assert sorted(i for batch in batches for i in batch) == list(range(len(texts)))
+        for batch in batches:
+            lengths = [len(texts[i]) + 2 for i in batch]
+            width = -(-max(lengths) // PAD_MULTIPLE) * PAD_MULTIPLE
+            assert len(batch) <= batch_size
+            assert len(batch) == 1 or len(batch) * width <= max_tokens
+            assert lengths == sorted(lengths)
+    # with room for all, short and long texts still do not share a batch
+    batches = length_sorted_batches(texts, 128, 10 ** 6)
+    assert not any(len(texts[batch[0]]) < 10 and len(texts[batch[-1]]) > 100 for batch in batches)

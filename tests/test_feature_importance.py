@@ -1,41 +1,22 @@
 """feature_importance.py: Integrated Gradients on a tiny model, keyword extraction, heatmaps, errors."""
-import json
 import os
-import shutil
 import warnings
 
 import numpy as np
 import pytest
-import tensorflow as tf
-from bert4keras.backend import keras
 
 import feature_importance as FI
 import model as M
-import path
-from conftest import TINY_ALBERT_CONFIG, TOY_ROWS, write_rows
+from conftest import TOY_ROWS, write_rows
 from data_process import encode
 
 TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
 LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
 
 
-@pytest.fixture(scope='module')
-def trained(tmp_path_factory):
-    """A tiny model trained until it separates the toy texts, saved as main.py saves it."""
-    albert_dir = tmp_path_factory.mktemp('albert')
-    (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
-    shutil.copy(os.path.join(path.ALBERT_DIR, 'vocab.txt'), albert_dir / 'vocab.txt')
-    tf.keras.utils.set_random_seed(1)
-    model, albert_config, _ = M.new_model(str(albert_dir), quiet=True)
-    tokenizer = M.load_tokenizer(str(albert_dir / 'vocab.txt'))
-    token_ids, segment_ids = encode(TEXTS, tokenizer)
-    step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
-    for _ in range(40):
-        step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
-    weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')
-    M.save_model_files(albert_config, str(albert_dir), weights)
-    M.save_weights(model, weights)
-    return model, tokenizer, weights
+@pytest.fixture
+def trained(trained_tiny):
+    return trained_tiny
 
 
 def test_embedding_model_reproduces_the_classifier(trained):

@@ -1,41 +1,23 @@
 """predict.py: the API and the command line on a tiny saved model."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-import tensorflow as tf
-from bert4keras.backend import keras
 
 import model as M
 import predict
-from conftest import TINY_ALBERT_CONFIG, TOY_ROWS, write_rows
-from data_process import encode
+from conftest import TOY_ROWS, write_rows
 
 TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
 LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
 
 
-@pytest.fixture(scope='module')
-def weights(tmp_path_factory):
-    """A tiny model trained a few steps (so its predictions differ by text), saved as main.py saves."""
-    albert_dir = tmp_path_factory.mktemp('albert')
-    (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
-    shutil.copy(os.path.join(predict.path.ALBERT_DIR, 'vocab.txt'), albert_dir / 'vocab.txt')
-    tf.keras.utils.set_random_seed(0)
-    model, albert_config, _ = M.new_model(str(albert_dir), quiet=True)
-    tokenizer = M.load_tokenizer(str(albert_dir / 'vocab.txt'))
-    token_ids, segment_ids = encode(TEXTS, tokenizer)
-    step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
-    for _ in range(40):
-        step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
-    weights_path = str(tmp_path_factory.mktemp('weights') / 'model.h5')
-    M.save_model_files(albert_config, str(albert_dir), weights_path)
-    M.save_weights(model, weights_path)
-    return weights_path
+@pytest.fixture
+def weights(trained_tiny):
+    return trained_tiny[2]
 
 
 def run_cli(capsys, *argv):

@@ -17,8 +17,38 @@ if 'tensorflow' in sys.modules and os.environ.get('TF_USE_LEGACY_KERAS') != '1':
 
 os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')  # tf.keras -> tf-keras (Keras 2)
 os.environ.setdefault('TF_KERAS', '1')  # bert4keras: use tf.keras, not standalone keras
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')  # hide TensorFlow's C++ info/warning lines
 
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow without the lines its C++ runtime prints to stderr on start-up.
+
+    They come before its logging is set up (oneDNN notices, "failed call to
+    cuInit" on machines without a GPU), so only silencing file descriptor 2
+    hides them. Python errors still show. Set TF_CPP_MIN_LOG_LEVEL yourself
+    to see everything.
+    """
+    if 'TF_CPP_MIN_LOG_LEVEL' in os.environ:
+        import tensorflow  # noqa: F401
+        return
+    os.environ['TF_CPP_MIN_LOG_LEVEL'] = '2'
+    try:
+        stderr_fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr replaced, e.g. by a test runner
+        import tensorflow  # noqa: F401
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(stderr_fd), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stderr_fd)
+    try:
+        import tensorflow
+        tensorflow.config.list_physical_devices()  # the GPU probe prints here too
+    finally:
+        os.dup2(saved, stderr_fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+_import_tensorflow_quietly()
 import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel('ERROR')

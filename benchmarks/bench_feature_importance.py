@@ -1,0 +1,46 @@
+"""Integrated Gradients throughput, compared with prediction on the same texts.
+
+IG with m path points costs about m + 2 forward passes and m backward passes
+(each about twice a forward) per text, so about 3m forward passes in all. This
+prints IG texts/s and what one text costs in prediction passes. Needs trained
+weights (make train).
+
+    python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20]
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import utils.compat  # noqa: E402,F401
+
+import feature_importance as FI  # noqa: E402
+import model as M  # noqa: E402
+import path  # noqa: E402
+from bench_predict import load_texts_and_model, timed  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
+    parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
+    parser.add_argument('--steps', type=int, default=FI.DEFAULT_STEPS, help='(default: %(default)s)')
+    parser.add_argument('--batch-rows', type=int, default=FI.IG_BATCH_ROWS, help='(default: %(default)s)')
+    args = parser.parse_args(argv)
+    texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
+
+    predict_fn = M.make_predict_fn(model)
+    predict_seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, 128, predict_fn))
+    ig_fn = FI.make_ig_fn(model)
+    ig_seconds = timed(lambda: FI.explain(model, tokenizer, texts, args.steps, batch_rows=args.batch_rows,
+                                          ig_fn=ig_fn), repeats=1)
+    passes = ig_seconds / predict_seconds
+    print(f'{len(texts)} texts from {args.input}')
+    print(f'prediction (batch 128):          {len(texts) / predict_seconds:8.1f} texts/s')
+    print(f'integrated gradients ({args.steps} steps): {len(texts) / ig_seconds:8.1f} texts/s')
+    print(f'one IG text costs {passes:.1f} prediction passes; 3 x steps = {3 * args.steps}')
+
+
+if __name__ == '__main__':
+    main()
