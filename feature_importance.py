@@ -217,12 +217,12 @@ def write_attributions(results, out_path):
 
 
 def print_table(rows, top, title):
+    from utils.text import ljust, rjust
     print(f'\n{title}')
-    print(f"{'rank':>4}  {'keyword':<12}{'count':>7}" + ''.join(f'{LABEL_NAMES[k]:>8}' for k in range(NUM_CLASSES))
-          + f"{'score':>7}")
+    print(f"{'rank':>4}  {ljust('keyword', 12)}{'count':>7}"
+          + ''.join(rjust(f'{LABEL_NAMES[k]}({k})', 14) for k in range(NUM_CLASSES)) + f"{'score':>7}")
     for rank, (span, n, per_class, score) in enumerate(rows[:top], start=1):
-        pad = 12 - len(span) - sum(1 for c in span if ord(c) > 0x2E80)
-        print(f'{rank:>4}  {span}{" " * max(pad, 1)}{n:>7}' + ''.join(f'{c:>10}' for c in per_class) + f'{score:>7.2f}')
+        print(f'{rank:>4}  {ljust(span, 12)}{n:>7}' + ''.join(f'{c:>14}' for c in per_class) + f'{score:>7.2f}')
 
 
 def pick_samples(results, n):
@@ -252,7 +252,7 @@ def plot_heatmap(result, out_path, chars_per_row=20):
         labels[i // chars_per_row, i % chars_per_row] = char
     fig, ax = plt.subplots(figsize=(0.5 * chars_per_row + 1.5, 0.55 * rows + 1.1))
     sns.heatmap(grid, annot=labels, fmt='', cmap='Reds', vmin=0, vmax=1, linewidths=0.5, linecolor='white',
-                cbar_kws={'label': 'scaled IG score', 'shrink': 0.8}, annot_kws={'fontsize': 13, 'color': 'black'},
+                cbar_kws={'label': 'scaled IG score', 'shrink': 0.8}, annot_kws={'fontsize': 13},
                 xticklabels=False, yticklabels=False, ax=ax)
     label = result['predicted']
     ax.set_title(f"predicted {label} {LABEL_NAMES[label]} (p={result['probs'][label]:.3f}), "
