@@ -22,6 +22,7 @@ import main as trainer
 import model as M
 import path
 from data_process import DataError, load_data
+from utils.cli import fail
 
 
 def parse_args(argv=None):
@@ -41,39 +42,46 @@ def main(argv=None):
     args = parse_args(argv)
     resume_dir = trainer.resume_dir(args.weights)
     state_path = os.path.join(resume_dir, 'state.json')
-    latest = tf.train.latest_checkpoint(resume_dir)
-    if not os.path.exists(state_path) or latest is None:
-        M.fail(f'{resume_dir}: no checkpoint to resume from; start a run with python main.py')
-    with open(state_path, encoding='utf-8') as f:
-        state = json.load(f)
-    settings = state['settings']
-    settings['weights'] = args.weights
+    if not os.path.exists(state_path):
+        fail(f'{resume_dir}: no checkpoint to resume from; start a run with python main.py')
     try:
+        with open(state_path, encoding='utf-8') as f:
+            state = json.load(f)
+        settings = state['settings']
+        # the checkpoint that state.json describes (a newer one may exist if the run died in between)
+        checkpoint_path = os.path.join(resume_dir, f"ckpt-{state['epoch']}")
+        if not os.path.exists(checkpoint_path + '.index'):
+            raise FileNotFoundError(f'{checkpoint_path}.index not found')
         data = {'train': load_data(settings['train']), 'val': load_data(settings['val']),
                 'test': load_data(settings['test'])}
+        model = M.build_model(settings['albert_config'])
+        optimizer = M.make_optimizer(settings['pretrained'], settings.get('learning_rate'))
+        optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
+        tf.train.Checkpoint(model=model, optimizer=optimizer).restore(checkpoint_path).assert_consumed()
+        tokenizer = M.load_tokenizer(settings['vocab'])
     except DataError as e:
-        M.fail(e)
-
-    config_path, vocab_path = M.sidecar_paths(args.weights)
-    with open(config_path, encoding='utf-8') as f:
-        saved = json.load(f)
-    model = M.build_model(saved['albert_config'], num_classes=saved['num_classes'])
-    optimizer = M.make_optimizer(settings['pretrained'], settings.get('learning_rate'))
-    optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
-    tf.train.Checkpoint(model=model, optimizer=optimizer).restore(latest).assert_consumed()
-    tokenizer = M.load_tokenizer(vocab_path)
-    print(f"resuming from {latest}: epoch {state['epoch']}, step {int(optimizer.iterations.numpy())}")
+        fail(e)
+    except (OSError, ValueError, KeyError, AssertionError) as e:
+        fail(f'{resume_dir}: cannot resume ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
+    settings['weights'] = args.weights
+    print(f"resuming from {checkpoint_path}: epoch {state['epoch']}, step {int(optimizer.iterations.numpy())}")
 
     if args.all_data:
+        model.load_weights(args.weights)  # as the original: go on from the best weights, not the last epoch
         data = {'train': data['train'] + data['val'] + data['test'], 'test': data['test']}
         settings['epochs'] = state['epoch'] + args.extra_epochs
         state['bad_epochs'] = 0
-        print(f"training on all {len(data['train'])} texts for {args.extra_epochs} more epochs; "
+        print(f"training the best weights on all {len(data['train'])} texts for {args.extra_epochs} more epochs; "
               f"nothing is held out, so the accuracies printed are on training data")
+    elif state['bad_epochs'] >= settings['patience']:
+        print(f"the run stopped early at epoch {state['epoch']} (val_loss did not improve for "
+              f"{settings['patience']} epochs); nothing to resume. --all-data trains on all the data")
+        return
     elif args.epochs:
         settings['epochs'] = args.epochs
-    if state['epoch'] >= settings['epochs'] or state['bad_epochs'] >= settings['patience']:
-        print(f"the run already ended at epoch {state['epoch']}; raise --epochs, or use --all-data")
+    if state['epoch'] >= settings['epochs']:
+        print(f"the run ended at its limit of {settings['epochs']} epochs; raise it with --epochs")
+        return
 
     started = time.time()
     tf.keras.utils.set_random_seed(settings['seed'] + state['epoch'])

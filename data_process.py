@@ -141,6 +141,11 @@ def write_data(path, rows):
 PAD_MULTIPLE = 8
 
 
+def padded_width(length):
+    """length rounded up to a multiple of PAD_MULTIPLE."""
+    return -(-length // PAD_MULTIPLE) * PAD_MULTIPLE
+
+
 def encode(texts, tokenizer, maxlen=MAXLEN):
     """Token ids and segment ids for texts, padded with 0 to the longest of them.
 
@@ -149,7 +154,7 @@ def encode(texts, tokenizer, maxlen=MAXLEN):
     long batch), so fewer distinct widths make the first epoch much faster.
     """
     token_ids = [tokenizer.encode(text, maxlen=maxlen)[0] for text in texts]
-    width = -(-max(len(ids) for ids in token_ids) // PAD_MULTIPLE) * PAD_MULTIPLE
+    width = padded_width(max(len(ids) for ids in token_ids))
     padded = np.zeros((len(token_ids), width), dtype='int32')
     for row, ids in zip(padded, token_ids):
         row[:len(ids)] = ids
@@ -173,7 +178,7 @@ def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_re
     batches_, current, real = [], [], 0
     for i in order:
         length = len(texts[i]) + 2  # characters + [CLS], [SEP]: about the token count
-        width = -(-length // PAD_MULTIPLE) * PAD_MULTIPLE
+        width = padded_width(length)
         padded = (len(current) + 1) * width
         if current and (len(current) == batch_size or padded > max_tokens
                         or (len(current) >= MIN_BATCH_TEXTS and (real + length) / padded < min_real)):
@@ -186,14 +191,15 @@ def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_re
     return batches_
 
 
-def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=100):
+def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=10):
     """Yield ([token_ids, segment_ids], labels) batches over (text, label) data, one pass.
 
     Each batch is padded to its own longest text. With shuffle, the order is
     drawn from `seed` (pass a different seed each epoch for a new order), and
     texts are grouped by length: the shuffled data is cut into chunks of
     `bucket` batches, each chunk sorted by length and cut into batches, and the
-    batches shuffled, so that little of each batch is padding.
+    batches shuffled, so that little of each batch is padding. Chunks are kept
+    small so that each epoch still puts different texts together.
     """
     order = list(range(len(data)))
     batch_starts = range(0, len(order), batch_size)

@@ -12,13 +12,13 @@ which seaborn imports, for every script in this folder.)
 """
 import argparse
 import os
-import sys
 from collections import Counter
 
 import numpy as np
 import pandas as pd
 
 import path
+from utils.cli import fail
 from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError, load_data
 from utils.plotting import save_figure, use_cjk_font
 
@@ -149,8 +149,7 @@ def main(argv=None):
     try:
         datasets = {name: load_data(p) for name, p in zip(names, args.input)}
     except DataError as e:
-        print(f'error: {e}', file=sys.stderr)
-        sys.exit(2)
+        fail(e)
     rows = [r for rows in datasets.values() for r in rows]
     pd.set_option('display.unicode.east_asian_width', True)  # align Chinese column names
     pd.set_option('display.width', 200)

@@ -159,7 +159,9 @@ def char_scores(text, tokenizer, token_attributions):
 def scale_scores(scores):
     """Positive scores min-max scaled to [0, 1]; evidence against the class (negative) counts as 0."""
     positive = np.maximum(np.asarray(scores, dtype=float), 0.0)
-    low, high = positive.min(initial=0.0), positive.max(initial=0.0)
+    if positive.size == 0:
+        return positive
+    low, high = positive.min(), positive.max()
     if high <= low:
         return np.zeros_like(positive)
     return (positive - low) / (high - low)
@@ -309,6 +311,7 @@ def parse_args(argv=None):
     parser.add_argument('--top', type=int, default=20, help='keywords to print (default: %(default)s)')
     parser.add_argument('--heatmaps', type=int, default=3, help='write this many images/sampleN.png (default: %(default)s)')
     parser.add_argument('--limit', type=int, help='explain only the first N texts')
+    parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
     parser.add_argument('--batch-rows', type=int, default=IG_BATCH_ROWS,
                         help='texts x steps per forward/backward pass (default: %(default)s)')
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
@@ -325,12 +328,15 @@ def main(argv=None):
     args = parse_args(argv)
     import model as M
     from tqdm import tqdm
+    from utils.cli import fail
 
     try:
-        texts, _, _ = read_input(args.input)
+        texts, _, skipped = read_input(args.input, args.skip_empty)
         trained, tokenizer = M.load_trained(args.weights, args.albert_dir)
     except (DataError, M.MissingModelError) as e:
-        M.fail(e)
+        fail(e)
+    if skipped:
+        print(f'skipped {skipped} empty lines', file=sys.stderr)
     texts = texts[:args.limit] if args.limit else texts
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps)', mininterval=1) as bar:
         results = explain(trained, tokenizer, texts, args.steps, args.method, args.target, args.batch_rows,

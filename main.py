@@ -14,6 +14,7 @@ import csv
 import json
 import math
 import os
+import shutil
 import time
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
@@ -24,6 +25,7 @@ from tqdm import tqdm
 import model as M
 import path
 from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data
+from utils.cli import fail
 from utils.files import atomic_open
 from utils.metrics import confusion_matrix, format_report, per_class_scores
 from utils.plotting import plot_confusion_matrix, plot_training_curves
@@ -56,7 +58,12 @@ def parse_args(argv=None):
                              'doubles the time per step (default: off)')
     parser.add_argument('--no-gradient-penalty', action='store_true',
                         help='plain cross-entropy, without the gradient penalty on the token embeddings (about 3x faster per step)')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for name in ('epochs', 'patience', 'batch_size'):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    return args
 
 
 def evaluate(model, predict_fn, tokenizer, data, batch_size):
@@ -108,7 +115,7 @@ def train(model, optimizer, tokenizer, data, state):
         bar.close()
 
         row = {'epoch': epoch, 'step': int(optimizer.iterations.numpy()),
-               'lr': float(optimizer.learning_rate),  # the schedule's value at the current step
+               'lr': float(optimizer.learning_rate),  # the learning rate of the epoch's last step
                'loss': sum(losses) / len(data['train']), 'acc': correct / len(data['train'])}
         held_out = data.get('val')
         if held_out:
@@ -122,6 +129,9 @@ def train(model, optimizer, tokenizer, data, state):
             state['best_val_loss'], state['best_val_acc'] = row['val_loss'], row['val_acc']
             state['bad_epochs'] = 0
             M.save_weights(model, weights_path)
+            # the config and vocabulary go beside the weights with them, never before
+            M.save_model_files(settings['albert_config'], settings['vocab'], weights_path,
+                               pretrained=settings['pretrained'])
         else:
             state['bad_epochs'] += 1
         state['epoch'] = epoch
@@ -170,7 +180,7 @@ def main(argv=None):
     try:
         data = {'train': load_data(args.train), 'val': load_data(args.val), 'test': load_data(args.test)}
     except DataError as e:
-        M.fail(e)
+        fail(e)
     print(f"train {len(data['train'])}, val {len(data['val'])}, test {len(data['test'])} texts")
 
     tf.keras.utils.set_random_seed(args.seed)
@@ -178,15 +188,17 @@ def main(argv=None):
         model, albert_config, pretrained = M.new_model(args.albert_dir)
         tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
     except (FileNotFoundError, ValueError) as e:
-        M.fail(e)
+        fail(e)
     optimizer = M.make_optimizer(pretrained, args.learning_rate)
     batch_size = args.batch_size or (M.BATCH_SIZE if pretrained else M.SCRATCH_BATCH_SIZE)
-    M.save_model_files(albert_config, args.albert_dir, args.weights, pretrained=pretrained)
+    if os.path.isdir(resume_dir(args.weights)):  # a new run: an older run's checkpoints must not be resumed
+        shutil.rmtree(resume_dir(args.weights))
 
     settings = {'train': args.train, 'val': args.val, 'test': args.test, 'weights': args.weights,
                 'epochs': args.epochs, 'patience': args.patience, 'batch_size': batch_size, 'seed': args.seed,
                 'gradient_penalty': 0.0 if args.no_gradient_penalty else M.GRADIENT_PENALTY,
-                'adversarial': args.adversarial, 'pretrained': pretrained, 'learning_rate': args.learning_rate}
+                'adversarial': args.adversarial, 'pretrained': pretrained, 'learning_rate': args.learning_rate,
+                'albert_config': albert_config, 'vocab': os.path.join(args.albert_dir, 'vocab.txt')}
     state = {'settings': settings, 'epoch': 0, 'best_val_loss': math.inf, 'best_val_acc': 0.0,
              'bad_epochs': 0, 'history': []}
     started = time.time()

@@ -7,7 +7,6 @@ import glob
 import json
 import os
 import shutil
-import sys
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
 import numpy as np
@@ -87,13 +86,17 @@ def pretrained_checkpoint(albert_dir):
     return prefix if glob.glob(prefix + '.index') else None
 
 
+def classifier_head(sequence_output, num_classes):
+    """[CLS] vector -> Dense softmax over the classes."""
+    cls_vector = keras.layers.Lambda(lambda x: x[:, 0], name='CLS')(sequence_output)
+    return keras.layers.Dense(num_classes, activation='softmax', name='Classifier',
+                              kernel_initializer=utils.compat.FreshTruncatedNormal(stddev=0.02))(cls_vector)
+
+
 def build_model(albert_config, checkpoint=None, num_classes=NUM_CLASSES):
     """ALBERT from a config dict (optionally loading a TF checkpoint), [CLS] -> Dense softmax."""
     albert = build_transformer_model(checkpoint_path=checkpoint, model='albert', **albert_config)
-    cls_vector = keras.layers.Lambda(lambda x: x[:, 0], name='CLS')(albert.output)
-    probs = keras.layers.Dense(num_classes, activation='softmax', name='Classifier',
-                               kernel_initializer=utils.compat.FreshTruncatedNormal(stddev=0.02))(cls_vector)
-    model = keras.models.Model(albert.inputs, probs)
+    model = keras.models.Model(albert.inputs, classifier_head(albert.output, num_classes))
     model.albert_config = albert_config  # for build_embedding_model and the benchmarks
     return model
 
@@ -135,9 +138,7 @@ def build_embedding_model(trained):
     """
     albert_config = trained.albert_config
     albert = build_transformer_model(model=ALBERTFromEmbeddings, return_keras_model=False, **albert_config)
-    cls_vector = keras.layers.Lambda(lambda x: x[:, 0], name='CLS')(albert.output)
-    probs = keras.layers.Dense(trained.output_shape[-1], activation='softmax', name='Classifier')(cls_vector)
-    model = keras.models.Model(albert.inputs, probs)
+    model = keras.models.Model(albert.inputs, classifier_head(albert.output, trained.output_shape[-1]))
     for layer in trained.layers:
         if layer.weights:
             model.get_layer(layer.name).set_weights(layer.get_weights())
@@ -273,15 +274,15 @@ def sidecar_paths(weights_path):
     return stem + '.config.json', stem + '.vocab.txt'
 
 
-def save_model_files(albert_config, albert_dir, weights_path, num_classes=NUM_CLASSES, pretrained=False):
-    """Write the config and vocabulary that go with the weights at weights_path."""
+def save_model_files(albert_config, vocab_file, weights_path, num_classes=NUM_CLASSES, pretrained=False):
+    """Write the config and (a copy of) the vocabulary that go with the weights at weights_path."""
     config_path, vocab_path = sidecar_paths(weights_path)
     with atomic_open(config_path) as f:
         json.dump({'albert_config': albert_config, 'num_classes': num_classes, 'maxlen': MAXLEN,
                    'label_names': {str(k): v for k, v in LABEL_NAMES.items()},
                    'pretrained': pretrained}, f, ensure_ascii=False, indent=2)
     with atomic_path(vocab_path) as tmp:
-        shutil.copyfile(os.path.join(albert_dir, 'vocab.txt'), tmp)
+        shutil.copyfile(vocab_file, tmp)
 
 
 def save_weights(model, weights_path):
@@ -306,24 +307,20 @@ def load_trained(weights_path, albert_dir=None):
     if not os.path.exists(weights_path):
         raise MissingModelError(f'{weights_path} not found: train a model first (make train, or python main.py)')
     config_path, vocab_path = sidecar_paths(weights_path)
-    if os.path.exists(config_path) and os.path.exists(vocab_path):
-        with open(config_path, encoding='utf-8') as f:
-            saved = json.load(f)
-        albert_config, num_classes = saved['albert_config'], saved['num_classes']
-    elif albert_dir:
-        albert_config, num_classes = load_albert_config(albert_dir), NUM_CLASSES
-        vocab_path = os.path.join(albert_dir, 'vocab.txt')
-    else:
-        raise MissingModelError(f'{config_path} not found: the weights need the config saved with them')
-    model = build_model(albert_config, num_classes=num_classes)
     try:
+        if os.path.exists(config_path) and os.path.exists(vocab_path):
+            with open(config_path, encoding='utf-8') as f:
+                saved = json.load(f)
+            albert_config, num_classes = saved['albert_config'], saved['num_classes']
+        elif albert_dir:
+            albert_config, num_classes = load_albert_config(albert_dir), NUM_CLASSES
+            vocab_path = os.path.join(albert_dir, 'vocab.txt')
+        else:
+            raise FileNotFoundError(f'{config_path} not found: the weights need the config saved with them')
+        model = build_model(albert_config, num_classes=num_classes)
         model.load_weights(weights_path)
-    except (OSError, ValueError) as e:
-        raise MissingModelError(f'{weights_path}: cannot load these weights ({str(e).splitlines()[0]})') from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise MissingModelError(f'{weights_path}: cannot load this model ({message})') from None
     return model, load_tokenizer(vocab_path)
 
-
-def fail(message):
-    """Print a one-line error and exit with status 2 (for scripts' main())."""
-    print(f'error: {message}', file=sys.stderr)
-    sys.exit(2)

@@ -111,6 +111,7 @@ def main(argv=None):
     args = parse_args(argv)
     import model as M
     from tqdm import tqdm
+    from utils.cli import fail
     from utils.files import atomic_open
     from utils.metrics import confusion_matrix, format_report
 
@@ -118,7 +119,7 @@ def main(argv=None):
         texts, labels, skipped = read_input(args.input, args.skip_empty) if args.input else (args.texts, None, 0)
         _load(args.weights, args.albert_dir)
     except (DataError, M.MissingModelError) as e:
-        M.fail(e)
+        fail(e)
     # metrics and warnings go to stderr when the predictions go to stdout
     info = sys.stderr if args.output == '-' or not args.input else sys.stdout
     if skipped:

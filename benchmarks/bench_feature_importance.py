@@ -1,7 +1,8 @@
 """Integrated Gradients throughput, compared with prediction on the same texts.
 
-IG with m path points costs about m + 2 forward passes and m backward passes
-(each about twice a forward) per text, so about 3m forward passes in all. This
+IG with m path points runs m + 2 rows per text (the path points, x and the
+baseline) forward and backward, a backward costing about twice a forward, so
+about 3(m + 2) forward passes per text; the target is about 3m. This
 prints IG texts/s and what one text costs in prediction passes. Needs trained
 weights (make train).
 

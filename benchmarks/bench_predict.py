@@ -8,7 +8,6 @@ matmul limit prediction reaches. Needs trained weights (make train).
     python benchmarks/bench_predict.py [--input data/test.txt] [--weights weights/albert_tiny.h5]
 """
 import argparse
-import json
 import os
 import sys
 import time
@@ -22,6 +21,7 @@ import tensorflow as tf  # noqa: E402
 import model as M  # noqa: E402
 import path  # noqa: E402
 from data_process import DataError, encode, load_data  # noqa: E402
+from utils.cli import fail  # noqa: E402
 
 
 def matmul_gflops(n=2048, repeats=20):
@@ -62,7 +62,7 @@ def load_texts_and_model(input_path, weights):
         texts = [text for text, _ in load_data(input_path)]
         model, tokenizer = M.load_trained(weights)
     except (DataError, M.MissingModelError) as e:
-        M.fail(e)
+        fail(e)
     return texts, model, tokenizer
 
 
@@ -73,8 +73,7 @@ def main(argv=None):
     parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32, 128])
     args = parser.parse_args(argv)
     texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
-    with open(M.sidecar_paths(args.weights)[0], encoding='utf-8') as f:
-        albert_config = json.load(f)['albert_config']
+    albert_config = model.albert_config
     lengths = [int((encode([text], tokenizer)[0] > 0).sum()) for text in texts]  # real tokens, no padding
     gflop = model_gflop(albert_config, lengths)
     limit = matmul_gflops()

@@ -20,6 +20,7 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
+from utils.cli import fail  # noqa: E402
 from data_process import (LABEL_NAMES, NUM_CLASSES, DataError, deduplicate, parse_label,  # noqa: E402
                           split_dataset, write_data)
 from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv  # noqa: E402
@@ -91,8 +92,7 @@ def main(argv=None):
     try:
         rows, n_read, blank = read_labelled(args.input, mapping, args.encoding)
     except DataError as e:
-        print(f'error: {e}', file=sys.stderr)
-        sys.exit(2)
+        fail(e)
     splits = dict(zip(SPLITS, split_dataset(rows, args.seed)))
     splits['all'] = rows
     for name, split in splits.items():

@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from data_process import DataError  # noqa: E402
+from utils.cli import fail  # noqa: E402
 from utils.files import atomic_open  # noqa: E402
 
 COLUMNS = ('影像表现', '检查诊断')
@@ -92,13 +93,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if os.path.exists(args.output) and not args.force:
-        print(f'error: {args.output} exists and may hold labels; pass --force to overwrite it', file=sys.stderr)
-        sys.exit(2)
+        fail(f'{args.output} exists and may hold labels; pass --force to overwrite it')
     try:
         rows = read_csv(args.input, COLUMNS, args.encoding)
     except DataError as e:
-        print(f'error: {e}', file=sys.stderr)
-        sys.exit(2)
+        fail(e)
 
     empty, short, long, duplicate = 'empty', f'too short (<{MIN_CHARS} chars)', f'too long (>{MAX_CHARS} chars)', 'duplicate'
     dropped = dict.fromkeys((empty, short, long, duplicate), 0)

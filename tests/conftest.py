@@ -82,6 +82,6 @@ def trained_tiny(tmp_path_factory):
     for _ in range(40):
         step(token_ids, segment_ids, np.array([label for _, label in rows], dtype='int32'))
     weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')
-    M.save_model_files(albert_config, str(albert_dir), weights)
+    M.save_model_files(albert_config, str(albert_dir / 'vocab.txt'), weights)
     M.save_weights(model, weights)
     return model, tokenizer, weights

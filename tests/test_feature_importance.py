@@ -82,6 +82,7 @@ def test_scale_scores_keeps_only_positive_evidence():
     np.testing.assert_allclose(FI.scale_scores([-2.0, 0.0, 1.0, 4.0]), [0, 0, 0.25, 1])
     np.testing.assert_array_equal(FI.scale_scores([-1.0, -3.0]), [0, 0])
     np.testing.assert_array_equal(FI.scale_scores([]), [])
+    np.testing.assert_allclose(FI.scale_scores([0.5, 1.0, 0.75]), [0, 1, 0.5])  # true min-max when all are positive
 
 
 def test_spans_threshold_and_extracts_max():

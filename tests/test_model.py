@@ -80,7 +80,7 @@ def test_save_then_load_gives_identical_predictions(tiny_albert_dir, tmp_path):
     token_ids, segment_ids, labels = toy_batch(tokenizer)
     M.make_train_step(model, keras.optimizers.Adam(1e-3))(token_ids, segment_ids, labels)
     weights_path = str(tmp_path / 'weights' / 'model.h5')
-    M.save_model_files(TINY_ALBERT_CONFIG, tiny_albert_dir, weights_path)
+    M.save_model_files(TINY_ALBERT_CONFIG, os.path.join(tiny_albert_dir, 'vocab.txt'), weights_path)
     M.save_weights(model, weights_path)
     assert sorted(os.listdir(tmp_path / 'weights')) == ['model.config.json', 'model.h5', 'model.vocab.txt']
 

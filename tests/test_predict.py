@@ -1,6 +1,7 @@
 """predict.py: the API and the command line on a tiny saved model."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -125,3 +126,12 @@ def test_importing_predict_loads_no_model():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          cwd=os.path.dirname(predict.path.__file__)).stdout.strip()
     assert out == 'False'
+
+
+def test_weights_without_a_config_give_one_line(trained_tiny, tmp_path, capsys):
+    lone = tmp_path / 'lone.h5'
+    shutil.copy(trained_tiny[2], lone)  # no .config.json / .vocab.txt beside it
+    with pytest.raises(SystemExit) as stop:
+        run_cli(capsys, '胃炎', '--weights', str(lone), '--albert-dir', str(tmp_path / 'no_such_dir'))
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and 'lone.h5: cannot load this model' in err

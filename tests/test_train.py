@@ -67,7 +67,7 @@ def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, 
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
     continue_fit.main(['--weights', weights, '--all-data', '--extra-epochs', '1',
                        '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'images')])
-    assert 'training on all 48 texts for 1 more epochs' in capsys.readouterr().out
+    assert 'training the best weights on all 48 texts for 1 more epochs' in capsys.readouterr().out
     assert [int(r['step']) for r in history(tmp_path)] == [4, 10]  # then 48 texts in batches of 8
 
 
@@ -93,3 +93,27 @@ def test_bad_data_and_missing_checkpoint_stop_with_one_line(tiny_albert_dir, toy
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and 'no checkpoint to resume from' in err
+
+
+def test_resume_takes_the_checkpoint_state_json_describes(tiny_albert_dir, toy_data, tmp_path, capsys):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '2')
+    state_path = tmp_path / 'weights' / 'model.resume' / 'state.json'
+    state = json.loads(state_path.read_text(encoding='utf-8'))
+    # as if the run died after writing checkpoint 2 but before state.json said so
+    state['epoch'], state['history'], state['bad_epochs'] = 1, state['history'][:1], 0
+    state_path.write_text(json.dumps(state), encoding='utf-8')
+    continue_fit.main(['--weights', weights, '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
+    out = capsys.readouterr().out
+    assert 'model.resume/ckpt-1: epoch 1, step 4' in out
+    assert [int(r['step']) for r in history(tmp_path)] == [4, 8]
+
+
+def test_a_new_run_clears_the_old_checkpoints_and_a_finished_run_has_nothing_to_resume(
+        tiny_albert_dir, toy_data, tmp_path, capsys):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '2')
+    run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    resume = tmp_path / 'weights' / 'model.resume'
+    assert sorted(f for f in os.listdir(resume) if f.endswith('.index')) == ['ckpt-1.index']
+    capsys.readouterr()
+    continue_fit.main(['--weights', weights])
+    assert 'the run ended at its limit of 1 epochs; raise it with --epochs' in capsys.readouterr().out
