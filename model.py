@@ -36,7 +36,8 @@ LR_SCHEDULE = {1000: 1.0, 2000: 0.1}
 # 1e-3 with batches of 128 or 32 the randomly initialised model trained in
 # jumps or collapsed back to the class prior. Batches of 32 (80 steps an
 # epoch), a one-epoch warm-up to 3e-4, decay to a tenth by epoch 10 and
-# gradient clipping reach the same accuracy in four epochs.
+# gradient clipping reach val_acc 0.997 in four epochs; early stopping then
+# waits for val_loss to settle (epoch 15 in the README's run).
 SCRATCH_LEARNING_RATE = 3e-4
 SCRATCH_LR_SCHEDULE = {80: 1.0, 800: 0.1}
 SCRATCH_BATCH_SIZE = 32
