@@ -54,11 +54,12 @@ def main(argv=None):
             raise FileNotFoundError(f'{checkpoint_path}.index not found')
         data = {'train': load_data(settings['train']), 'val': load_data(settings['val']),
                 'test': load_data(settings['test'])}
+        check_data = load_data(settings['check']) if settings['check'] else None
         model = M.build_model(settings['albert_config'])
         optimizer = M.make_optimizer(settings['pretrained'], settings.get('learning_rate'))
         optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
         tf.train.Checkpoint(model=model, optimizer=optimizer).restore(checkpoint_path).assert_consumed()
-        tokenizer = M.load_tokenizer(settings['vocab'])
+        vocab_tokenizer = M.load_tokenizer(settings['vocab'])
     except DataError as e:
         fail(e)
     except (OSError, ValueError, KeyError, AssertionError) as e:
@@ -83,10 +84,12 @@ def main(argv=None):
         print(f"the run ended at its limit of {settings['epochs']} epochs; raise it with --epochs")
         return
 
+    # the tokens the model has seen: those of the data it trains on now
+    tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in data['train']], settings['pretrained'])
     started = time.time()
     tf.keras.utils.set_random_seed(settings['seed'] + state['epoch'])
     trainer.train(model, optimizer, tokenizer, data, state)
-    trainer.report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir)
+    trainer.report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
     print(f'wall time {time.time() - started:.0f}s')
 
 

@@ -191,7 +191,30 @@ def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_re
     return batches_
 
 
-def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=10):
+def mask_tokens(token_ids, rng, unk_id, unk_rate=0.0, span_rate=0.0, span_max=1):
+    """A copy of padded token ids with some text tokens replaced by unk_id, for training.
+
+    Each token between [CLS] and [SEP] becomes unk_id with probability
+    unk_rate; and with probability span_rate a text also loses one run of
+    1..span_max tokens (never all of a text). [CLS], [SEP] and padding stay.
+    `rng` is a numpy Generator, so the same seed masks the same tokens.
+    """
+    masked = np.array(token_ids, copy=True)
+    lengths = (masked != 0).sum(axis=1)  # [CLS] text [SEP]
+    for row, length in zip(masked, lengths):
+        n_text = length - 2
+        if n_text < 1:
+            continue
+        hide = rng.random(n_text) < unk_rate
+        if n_text > 1 and rng.random() < span_rate:
+            span = rng.integers(1, min(span_max, n_text - 1) + 1)
+            start = rng.integers(0, n_text - span + 1)
+            hide[start:start + span] = True
+        row[1:1 + n_text][hide] = unk_id
+    return masked
+
+
+def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=10, augment=None):
     """Yield ([token_ids, segment_ids], labels) batches over (text, label) data, one pass.
 
     Each batch is padded to its own longest text. With shuffle, the order is
@@ -200,7 +223,10 @@ def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN
     `bucket` batches, each chunk sorted by length and cut into batches, and the
     batches shuffled, so that little of each batch is padding. Chunks are kept
     small so that each epoch still puts different texts together.
+    `augment(token_ids, rng)`, if given, changes each batch's token ids (see
+    mask_tokens); its numpy Generator is seeded with `seed` too.
     """
+    augment_rng = np.random.default_rng(seed)
     order = list(range(len(data)))
     batch_starts = range(0, len(order), batch_size)
     if shuffle:
@@ -214,5 +240,7 @@ def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN
     for start in batch_starts:
         rows = [data[i] for i in order[start:start + batch_size]]
         token_ids, segment_ids = encode([text for text, _ in rows], tokenizer, maxlen)
+        if augment:
+            token_ids = augment(token_ids, augment_rng)
         labels = np.array([label for _, label in rows], dtype='int32')
         yield [token_ids, segment_ids], labels

@@ -23,27 +23,49 @@ from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError, load_data
 from utils.plotting import save_figure, use_cjk_font
 
 KEYWORDS = ('胃', '肠', '食管', '肛门', '结肠', '直肠', '十二指肠', '贲门', '幽门', '胆', '胰', 'ERCP')
-UPPER_KEYWORDS = ('食管', '贲门', '胃', '幽门', '十二指肠')
+# Every site word of BRIEF section 1 (胃 covers 胃底/胃体/胃角/胃窦, 回盲 covers
+# 回盲瓣, 肛 covers 肛管/肛门, 结肠 covers each segment).
+UPPER_KEYWORDS = ('食管', '贲门', '胃', '幽门', '十二指肠', '球部', '降部')
 LOWER_KEYWORDS = ('结肠', '直肠', '盲肠', '回肠', '回盲', '阑尾', '肝曲', '脾曲', '肛', '痔')
+# The original project's statistics counted four keywords (胃 肠 食管 肛门).
+ORIGINAL_UPPER_KEYWORDS = ('胃', '食管')
+ORIGINAL_LOWER_KEYWORDS = ('肠', '肛门')
 N_EXAMPLES = 3
+
+
+def rule(text, upper_words, lower_words):
+    """1 if text names only upper words, 2 if only lower words, else (both or neither) 0."""
+    upper = any(word in text for word in upper_words)
+    lower = any(word in text for word in lower_words)
+    if upper and not lower:
+        return 1
+    if lower and not upper:
+        return 2
+    return 0
 
 
 def keyword_rule(text):
     """The label a clinician with string search would give; the floor any model must beat.
 
     2 if the text names a lower-tract site (结肠 直肠 盲肠 回肠 回盲 阑尾 肝曲 脾曲 肛 痔)
-    and no upper one, 1 if it names an upper-tract site (食管 贲门 胃 幽门 十二指肠) and
-    no lower one, otherwise (both or neither) 0. It knows none of the traps: an
-    ERCP text through the 十二指肠乳头 comes out 1, so does 胃肠减压, and a colonoscopy
-    text that names no site (肠道准备差，建议清肠后复查; 克罗恩病) comes out 0.
+    and no upper one, 1 if it names an upper-tract site (食管 贲门 胃 幽门 十二指肠
+    球部 降部) and no lower one, otherwise (both or neither) 0. It knows none of the
+    traps: an ERCP text through the 十二指肠乳头 comes out 1, so does 胃肠减压, and a
+    colonoscopy text that names no site (肠道准备差，建议清肠后复查; 克罗恩病) comes out 0.
     """
-    upper = any(word in text for word in UPPER_KEYWORDS)
-    lower = any(word in text for word in LOWER_KEYWORDS)
-    if upper and not lower:
-        return 1
-    if lower and not upper:
-        return 2
-    return 0
+    return rule(text, UPPER_KEYWORDS, LOWER_KEYWORDS)
+
+
+def original_keyword_rule(text):
+    """The same rule with the original project's four keywords: 胃/食管 upper, 肠/肛门 lower.
+
+    十二指肠 contains 肠, so a duodenal text names "both" and comes out 0.
+    """
+    return rule(text, ORIGINAL_UPPER_KEYWORDS, ORIGINAL_LOWER_KEYWORDS)
+
+
+# The baselines a model is compared with (main.py's check, benchmarks/bench_check.py).
+KEYWORD_RULES = {'4-keyword rule': original_keyword_rule, 'site-word rule': keyword_rule}
 
 
 def label_columns():

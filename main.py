@@ -16,6 +16,7 @@ import math
 import os
 import shutil
 import time
+from functools import partial
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
 import numpy as np
@@ -24,10 +25,11 @@ from tqdm import tqdm
 
 import model as M
 import path
-from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data
+from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data, mask_tokens
+from data_statistics import KEYWORD_RULES
 from utils.cli import fail
 from utils.files import atomic_open
-from utils.metrics import confusion_matrix, format_report, per_class_scores
+from utils.metrics import compare, confusion_matrix, format_comparison, format_report, per_class_scores
 from utils.plotting import plot_confusion_matrix, plot_training_curves
 
 DEFAULT_SEED = 2024
@@ -40,6 +42,9 @@ def parse_args(argv=None):
     parser.add_argument('--train', default=path.TRAIN_PATH, help='training data, text<TAB>label per line (default: %(default)s)')
     parser.add_argument('--val', default=path.VAL_PATH, help='validation data, for early stopping (default: %(default)s)')
     parser.add_argument('--test', default=path.TEST_PATH, help='test data (default: %(default)s)')
+    parser.add_argument('--check', default=path.CHECK_PATH,
+                        help='out-of-distribution check set, scored at the end against the keyword rules; '
+                             "never used for training or early stopping; '' skips it (default: %(default)s)")
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='albert_config.json and vocab.txt, plus albert_model.ckpt.* to fine-tune a pretrained model (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='where the best weights go (default: %(default)s)')
@@ -56,13 +61,24 @@ def parse_args(argv=None):
     parser.add_argument('--adversarial', type=float, default=M.ADVERSARIAL, metavar='EPSILON',
                         help='FGM adversarial training on the token embeddings with this epsilon, e.g. 0.5; '
                              'doubles the time per step (default: off)')
-    parser.add_argument('--no-gradient-penalty', action='store_true',
-                        help='plain cross-entropy, without the gradient penalty on the token embeddings (about 3x faster per step)')
+    parser.add_argument('--gradient-penalty', type=float, default=M.GRADIENT_PENALTY, metavar='EPSILON',
+                        help='epsilon of the gradient penalty on the token embeddings; 0 is plain cross-entropy, '
+                             'about 3x faster per step (default: %(default)s)')
+    parser.add_argument('--unk-rate', type=float, default=M.UNK_RATE,
+                        help='share of training characters replaced by [UNK], from scratch only (default: %(default)s)')
+    parser.add_argument('--span-dropout', type=float, default=M.SPAN_DROPOUT,
+                        help=f'share of training texts with one run of up to {M.SPAN_MAX} characters replaced by [UNK] '
+                             '(default: %(default)s)')
     args = parser.parse_args(argv)
     for name in ('epochs', 'patience', 'batch_size'):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    for name in ('unk_rate', 'span_dropout'):
+        if not 0 <= getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be in [0, 1)")
+    if args.gradient_penalty < 0:
+        parser.error('--gradient-penalty must be at least 0')
     return args
 
 
@@ -100,12 +116,17 @@ def train(model, optimizer, tokenizer, data, state):
     predict_fn = M.make_predict_fn(model)
     batch_size = settings['batch_size']
     steps_per_epoch = math.ceil(len(data['train']) / batch_size)
+    augment = None
+    if settings['unk_rate'] or settings['span_dropout']:
+        augment = partial(mask_tokens, unk_id=tokenizer._token_unk_id, unk_rate=settings['unk_rate'],
+                          span_rate=settings['span_dropout'], span_max=M.SPAN_MAX)
 
     while state['epoch'] < settings['epochs'] and state['bad_epochs'] < settings['patience']:
         epoch = state['epoch'] + 1
         started = time.time()
         losses, correct = [], 0
-        bar = tqdm(batches(data['train'], tokenizer, batch_size, shuffle=True, seed=settings['seed'] * 1000 + epoch),
+        bar = tqdm(batches(data['train'], tokenizer, batch_size, shuffle=True, seed=settings['seed'] * 1000 + epoch,
+                           augment=augment),
                    total=steps_per_epoch, desc=f'epoch {epoch}/{settings["epochs"]}', unit='batch', mininterval=1)
         for (token_ids, segment_ids), labels in bar:
             loss, probs = train_step(token_ids, segment_ids, labels)
@@ -131,7 +152,7 @@ def train(model, optimizer, tokenizer, data, state):
             M.save_weights(model, weights_path)
             # the config and vocabulary go beside the weights with them, never before
             M.save_model_files(settings['albert_config'], settings['vocab'], weights_path,
-                               pretrained=settings['pretrained'])
+                               pretrained=settings['pretrained'], tokenizer=tokenizer)
         else:
             state['bad_epochs'] += 1
         state['epoch'] = epoch
@@ -146,15 +167,30 @@ def train(model, optimizer, tokenizer, data, state):
     return state
 
 
-def report(model, tokenizer, test_data, state, log_dir, images_dir):
-    """Evaluate the best weights on the test set; write metrics, history and plots."""
+def check(model, tokenizer, check_data, batch_size, predict_fn=None):
+    """{name: {accuracy, per_class}} of the model and the keyword rules on labelled data, and the model's guesses."""
+    texts = [text for text, _ in check_data]
+    labels = [label for _, label in check_data]
+    guesses = {'model': M.predict_proba(model, tokenizer, texts, batch_size, predict_fn).argmax(axis=1)}
+    guesses.update({name: [rule(text) for text in texts] for name, rule in KEYWORD_RULES.items()})
+    return {name: compare(labels, guessed, NUM_CLASSES) for name, guessed in guesses.items()}, guesses['model']
+
+
+def report(model, tokenizer, test_data, state, log_dir, images_dir, check_data=None):
+    """Evaluate the best weights on the test set (and the check set); write metrics, history and plots."""
     model.load_weights(state['settings']['weights'])
     batch_size = state['settings']['batch_size']
-    loss, accuracy, predicted = evaluate(model, M.make_predict_fn(model), tokenizer, test_data, batch_size)
+    predict_fn = M.make_predict_fn(model)
+    loss, accuracy, predicted = evaluate(model, predict_fn, tokenizer, test_data, batch_size)
     labels = [label for _, label in test_data]
     cm = confusion_matrix(labels, predicted, NUM_CLASSES)
     print(f'\nfinal test accuracy {accuracy:.6f} ({len(test_data)} texts), best weights at {state["settings"]["weights"]}')
     print(format_report(cm, LABEL_NAMES))
+    check_scores = None
+    if check_data:
+        check_scores, _ = check(model, tokenizer, check_data, batch_size, predict_fn)
+        print(f"\nout-of-distribution check ({state['settings']['check']}, {len(check_data)} texts):")
+        print(format_comparison(check_scores, LABEL_NAMES))
 
     best = min(state['history'], key=lambda row: row['val_loss'])
     metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(test_data),
@@ -162,7 +198,7 @@ def report(model, tokenizer, test_data, state, log_dir, images_dir):
                'confusion_matrix': cm.tolist(), 'epochs': state['epoch'], 'best_epoch': best['epoch'],
                'best_val_loss': state['best_val_loss'], 'best_val_acc': state['best_val_acc'],
                'train_seconds': round(sum(row['seconds'] for row in state['history']), 1),
-               'settings': state['settings']}
+               'check': check_scores, 'settings': state['settings']}
     with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
         json.dump(metrics, f, ensure_ascii=False, indent=2)
     with atomic_open(os.path.join(log_dir, 'history.csv')) as f:
@@ -179,9 +215,11 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         data = {'train': load_data(args.train), 'val': load_data(args.val), 'test': load_data(args.test)}
+        check_data = load_data(args.check) if args.check else None
     except DataError as e:
         fail(e)
-    print(f"train {len(data['train'])}, val {len(data['val'])}, test {len(data['test'])} texts")
+    print(f"train {len(data['train'])}, val {len(data['val'])}, test {len(data['test'])} texts"
+          + (f", check {len(check_data)} texts" if check_data else ''))
 
     tf.keras.utils.set_random_seed(args.seed)
     try:
@@ -189,21 +227,23 @@ def main(argv=None):
         tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
     except (FileNotFoundError, ValueError) as e:
         fail(e)
+    tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in data['train']], pretrained)
     optimizer = M.make_optimizer(pretrained, args.learning_rate)
     batch_size = args.batch_size or (M.BATCH_SIZE if pretrained else M.SCRATCH_BATCH_SIZE)
     if os.path.isdir(resume_dir(args.weights)):  # a new run: an older run's checkpoints must not be resumed
         shutil.rmtree(resume_dir(args.weights))
 
-    settings = {'train': args.train, 'val': args.val, 'test': args.test, 'weights': args.weights,
+    settings = {'train': args.train, 'val': args.val, 'test': args.test, 'check': args.check, 'weights': args.weights,
                 'epochs': args.epochs, 'patience': args.patience, 'batch_size': batch_size, 'seed': args.seed,
-                'gradient_penalty': 0.0 if args.no_gradient_penalty else M.GRADIENT_PENALTY,
-                'adversarial': args.adversarial, 'pretrained': pretrained, 'learning_rate': args.learning_rate,
+                'gradient_penalty': args.gradient_penalty, 'adversarial': args.adversarial,
+                'unk_rate': 0.0 if pretrained else args.unk_rate, 'span_dropout': args.span_dropout,
+                'pretrained': pretrained, 'learning_rate': args.learning_rate,
                 'albert_config': albert_config, 'vocab': os.path.join(args.albert_dir, 'vocab.txt')}
     state = {'settings': settings, 'epoch': 0, 'best_val_loss': math.inf, 'best_val_acc': 0.0,
              'bad_epochs': 0, 'history': []}
     started = time.time()
     train(model, optimizer, tokenizer, data, state)
-    report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir)
+    report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
     print(f'wall time {time.time() - started:.0f}s')
 
 

@@ -43,6 +43,17 @@ SCRATCH_LR_SCHEDULE = {80: 1.0, 800: 0.1}
 SCRATCH_BATCH_SIZE = 32
 SCRATCH_CLIPNORM = 1.0
 
+# Robustness to text unlike the training data (README, "Out-of-distribution check").
+# From scratch, a character that never occurs in training keeps its random initial
+# embedding and can push a prediction anywhere; such tokens are read as [UNK]
+# (the seen set is saved beside the weights), and training replaces a share of
+# the characters with [UNK] so that [UNK] learns to mean "no evidence". Span
+# dropout also hides one short run of characters in a share of the training texts,
+# so the model learns every cue of a text, not only the strongest one.
+UNK_RATE = 0.05         # share of training characters replaced by [UNK] (from scratch only)
+SPAN_DROPOUT = 0.3      # share of training texts with one span replaced by [UNK]
+SPAN_MAX = 4            # longest such span, in tokens
+
 TOKEN_EMBEDDING = 'Embedding-Token'  # bert4keras's name for the token embedding layer
 
 
@@ -275,8 +286,17 @@ def sidecar_paths(weights_path):
     return stem + '.config.json', stem + '.vocab.txt'
 
 
-def save_model_files(albert_config, vocab_file, weights_path, num_classes=NUM_CLASSES, pretrained=False):
-    """Write the config and (a copy of) the vocabulary that go with the weights at weights_path."""
+def seen_path(weights_path):
+    """The tokens a from-scratch model saw in training, one a line, beside its weights."""
+    return os.path.splitext(weights_path)[0] + '.seen.txt'
+
+
+def save_model_files(albert_config, vocab_file, weights_path, num_classes=NUM_CLASSES, pretrained=False,
+                     tokenizer=None):
+    """Write the config and (a copy of) the vocabulary that go with the weights at weights_path.
+
+    With a SeenTokenizer, its seen tokens go beside them too (albert_tiny.seen.txt).
+    """
     config_path, vocab_path = sidecar_paths(weights_path)
     with atomic_open(config_path) as f:
         json.dump({'albert_config': albert_config, 'num_classes': num_classes, 'maxlen': MAXLEN,
@@ -284,6 +304,11 @@ def save_model_files(albert_config, vocab_file, weights_path, num_classes=NUM_CL
                    'pretrained': pretrained}, f, ensure_ascii=False, indent=2)
     with atomic_path(vocab_path) as tmp:
         shutil.copyfile(vocab_file, tmp)
+    if isinstance(tokenizer, SeenTokenizer):
+        with atomic_open(seen_path(weights_path)) as f:
+            f.writelines(token + '\n' for token in tokenizer.seen)
+    elif os.path.exists(seen_path(weights_path)):  # an older model's; not this one's
+        os.remove(seen_path(weights_path))
 
 
 def save_weights(model, weights_path):
@@ -293,6 +318,47 @@ def save_weights(model, weights_path):
 
 def load_tokenizer(vocab_path):
     return Tokenizer(vocab_path, do_lower_case=True)
+
+
+class SeenTokenizer:
+    """A bert4keras Tokenizer that reads every token outside `seen` as [UNK].
+
+    For a model trained from scratch: the tokens of its training data are the
+    only ones whose embeddings were trained. Everything but encode() is the
+    wrapped tokenizer's.
+    """
+
+    def __init__(self, tokenizer, seen):
+        self.tokenizer = tokenizer
+        self.seen = sorted(set(seen) | {tokenizer._token_pad, tokenizer._token_unk,
+                                         tokenizer._token_start, tokenizer._token_end})
+        self._seen_ids = np.zeros(tokenizer._vocab_size, dtype=bool)
+        self._seen_ids[[tokenizer.token_to_id(token) for token in self.seen]] = True
+        self.unk_id = tokenizer._token_unk_id
+
+    def encode(self, *args, **kwargs):
+        token_ids, segment_ids = self.tokenizer.encode(*args, **kwargs)
+        return [i if self._seen_ids[i] else self.unk_id for i in token_ids], segment_ids
+
+    def __getattr__(self, name):
+        return getattr(self.tokenizer, name)
+
+
+def seen_tokens(tokenizer, texts, maxlen=MAXLEN):
+    """The set of tokens that occur in texts (as the tokenizer cuts them, up to maxlen)."""
+    seen = set()
+    for text in texts:
+        seen.update(tokenizer.tokenize(text, maxlen=maxlen))
+    return seen
+
+
+def training_tokenizer(tokenizer, train_texts, pretrained):
+    """The tokenizer to train and evaluate with: the seen-token one from scratch, else the plain one.
+
+    A pretrained checkpoint has trained embeddings for its whole vocabulary, so
+    nothing is mapped to [UNK] there.
+    """
+    return tokenizer if pretrained else SeenTokenizer(tokenizer, seen_tokens(tokenizer, train_texts))
 
 
 class MissingModelError(FileNotFoundError):
@@ -320,8 +386,16 @@ def load_trained(weights_path, albert_dir=None):
             raise FileNotFoundError(f'{config_path} not found: the weights need the config saved with them')
         model = build_model(albert_config, num_classes=num_classes)
         model.load_weights(weights_path)
+        tokenizer = load_tokenizer(vocab_path)
+        if os.path.exists(seen_path(weights_path)):
+            with open(seen_path(weights_path), encoding='utf-8') as f:
+                seen = [line.rstrip('\n') for line in f if line.rstrip('\n')]
+            unknown = [token for token in seen if token not in tokenizer._token_dict]
+            if unknown:
+                raise ValueError(f'{seen_path(weights_path)} names tokens missing from {vocab_path}, e.g. {unknown[0]!r}')
+            tokenizer = SeenTokenizer(tokenizer, seen)
     except (OSError, ValueError, KeyError, TypeError) as e:
         message = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise MissingModelError(f'{weights_path}: cannot load this model ({message})') from None
-    return model, load_tokenizer(vocab_path)
+    return model, tokenizer
 

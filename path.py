@@ -12,6 +12,9 @@ ALL_PATH = os.path.join(DATA_DIR, 'all.txt')
 TRAIN_PATH = os.path.join(DATA_DIR, 'train.txt')
 VAL_PATH = os.path.join(DATA_DIR, 'val.txt')
 TEST_PATH = os.path.join(DATA_DIR, 'test.txt')
+# Labelled texts written independently of preprocess/synthesize.py: the
+# out-of-distribution check (README). Never train on it.
+CHECK_PATH = os.path.join(DATA_DIR, 'ood_check.txt')
 
 # albert_tiny_google_zh/ holds the model config and vocabulary; drop the real
 # pretrained albert_model.ckpt.* files in here to fine-tune instead of training

@@ -1,9 +1,10 @@
 """data_process: load_data's checks and messages, deduplicate, split_dataset."""
 from collections import Counter
 
+import numpy as np
 import pytest
 
-from data_process import DataError, deduplicate, load_data, split_dataset, write_data
+from data_process import DataError, deduplicate, load_data, mask_tokens, split_dataset, write_data
 
 
 def data_file(tmp_path, content):
@@ -111,3 +112,30 @@ def test_length_sorted_batches_cover_every_text_once_within_their_limits():
     # with room for all, short and long texts still do not share a batch
     batches = length_sorted_batches(texts, 128, 10 ** 6)
     assert not any(len(texts[batch[0]]) < 10 and len(texts[batch[-1]]) > 100 for batch in batches)
+
+
+def test_mask_tokens_hides_only_text_tokens_at_the_asked_rates():
+    # 200 texts of 20 tokens ([CLS] 18 characters [SEP]) padded to 24
+    ids = np.zeros((200, 24), dtype='int32')
+    ids[:, 0], ids[:, 1:19], ids[:, 19] = 101, 5000, 102
+    masked = mask_tokens(ids, np.random.default_rng(0), unk_id=100, unk_rate=0.1)
+    assert (ids[:, 1:19] == 5000).all()  # the input is not changed
+    assert (masked[:, 0] == 101).all() and (masked[:, 19] == 102).all() and (masked[:, 20:] == 0).all()
+    assert set(np.unique(masked[:, 1:19])) == {100, 5000}
+    assert 0.08 < (masked[:, 1:19] == 100).mean() < 0.12
+
+    spans = mask_tokens(ids, np.random.default_rng(0), unk_id=100, span_rate=0.5, span_max=4)
+    hidden = (spans[:, 1:19] == 100)
+    assert 0.4 < hidden.any(axis=1).mean() < 0.6
+    for row in hidden[hidden.any(axis=1)]:  # one run of 1..4 tokens
+        where = np.flatnonzero(row)
+        assert 1 <= len(where) <= 4 and where[-1] - where[0] == len(where) - 1
+
+    np.testing.assert_array_equal(mask_tokens(ids, np.random.default_rng(5), 100, 0.2, 0.5, 3),
+                                  mask_tokens(ids, np.random.default_rng(5), 100, 0.2, 0.5, 3))
+
+
+def test_mask_tokens_never_hides_a_one_character_text_by_span():
+    ids = np.array([[101, 7000, 102, 0]], dtype='int32')
+    for seed in range(20):
+        assert mask_tokens(ids, np.random.default_rng(seed), 100, span_rate=1.0, span_max=4)[0, 1] == 7000

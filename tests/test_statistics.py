@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import data_statistics
-from data_statistics import keyword_rule
+from data_statistics import keyword_rule, original_keyword_rule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,6 +40,21 @@ TEST = [('球囊扩张术，异物取出术', 0), ('内痔', 2)]  # 内痔 is in
 ])
 def test_keyword_rule(text, label):
     assert keyword_rule(text) == label
+
+
+@pytest.mark.parametrize('text, label', [
+    ('慢性非萎缩性胃炎伴糜烂', 1),
+    ('食管距门齿30cm见纵行糜烂', 1),
+    ('乙状结肠息肉（已摘除）', 2),
+    ('肛门指检未触及肿物', 2),
+    ('肠道准备差，建议清肠后复查', 2),   # 肠 alone counts here
+    ('十二指肠球部溃疡(A1期)', 2),        # but 十二指肠 holds 肠: wrong
+    ('内痔', 0),                         # no keyword of the four
+    ('胃镜及结肠镜均未见明显异常', 0),    # both
+    ('胆总管结石ERCP+EST', 0),
+])
+def test_original_keyword_rule(text, label):
+    assert original_keyword_rule(text) == label
 
 
 @pytest.fixture

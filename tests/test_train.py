@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -9,10 +10,11 @@ import pytest
 import continue_fit
 import main
 import model as M
+from conftest import write_rows
 
 
 def run_main(tiny_albert_dir, toy_data, out, *extra):
-    main.main(['--train', toy_data['train'], '--val', toy_data['val'], '--test', toy_data['test'],
+    main.main(['--train', toy_data['train'], '--val', toy_data['val'], '--test', toy_data['test'], '--check', '',
                '--albert-dir', tiny_albert_dir, '--weights', str(out / 'weights' / 'model.h5'),
                '--log-dir', str(out / 'log'), '--images-dir', str(out / 'images'),
                '--batch-size', '8', '--learning-rate', '3e-3', *extra])
@@ -117,3 +119,45 @@ def test_a_new_run_clears_the_old_checkpoints_and_a_finished_run_has_nothing_to_
     capsys.readouterr()
     continue_fit.main(['--weights', weights])
     assert 'the run ended at its limit of 1 epochs; raise it with --epochs' in capsys.readouterr().out
+
+
+def test_main_scores_the_check_set_against_the_keyword_rules(tiny_albert_dir, toy_data, tmp_path, capsys):
+    check = write_rows(tmp_path / 'check.txt', [('肝右叶血管瘤', 0), ('胆汁反流性胃炎', 1), ('肠道准备良好', 2),
+                                                ('十二指肠乳头插管，胆总管取石', 0)])
+    run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--check', check)
+    printed = capsys.readouterr().out
+    assert f'out-of-distribution check ({check}, 4 texts)' in printed
+    assert re.search(r'^model\s+\d\.\d{4}', printed, re.M)
+    # the site-word rule gets the papilla and the bowel preparation wrong, the 4-keyword rule the papilla too
+    assert re.search(r'^site-word rule\s+0\.5000', printed, re.M)
+    assert re.search(r'^4-keyword rule\s+0\.7500', printed, re.M)
+    metrics = json.loads((tmp_path / 'log' / 'metrics.json').read_text(encoding='utf-8'))
+    assert set(metrics['check']) == {'model', '4-keyword rule', 'site-word rule'}
+    assert metrics['check']['site-word rule']['accuracy'] == 0.5
+
+
+def test_from_scratch_the_seen_tokens_go_beside_the_weights_and_unseen_ones_read_as_unk(
+        tiny_albert_dir, toy_data, tmp_path):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    seen = (tmp_path / 'weights' / 'model.seen.txt').read_text(encoding='utf-8').split('\n')
+    assert '胃' in seen and '[UNK]' in seen and '[CLS]' in seen
+    assert '膀' not in seen  # no training text has it
+    model, tokenizer = M.load_trained(weights)
+    assert isinstance(tokenizer, M.SeenTokenizer)
+    unk = tokenizer._token_unk_id
+    assert tokenizer.encode('胃膀')[0][1:3] == [tokenizer.token_to_id('胃'), unk]
+    # an unseen character is exactly [UNK], so two different unseen ones give the same prediction
+    probs = M.predict_proba(model, tokenizer, ['膀胱结石', '肺胱结石'])
+    np.testing.assert_allclose(probs[0], probs[1], rtol=1e-6)
+
+
+def test_unk_rate_and_span_dropout_change_training_and_stay_reproducible(tiny_albert_dir, toy_data, tmp_path):
+    def first_loss(out, *extra):
+        run_main(tiny_albert_dir, toy_data, out, '--epochs', '1', '--seed', '3', *extra)
+        return float(history(out)[0]['loss'])
+
+    plain = first_loss(tmp_path / 'plain', '--unk-rate', '0', '--span-dropout', '0')
+    masked = first_loss(tmp_path / 'masked', '--unk-rate', '0.3', '--span-dropout', '0.9')
+    again = first_loss(tmp_path / 'again', '--unk-rate', '0.3', '--span-dropout', '0.9')
+    assert masked != plain
+    assert masked == again

@@ -38,3 +38,25 @@ def format_report(cm, label_names):
     for k, row in enumerate(cm):
         lines.append(f'{k:>5}' + ''.join(f'{v:>7d}' for v in row))
     return '\n'.join(lines)
+
+
+def compare(y_true, y_pred, num_classes):
+    """{accuracy, macro_f1, per_class: [{precision, recall, f1, support}]} of one set of guesses."""
+    cm = confusion_matrix(y_true, y_pred, num_classes)
+    scores = per_class_scores(cm)
+    return {'accuracy': float(np.trace(cm) / cm.sum()) if cm.sum() else 0.0,
+            'macro_f1': float(np.mean([s['f1'] for s in scores])), 'per_class': scores,
+            'confusion_matrix': cm.tolist()}
+
+
+def format_comparison(results, label_names):
+    """A table: one row per classifier of `results` ({name: compare(...)}), accuracy and each class's F1."""
+    classes = range(len(label_names))
+    width = max(14, *(len(name) + 2 for name in results))
+    header = ljust('', width) + f"{'accuracy':>10}" + ''.join(
+        f'{"F1 " + str(k):>8}' for k in classes) + f"{'macro F1':>10}"
+    lines = [header]
+    for name, r in results.items():
+        lines.append(ljust(name, width) + f"{r['accuracy']:>10.4f}"
+                     + ''.join(f"{r['per_class'][k]['f1']:>8.4f}" for k in classes) + f"{r['macro_f1']:>10.4f}")
+    return '\n'.join(lines)

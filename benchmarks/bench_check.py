@@ -1,0 +1,66 @@
+"""The out-of-distribution check: the model against two keyword rules on data/ood_check.txt.
+
+data/ood_check.txt holds labelled texts written independently of
+preprocess/synthesize.py, in the registers and body regions of a general
+hospital export (README, "Out-of-distribution check"). This prints accuracy and
+per-class F1 of the trained model, of the original project's 4-keyword rule
+and of the site-word rule of data_statistics.py, then the model's misses and
+the texts on which the model and the site-word rule disagree. Needs trained
+weights (make train).
+
+    python benchmarks/bench_check.py [--input data/ood_check.txt] [--weights weights/albert_tiny.h5] [--json out.json]
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import utils.compat  # noqa: E402,F401
+
+import main as trainer  # noqa: E402
+import model as M  # noqa: E402
+import path  # noqa: E402
+from data_process import LABEL_NAMES, DataError, load_data  # noqa: E402
+from data_statistics import keyword_rule  # noqa: E402
+from utils.cli import fail  # noqa: E402
+from utils.files import atomic_open  # noqa: E402
+from utils.metrics import format_comparison  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--input', default=path.CHECK_PATH, help='labelled check texts (default: %(default)s)')
+    parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained model (default: %(default)s)')
+    parser.add_argument('--json', help='also write the scores and the misses to this JSON file')
+    args = parser.parse_args(argv)
+    try:
+        rows = load_data(args.input)
+        model, tokenizer = M.load_trained(args.weights)
+    except (DataError, M.MissingModelError) as e:
+        fail(e)
+
+    scores, predicted = trainer.check(model, tokenizer, rows, M.BATCH_SIZE)
+    print(f'{args.input}: {len(rows)} texts, ' + ', '.join(
+        f'{sum(label == k for _, label in rows)} of label {k}' for k in sorted(LABEL_NAMES)))
+    print(format_comparison(scores, LABEL_NAMES))
+
+    misses = [(text, label, int(guess)) for (text, label), guess in zip(rows, predicted) if guess != label]
+    print(f'\nthe model misses {len(misses)} of {len(rows)} (true -> predicted):')
+    for text, label, guess in misses:
+        print(f'  {label} -> {guess}  {text}')
+    rule_wins = sum(1 for (text, label), guess in zip(rows, predicted) if guess != label and keyword_rule(text) == label)
+    model_wins = sum(1 for (text, label), guess in zip(rows, predicted) if guess == label and keyword_rule(text) != label)
+    print(f'\nthe model is right where the site-word rule is wrong on {model_wins} texts, '
+          f'and wrong where it is right on {rule_wins}')
+    if args.json:
+        with atomic_open(args.json) as f:
+            json.dump({'input': args.input, 'weights': args.weights, 'scores': scores,
+                       'misses': [{'text': t, 'label': lab, 'predicted': g} for t, lab, g in misses]},
+                      f, ensure_ascii=False, indent=2)
+    return scores
+
+
+if __name__ == '__main__':
+    main()

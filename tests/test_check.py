@@ -1,0 +1,124 @@
+"""data/ood_check.txt, the out-of-distribution check set, and benchmarks/bench_check.py."""
+import collections
+import difflib
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+
+import path
+from data_process import load_data
+from preprocess import synthesize
+
+SIMILARITY_LIMIT = 0.8
+
+
+@pytest.fixture(scope='module')
+def check_rows():
+    return load_data(path.CHECK_PATH, warn=False)
+
+
+def near_copies(texts, references, limit=SIMILARITY_LIMIT):
+    """(text, reference, ratio) for each text within difflib ratio `limit` of a reference.
+
+    difflib's quick_ratio (shared characters, counted with multiplicity) bounds
+    ratio() from above, so it is computed for all pairs at once with numpy and
+    only the pairs that pass it get the slow ratio(), both ways round.
+    """
+    alphabet = {ch: i for i, ch in enumerate(sorted({ch for t in texts + references for ch in t}))}
+    counts = np.zeros((len(references), len(alphabet)), dtype=np.int16)
+    for row, ref in zip(counts, references):
+        for ch in ref:
+            row[alphabet[ch]] += 1
+    ref_lengths = np.array([len(ref) for ref in references])
+    found = []
+    for text in texts:
+        own = collections.Counter(text)
+        columns = [alphabet[ch] for ch in own]
+        shared = np.minimum(counts[:, columns], np.array([own[ch] for ch in own])).sum(axis=1)
+        bound = 2 * shared / (len(text) + ref_lengths)
+        for j in np.flatnonzero(bound >= limit):
+            ratio = max(difflib.SequenceMatcher(None, text, references[j]).ratio(),
+                        difflib.SequenceMatcher(None, references[j], text).ratio())
+            if ratio >= limit:
+                found.append((text, references[j], ratio))
+    return found
+
+
+def test_near_copies_finds_what_difflib_finds():
+    references = ['慢性非萎缩性胃炎伴糜烂', '内痔', '肝右叶血管瘤，建议随访']
+    texts = ['慢性非萎缩性胃炎伴糜烂。', '混合痔', '肝右叶血管瘤', '甲状腺结节']
+    expected = [(t, r) for t in texts for r in references
+                if max(difflib.SequenceMatcher(None, t, r).ratio(), difflib.SequenceMatcher(None, r, t).ratio()) >= 0.8]
+    assert [(t, r) for t, r, _ in near_copies(texts, references)] == expected
+    assert expected  # the case is not empty
+
+
+def test_the_check_set_is_large_labelled_and_mixed(check_rows):
+    texts = [text for text, _ in check_rows]
+    assert len(check_rows) >= 300
+    assert len(set(texts)) == len(texts), 'repeated texts'
+    counts = collections.Counter(label for _, label in check_rows)
+    assert set(counts) == {0, 1, 2}
+    for label, n in counts.items():
+        assert n / len(check_rows) >= 0.15, f'label {label} is only {n / len(check_rows):.1%}'
+    assert counts[0] == max(counts.values()), 'a general export has most texts outside the GI tract'
+    assert all(4 <= len(text) <= 198 for text in texts)
+    for text, label in check_rows:  # one tract per text, as in the training data
+        assert not synthesize.mentions_both_tracts(text), text
+    # registers beyond endoscopy: imaging, pathology, history, diagnosis lists, education
+    for cue in ('CT', '病理', '超声', '患者', '术后'):
+        assert sum(cue in text for text in texts) >= 5, cue
+    # the body outside the digestive tract
+    for organ in ('肝', '肾', '肺', '子宫', '甲状腺'):
+        assert sum(organ in text for text, label in check_rows if label == 0) >= 3, organ
+
+
+def test_the_check_set_is_not_the_generator_nor_close_to_it(check_rows):
+    generated = [text for text, _ in load_data(path.ALL_PATH, warn=False)]
+    texts = [text for text, _ in check_rows]
+    assert not set(texts) & set(generated)
+    copies = near_copies(texts, generated)
+    assert not copies, f'{len(copies)} check texts within difflib {SIMILARITY_LIMIT} of generated ones, ' \
+                       f'e.g. {copies[0]}'
+
+
+def test_the_brief_examples_stay_out_of_the_check_set(check_rows):
+    examples = [text for text, _ in synthesize.BRIEF_EXAMPLES]
+    assert not near_copies([text for text, _ in check_rows], examples)
+
+
+def test_bench_check_prints_the_table_and_the_misses(trained_tiny, tmp_path, capsys):
+    from benchmarks import bench_check
+    _, _, weights = trained_tiny
+    check = tmp_path / 'check.txt'
+    check.write_text('肝右叶血管瘤\t0\n胆汁反流性胃炎\t1\n肠道准备良好\t2\n十二指肠乳头插管，胆总管取石\t0\n'
+                     '十二指肠球部溃疡\t1\n内痔\t2\n',
+                     encoding='utf-8')
+    out_json = tmp_path / 'check.json'
+    scores = bench_check.main(['--input', str(check), '--weights', weights, '--json', str(out_json)])
+    printed = capsys.readouterr().out
+    assert re.search(r'^model\s+\d\.\d{4}(\s+\d\.\d{4}){4}$', printed, re.M)
+    assert re.search(r'^site-word rule\s+0\.6667', printed, re.M)
+    assert re.search(r'^4-keyword rule\s+0\.5000', printed, re.M)
+    saved = json.loads(out_json.read_text(encoding='utf-8'))
+    n_misses = round((1 - scores['model']['accuracy']) * 6)
+    assert f'the model misses {n_misses} of 6' in printed and len(saved['misses']) == n_misses
+    assert saved['scores']['site-word rule']['accuracy'] == pytest.approx(4 / 6)
+
+
+def test_bench_check_without_a_model_is_one_line(tmp_path, capsys):
+    from benchmarks import bench_check
+    with pytest.raises(SystemExit) as stop:
+        bench_check.main(['--weights', str(tmp_path / 'none.h5')])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'none.h5 not found' in err
+
+
+def test_the_check_set_is_never_training_data():
+    generated = {text for name in ('train.txt', 'val.txt', 'test.txt')
+                 for text, _ in load_data(os.path.join(path.DATA_DIR, name), warn=False)}
+    assert not generated & {text for text, _ in load_data(path.CHECK_PATH, warn=False)}
