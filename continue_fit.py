@@ -85,7 +85,7 @@ def main(argv=None):
         return
 
     # the tokens the model has seen: those of the data it trains on now
-    tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in data['train']], settings['pretrained'])
+    tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in data['train']], settings['unk_rate'])
     started = time.time()
     tf.keras.utils.set_random_seed(settings['seed'] + state['epoch'])
     trainer.train(model, optimizer, tokenizer, data, state)

@@ -227,7 +227,6 @@ def main(argv=None):
         tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
     except (FileNotFoundError, ValueError) as e:
         fail(e)
-    tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in data['train']], pretrained)
     optimizer = M.make_optimizer(pretrained, args.learning_rate)
     batch_size = args.batch_size or (M.BATCH_SIZE if pretrained else M.SCRATCH_BATCH_SIZE)
     if os.path.isdir(resume_dir(args.weights)):  # a new run: an older run's checkpoints must not be resumed
@@ -239,6 +238,7 @@ def main(argv=None):
                 'unk_rate': 0.0 if pretrained else args.unk_rate, 'span_dropout': args.span_dropout,
                 'pretrained': pretrained, 'learning_rate': args.learning_rate,
                 'albert_config': albert_config, 'vocab': os.path.join(args.albert_dir, 'vocab.txt')}
+    tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in data['train']], settings['unk_rate'])
     state = {'settings': settings, 'epoch': 0, 'best_val_loss': math.inf, 'best_val_acc': 0.0,
              'bad_epochs': 0, 'history': []}
     started = time.time()

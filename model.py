@@ -352,13 +352,15 @@ def seen_tokens(tokenizer, texts, maxlen=MAXLEN):
     return seen
 
 
-def training_tokenizer(tokenizer, train_texts, pretrained):
-    """The tokenizer to train and evaluate with: the seen-token one from scratch, else the plain one.
+def training_tokenizer(tokenizer, train_texts, unk_rate):
+    """The tokenizer to train and evaluate with: the seen-token one when training replaces characters
+    by [UNK] (unk_rate > 0, from scratch), else the plain one.
 
-    A pretrained checkpoint has trained embeddings for its whole vocabulary, so
-    nothing is mapped to [UNK] there.
+    [UNK] stands in for unseen tokens only once training has taught it to mean
+    "no evidence"; a pretrained checkpoint has trained embeddings for its whole
+    vocabulary, so nothing is mapped to [UNK] there.
     """
-    return tokenizer if pretrained else SeenTokenizer(tokenizer, seen_tokens(tokenizer, train_texts))
+    return SeenTokenizer(tokenizer, seen_tokens(tokenizer, train_texts)) if unk_rate else tokenizer
 
 
 class MissingModelError(FileNotFoundError):

@@ -1,6 +1,6 @@
 """Building blocks of the synthetic texts: {field} placeholders and ways to join phrases.
 
-Every phrase-bank module of preprocess/ (synthesize.py, registers_*.py) writes
+Every phrase-bank module of preprocess/ (synthesize.py, tract_registers.py, whole_body.py) writes
 its phrases with {name} fields and fills them with fill()/choose(); the same
 random generator passed around keeps the whole dataset reproducible from one seed.
 """
