@@ -345,11 +345,15 @@ class SeenTokenizer:
 
 
 def seen_tokens(tokenizer, texts, maxlen=MAXLEN):
-    """The set of tokens that occur in texts (as the tokenizer cuts them, up to maxlen)."""
+    """The set of vocabulary tokens that occur in texts (as the tokenizer cuts them, up to maxlen).
+
+    A character outside the vocabulary comes out of tokenize() as itself but
+    reads as [UNK] anyway, so it is left out.
+    """
     seen = set()
     for text in texts:
         seen.update(tokenizer.tokenize(text, maxlen=maxlen))
-    return seen
+    return {token for token in seen if token in tokenizer._token_dict}
 
 
 def training_tokenizer(tokenizer, train_texts, unk_rate):

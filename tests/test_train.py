@@ -10,6 +10,7 @@ import pytest
 import continue_fit
 import main
 import model as M
+import path
 from conftest import write_rows
 
 
@@ -161,3 +162,11 @@ def test_unk_rate_and_span_dropout_change_training_and_stay_reproducible(tiny_al
     again = first_loss(tmp_path / 'again', '--unk-rate', '0.3', '--span-dropout', '0.9')
     assert masked != plain
     assert masked == again
+
+
+def test_characters_outside_the_vocabulary_are_not_saved_as_seen():
+    # “ is not in the shipped vocabulary: the tokenizer hands it back as itself, yet it reads as [UNK]
+    tokenizer = M.load_tokenizer(os.path.join(path.ALBERT_DIR, 'vocab.txt'))
+    assert '“' not in tokenizer._token_dict
+    seen = M.seen_tokens(tokenizer, ['“横结肠”管状腺瘤'])
+    assert '横' in seen and '“' not in seen
