@@ -15,6 +15,9 @@ TEST_PATH = os.path.join(DATA_DIR, 'test.txt')
 # Labelled texts written independently of preprocess/synthesize.py: the
 # out-of-distribution check (README). Never train on it.
 CHECK_PATH = os.path.join(DATA_DIR, 'ood_check.txt')
+# A second such set, written later by another writer and kept sealed: scored
+# once per data or recipe change, never looked at to change either.
+HOLDOUT_PATH = os.path.join(DATA_DIR, 'ood_holdout.txt')
 
 # albert_tiny_google_zh/ holds the model config and vocabulary; drop the real
 # pretrained albert_model.ckpt.* files in here to fine-tune instead of training

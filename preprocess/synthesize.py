@@ -33,11 +33,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from data_process import LABEL_NAMES, deduplicate, load_data, split_dataset, write_data  # noqa: E402
-from preprocess import tract_registers, whole_body  # noqa: E402
+from preprocess import registers_tract, tract_registers, whole_body  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
 
 DEFAULT_SEED = 2024
-DEFAULT_SIZE = 6000
+DEFAULT_SIZE = 8000
 MIN_SIZE = 100          # below this a split can miss a label entirely
 MIN_CHARS = 4
 # load_data() warns about texts longer than MAXLEN - 2 = 198 characters (they
@@ -74,6 +74,13 @@ TRAPS = [
 # ---------------------------------------------------------------------------
 UPPER_TERMS = ['食管', '贲门', '胃', '幽门', '十二指肠', '门齿', '球部', '降部', 'Barrett']
 LOWER_TERMS = ['结肠', '大肠', '直肠', '盲肠', '回肠', '回盲', '阑尾', '肛', '痔', '肝曲', '脾曲', '肠镜', '肠道准备']
+# Symptoms that point at one tract without naming a site, as a clinician labels them:
+# vomiting blood, melaena, dysphagia and reflux are upper; rectal bleeding, tenesmus
+# and a change in bowel habit are lower. (恶心, 呕吐, 腹痛 and 腹胀 point nowhere.)
+UPPER_SYMPTOMS = ['呕血', '黑便', '吞咽困难', '哽噎', '反酸', '烧心', '嗳气', '呕吐宿食']
+LOWER_SYMPTOMS = ['便血', '脓血便', '里急后重', '大便变细', '大便习惯改变', '排便次数增多']
+UPPER_TERMS += UPPER_SYMPTOMS
+LOWER_TERMS += LOWER_SYMPTOMS
 # Name no single tract (or no tract at all): removed before looking for site words.
 # 子宫直肠陷凹 and its kin are the pouch of Douglas, not the rectum.
 NO_TRACT_TERMS = ['胃肠减压', '胃肠道', '子宫直肠陷凹', '直肠子宫陷凹', '膀胱直肠陷凹']
@@ -850,8 +857,8 @@ ZERO_GENERATORS = [
 # language; whole_body.py: the whole body outside the GI tract in the same
 # registers). The shares are (share, generators) per label.
 SOURCES = {
-    1: [(0.5, UPPER_GENERATORS), (0.5, tract_registers.GENERATORS[1])],
-    2: [(0.5, LOWER_GENERATORS), (0.5, tract_registers.GENERATORS[2])],
+    1: [(0.4, UPPER_GENERATORS), (0.3, tract_registers.GENERATORS[1]), (0.3, registers_tract.GENERATORS[1])],
+    2: [(0.4, LOWER_GENERATORS), (0.3, tract_registers.GENERATORS[2]), (0.3, registers_tract.GENERATORS[2])],
     0: [(0.3, ZERO_GENERATORS), (0.7, whole_body.GENERATORS[0])],
 }
 

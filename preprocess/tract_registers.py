@@ -140,10 +140,25 @@ def pathology(label):
     return pathology_line
 
 
+VAGUE_COMPLAINTS = ('上腹', '反复上腹', '右下腹', '转移性右下腹', '主诉：上腹', '主诉：反复上腹', '主诉：右下腹', '主诉：转移性')
+ONSETS = ['{n}月前', '{n}年前', '{n}天前', '{n}周前', '{n}余年前', '{n}月余前']
+TRIGGERS = ['无明显诱因', '无明显诱因', '', '饮酒后', '进食后', '劳累后']
+
+
+def present_illness(rng, complaint):
+    """A 现病史 sentence: onset, trigger and the complaint told as a story, sometimes without any site."""
+    complaint = complaint.split('{n}')[0]  # the template's symptom, without its duration
+    course = rng.choice(['，未予重视', '，自服药物后缓解', '，症状反复', '，近{n}周加重', '，伴乏力、消瘦', '，无发热', ''])
+    text = rng.choice(['现病史：', '', '']) + '患者' + rng.choice(ONSETS) + rng.choice(TRIGGERS) + '出现' + complaint + course
+    return fill(rng, text) + maybe(rng, 0.6, '。')
+
+
 def history(label):
     def history_line(rng):
         """An EMR history sentence about the tract."""
         kind = rng.random()
+        if rng.random() < 0.25:
+            return present_illness(rng, rng.choice(TRACTS[label]['complaint']))
         if kind < 0.35:
             text = f'患者{rng.choice(["男", "女", "男性", "女性"])}，{rng.randint(20, 88)}岁，因“{pick(rng, label, "complaint")}”入院'
         elif kind < 0.5:
@@ -154,7 +169,9 @@ def history(label):
         else:
             text = f'既往{pick(rng, label, "dx")}病史{rng.randint(1, 20)}年' + rng.choice(['，未规律治疗', '，间断服药', '，曾行内镜治疗', ''])
         tail = rng.choice(['', '', '，为进一步诊治入院', '，近期体重下降{n}kg'])
-        if kind < 0.5:  # a complaint alone names no site: the ward's working diagnosis does
+        # A complaint like 呕血 or 便血 points at its tract by itself; vaguer ones
+        # (上腹痛, 右下腹痛) get the ward's working diagnosis, which names the site.
+        if kind < 0.5 and (text.split('“')[-1].startswith(VAGUE_COMPLAINTS) or rng.random() < 0.5):
             tail = rng.choice(['，门诊拟“{dx}”收入院', '，诊断为{dx}', '，外院诊断“{dx}”']).replace('{dx}', pick(rng, label, 'dx'))
         return fill(rng, text + tail) + maybe(rng, 0.4, '。')
     return history_line
@@ -207,9 +224,16 @@ def bowel_preparation(rng):
     return fill(rng, rng.choice(PREP_LINES)) + maybe(rng, 0.5, '。')
 
 
+def symptom_story(label):
+    def symptom_story_line(rng):
+        """A 现病史 built on the tract's own complaint (呕血, 便血 …), often with no site named."""
+        return present_illness(rng, rng.choice(TRACTS[label]['complaint']))
+    return symptom_story_line
+
+
 def register_generators(label):
     return [(18, imaging(label)), (16, pathology(label)), (14, history(label)), (12, operation(label)),
-            (18, diagnosis_list(label)), (10, discharge(label)), (8, plain_language(label))]
+            (18, diagnosis_list(label)), (10, discharge(label)), (8, plain_language(label)), (6, symptom_story(label))]
 
 
 GENERATORS = {1: register_generators(1), 2: register_generators(2) + [(6, bowel_preparation)]}

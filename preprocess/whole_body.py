@@ -9,6 +9,7 @@ imaging findings, diagnoses, pathology lines and operations; the register
 functions put them into the sentence shapes of each kind of document.
 No text here may name an upper- or lower-tract site (synthesize.consistent checks).
 """
+from preprocess import tract_registers
 from preprocess.textgen import maybe, numbered, weighted
 
 # organ: imaging findings, diagnoses, pathology lines, operations
@@ -182,13 +183,16 @@ AGES = lambda rng: rng.randint(18, 88)  # noqa: E731
 COMPLAINTS = ['咳嗽、咳痰{n}天', '反复胸闷{n}年，加重{n}天', '发热{n}天', '头晕头痛{n}天', '右侧肢体无力{n}小时', '尿频尿急尿痛{n}天',
               '发现甲状腺结节{n}月', '发现乳房肿块{n}月', '阴道不规则流血{n}月', '右腰部绞痛{n}小时', '皮肤巩膜黄染{n}天', '乏力、纳差{n}周',
               '双下肢水肿{n}月', '关节肿痛{n}年', '体检发现肝占位{n}天', '活动后气促{n}月', '皮疹伴瘙痒{n}天', '外伤后右髋疼痛{n}小时',
-              '多饮多尿{n}年', '心悸{n}天']
+              '多饮多尿{n}年', '心悸{n}天', '恶心、呕吐{n}天', '腹痛{n}天', '腹胀、纳差{n}周', '恶心伴食欲不振{n}周', '腹痛伴发热{n}天',
+              '全腹胀痛{n}天', '右上腹痛{n}天', '呕吐伴头晕{n}天']
 HISTORY_TAILS = ['', '', '，门诊拟“{dx}”收入院', '，为进一步诊治入院', '，否认药物过敏史', '，无发热寒战', '，近期体重无明显变化']
 
 
 def history(rng):
     """An EMR history sentence: 主诉, 现病史 or 既往史."""
     o = organ(rng)
+    if rng.random() < 0.25:
+        return tract_registers.present_illness(rng, rng.choice([c for c in COMPLAINTS if not c.startswith(('发现', '体检', '外伤'))]))
     kind = rng.random()
     if kind < 0.35:
         text = f'患者{rng.choice(["男", "女", "男性", "女性"])}，{AGES(rng)}岁，因“{fill(rng, rng.choice(COMPLAINTS))}”入院'
@@ -221,6 +225,8 @@ def diagnosis_list(rng):
 def discharge(rng):
     """A discharge-summary sentence."""
     o = organ(rng)
+    if rng.random() < 0.25:
+        return tract_registers.present_illness(rng, rng.choice([c for c in COMPLAINTS if not c.startswith(('发现', '体检', '外伤'))]))
     kind = rng.random()
     if kind < 0.4:
         items = [pick(rng, 'dx', o)] + [pick(rng, 'dx') for _ in range(rng.randint(0, 2))]

@@ -76,18 +76,32 @@ def test_the_check_set_is_large_labelled_and_mixed(check_rows):
         assert sum(organ in text for text, label in check_rows if label == 0) >= 3, organ
 
 
-def test_the_check_set_is_not_the_generator_nor_close_to_it(check_rows):
+OOD_SETS = [path.CHECK_PATH, path.HOLDOUT_PATH]
+
+
+@pytest.mark.parametrize('ood_path', OOD_SETS)
+def test_the_check_sets_are_not_the_generator_nor_close_to_it(ood_path):
     generated = [text for text, _ in load_data(path.ALL_PATH, warn=False)]
-    texts = [text for text, _ in check_rows]
+    texts = [text for text, _ in load_data(ood_path, warn=False)]
     assert not set(texts) & set(generated)
     copies = near_copies(texts, generated)
     assert not copies, f'{len(copies)} check texts within difflib {SIMILARITY_LIMIT} of generated ones, ' \
                        f'e.g. {copies[0]}'
 
 
-def test_the_brief_examples_stay_out_of_the_check_set(check_rows):
+@pytest.mark.parametrize('ood_path', OOD_SETS)
+def test_the_brief_examples_stay_out_of_the_check_sets(ood_path):
     examples = [text for text, _ in synthesize.BRIEF_EXAMPLES]
-    assert not near_copies([text for text, _ in check_rows], examples)
+    assert not near_copies([text for text, _ in load_data(ood_path, warn=False)], examples)
+
+
+def test_the_holdout_is_labelled_mixed_and_apart_from_the_check_set(check_rows):
+    holdout = load_data(path.HOLDOUT_PATH, warn=False)
+    assert len(holdout) >= 200
+    counts = collections.Counter(label for _, label in holdout)
+    assert counts[0] == max(counts.values()) and min(counts.values()) / len(holdout) >= 0.15
+    assert not near_copies([text for text, _ in holdout], [text for text, _ in check_rows])
+    assert not any(synthesize.mentions_both_tracts(text) for text, _ in holdout)
 
 
 def test_bench_check_prints_the_table_and_the_misses(trained_tiny, tmp_path, capsys):
@@ -118,7 +132,8 @@ def test_bench_check_without_a_model_is_one_line(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and 'none.h5 not found' in err
 
 
-def test_the_check_set_is_never_training_data():
+@pytest.mark.parametrize('ood_path', OOD_SETS)
+def test_the_check_sets_are_never_training_data(ood_path):
     generated = {text for name in ('train.txt', 'val.txt', 'test.txt')
                  for text, _ in load_data(os.path.join(path.DATA_DIR, name), warn=False)}
-    assert not generated & {text for text, _ in load_data(path.CHECK_PATH, warn=False)}
+    assert not generated & {text for text, _ in load_data(ood_path, warn=False)}

@@ -3,6 +3,7 @@ import collections
 import difflib
 import filecmp
 import os
+import re
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_size_labels_and_lengths(shipped):
     mean = sum(lengths) / len(lengths)
     assert 30 <= mean <= 60, mean
     assert lengths[len(lengths) // 2] < mean          # many short lines, fewer long walks
-    assert lengths[int(0.95 * len(lengths))] >= 120   # long multi-site passages are common
+    assert lengths[int(0.95 * len(lengths))] >= 100   # long multi-site passages are common
 
 
 def test_splits_are_a_stratified_8_1_1_partition(shipped):
@@ -91,7 +92,7 @@ def test_trap_texts_are_labelled_by_the_tract_not_the_keyword(shipped):
                 labels[word].add(label)
         if '距门齿' in text:
             labels['距门齿'].add(label)
-        if '胃肠减压' in text or '胃肠道' in text:
+        if ('胃肠减压' in text or '胃肠道' in text) and not any(synthesize.tracts(text)):  # no other site named
             labels['胃肠减压/胃肠道'].add(label)
     assert labels['距门齿'] == {1}
     assert labels['胃肠减压/胃肠道'] == {0}
@@ -117,6 +118,21 @@ def test_every_label_comes_in_every_register(shipped, register):
         texts = [text for text, lab in rows if lab == label]
         share = sum(any(cue in text for cue in REGISTER_CUES[register]) for text in texts) / len(texts)
         assert share >= 0.02, f'label {label}: {share:.1%} {register} texts'
+
+
+def test_symptoms_that_point_at_a_tract_stand_alone_in_histories(shipped):
+    # 呕血 or 便血 says upper or lower without a site word; vague 腹痛 or 恶心 says neither
+    rows = shipped['all.txt']
+    symptoms = synthesize.UPPER_SYMPTOMS + synthesize.LOWER_SYMPTOMS
+    sites = [term for term in synthesize.UPPER_TERMS + synthesize.LOWER_TERMS if term not in symptoms]
+    for symptom, label in (('呕血', 1), ('吞咽困难', 1), ('便血', 2), ('里急后重', 2)):
+        alone = [lab for text, lab in rows if symptom in text and re.search('前.{0,6}出现', text)
+                 and not any(site in text for site in sites)]
+        assert alone and set(alone) == {label}, (symptom, collections.Counter(alone))
+    for vague in ('恶心', '腹胀', '腹痛'):  # with no site and no pointing symptom
+        alone = [lab for text, lab in rows if vague in text and re.search('前.{0,6}出现', text)
+                 and not any(synthesize.tracts(text))]
+        assert alone and set(alone) == {0}, (vague, collections.Counter(alone))
 
 
 def test_label_0_covers_the_whole_body(shipped):
