@@ -23,6 +23,7 @@ import model as M
 import path
 from data_process import DataError, load_data
 from utils.cli import fail
+from utils.files import LockedError, run_lock
 
 
 def parse_args(argv=None):
@@ -38,8 +39,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def resume(args):
     resume_dir = trainer.resume_dir(args.weights)
     state_path = os.path.join(resume_dir, 'state.json')
     if not os.path.exists(state_path):
@@ -91,6 +91,15 @@ def main(argv=None):
     trainer.train(model, optimizer, tokenizer, data, state)
     trainer.report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
     print(f'wall time {time.time() - started:.0f}s')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        with run_lock(args.weights):  # one run per weights path, main.py's or this one's
+            resume(args)
+    except LockedError as e:
+        fail(e)
 
 
 if __name__ == '__main__':

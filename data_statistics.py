@@ -19,6 +19,7 @@ import pandas as pd
 
 import path
 from utils.cli import fail
+from utils.files import OverwriteError, check_not_an_input
 from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError, load_data
 from utils.plotting import save_figure, use_cjk_font
 
@@ -168,9 +169,11 @@ def main(argv=None):
     names = [os.path.basename(p) for p in args.input]
     if len(set(names)) < len(names):
         names = list(args.input)
+    histogram = os.path.join(args.images_dir, 'length_histogram.png')
     try:
+        check_not_an_input([histogram], args.input)
         datasets = {name: load_data(p) for name, p in zip(names, args.input)}
-    except DataError as e:
+    except (DataError, OverwriteError) as e:
         fail(e)
     rows = [r for rows in datasets.values() for r in rows]
     pd.set_option('display.unicode.east_asian_width', True)  # align Chinese column names
@@ -180,7 +183,6 @@ def main(argv=None):
     print(count_table(datasets).to_string())
     print(f'\n== length in characters (longer than {MAXLEN - 2} are truncated by the tokenizer) ==')
     print(length_table(datasets).to_string())
-    histogram = os.path.join(args.images_dir, 'length_histogram.png')
     plot_lengths(datasets, histogram)
     print(f'histogram -> {os.path.relpath(histogram)}')
     print('\n== duplicates ==')

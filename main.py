@@ -28,7 +28,7 @@ import path
 from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data, mask_tokens
 from data_statistics import KEYWORD_RULES
 from utils.cli import fail
-from utils.files import atomic_open
+from utils.files import LockedError, atomic_open, run_lock
 from utils.metrics import compare, confusion_matrix, format_comparison, format_report, per_class_scores
 from utils.plotting import plot_confusion_matrix, plot_training_curves
 
@@ -47,7 +47,10 @@ def parse_args(argv=None):
                              "never used for training or early stopping; '' skips it (default: %(default)s)")
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='albert_config.json and vocab.txt, plus albert_model.ckpt.* to fine-tune a pretrained model (default: %(default)s)')
-    parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='where the best weights go (default: %(default)s)')
+    parser.add_argument('--weights', default=path.WEIGHTS_PATH,
+                        help='where the best weights go; a model already there is moved aside, not lost (default: %(default)s)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='delete a model already at --weights (and its checkpoints) instead of moving it aside')
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json and history.csv (default: %(default)s)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='training curves and confusion matrix (default: %(default)s)')
     parser.add_argument('--epochs', type=int, default=MAX_EPOCHS, help='at most this many epochs (default: %(default)s)')
@@ -94,6 +97,36 @@ def evaluate(model, predict_fn, tokenizer, data, batch_size):
 
 def resume_dir(weights_path):
     return os.path.splitext(weights_path)[0] + '.resume'
+
+
+def keep_previous_run(weights_path, overwrite=False):
+    """Move an earlier run's model, sidecars and checkpoints at weights_path into a dated folder beside it.
+
+    A finished model is never destroyed by a new run: `make train` twice keeps the
+    first model in weights/albert_tiny.previous-YYYYmmdd-HHMMSS/. With overwrite
+    they are deleted instead. Returns the folder, or None when there was nothing.
+    """
+    paths = [weights_path, *M.sidecar_paths(weights_path), M.seen_path(weights_path), resume_dir(weights_path)]
+    present = [p for p in paths if os.path.exists(p)]
+    if not present:
+        return None
+    if overwrite:
+        for p in present:
+            shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+        print(f'deleted the previous model at {weights_path} (--overwrite)')
+        return None
+    stamp = time.strftime('%Y%m%d-%H%M%S')
+    backup = f'{os.path.splitext(weights_path)[0]}.previous-{stamp}'
+    n = 1
+    while os.path.exists(backup):
+        n += 1
+        backup = f'{os.path.splitext(weights_path)[0]}.previous-{stamp}-{n}'
+    os.makedirs(backup)
+    for p in present:
+        os.replace(p, os.path.join(backup, os.path.basename(p)))
+    print(f'moved the previous model at {weights_path} to {backup}/ (load it with --weights '
+          f'{os.path.join(backup, os.path.basename(weights_path))}; --overwrite deletes it instead)')
+    return backup
 
 
 def save_state(state, weights_path):
@@ -211,8 +244,7 @@ def report(model, tokenizer, test_data, state, log_dir, images_dir, check_data=N
     return metrics
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def run(args):
     try:
         data = {'train': load_data(args.train), 'val': load_data(args.val), 'test': load_data(args.test)}
         check_data = load_data(args.check) if args.check else None
@@ -229,8 +261,7 @@ def main(argv=None):
         fail(e)
     optimizer = M.make_optimizer(pretrained, args.learning_rate)
     batch_size = args.batch_size or (M.BATCH_SIZE if pretrained else M.SCRATCH_BATCH_SIZE)
-    if os.path.isdir(resume_dir(args.weights)):  # a new run: an older run's checkpoints must not be resumed
-        shutil.rmtree(resume_dir(args.weights))
+    keep_previous_run(args.weights, args.overwrite)  # a new run: the older run's checkpoints must not be resumed
 
     settings = {'train': args.train, 'val': args.val, 'test': args.test, 'check': args.check, 'weights': args.weights,
                 'epochs': args.epochs, 'patience': args.patience, 'batch_size': batch_size, 'seed': args.seed,
@@ -245,6 +276,15 @@ def main(argv=None):
     train(model, optimizer, tokenizer, data, state)
     report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
     print(f'wall time {time.time() - started:.0f}s')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        with run_lock(args.weights):  # one run per weights path
+            run(args)
+    except LockedError as e:
+        fail(e)
 
 
 if __name__ == '__main__':

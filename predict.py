@@ -112,9 +112,13 @@ def main(argv=None):
     import model as M
     from tqdm import tqdm
     from utils.cli import fail
-    from utils.files import atomic_open
+    from utils.files import OverwriteError, atomic_open, check_not_an_input
     from utils.metrics import confusion_matrix, format_report
 
+    try:
+        check_not_an_input([args.output], [args.input])
+    except OverwriteError as e:
+        fail(e)
     try:
         texts, labels, skipped = read_input(args.input, args.skip_empty) if args.input else (args.texts, None, 0)
         _load(args.weights, args.albert_dir)

@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from utils.cli import fail  # noqa: E402
+from utils.files import OverwriteError, check_not_an_input  # noqa: E402
 from data_process import (LABEL_NAMES, NUM_CLASSES, DataError, deduplicate, parse_label,  # noqa: E402
                           split_dataset, write_data)
 from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv  # noqa: E402
@@ -90,8 +91,9 @@ def main(argv=None):
         parser.error(str(e))
 
     try:
+        check_not_an_input([os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)], [args.input])
         rows, n_read, blank = read_labelled(args.input, mapping, args.encoding)
-    except DataError as e:
+    except (DataError, OverwriteError) as e:
         fail(e)
     splits = dict(zip(SPLITS, split_dataset(rows, args.seed)))
     splits['all'] = rows

@@ -170,3 +170,22 @@ def test_characters_outside_the_vocabulary_are_not_saved_as_seen():
     assert '“' not in tokenizer._token_dict
     seen = M.seen_tokens(tokenizer, ['“横结肠”管状腺瘤'])
     assert '横' in seen and '“' not in seen
+
+
+def test_a_new_run_moves_the_finished_model_aside_and_overwrite_deletes_it(tiny_albert_dir, toy_data, tmp_path, capsys):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    first = open(weights, 'rb').read()
+    capsys.readouterr()
+    run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--seed', '5')
+    assert 'moved the previous model at' in capsys.readouterr().out
+    folder = tmp_path / 'weights'
+    backups = sorted(p for p in os.listdir(folder) if p.startswith('model.previous-'))
+    assert len(backups) == 1
+    kept = folder / backups[0]
+    assert sorted(os.listdir(kept)) == ['model.config.json', 'model.h5', 'model.resume', 'model.seen.txt',
+                                        'model.vocab.txt']
+    assert (kept / 'model.h5').read_bytes() == first  # the first model, whole, and it still loads
+    M.load_trained(str(kept / 'model.h5'))
+    run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--overwrite')
+    assert 'deleted the previous model' in capsys.readouterr().out
+    assert sorted(p for p in os.listdir(folder) if p.startswith('model.previous-')) == backups

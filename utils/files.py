@@ -33,3 +33,64 @@ def atomic_open(path, mode='w', encoding='utf-8', newline='\n'):
     with atomic_path(path) as tmp:
         with open(tmp, mode, encoding=encoding, newline=newline) as f:
             yield f
+
+
+def same_file(a, b):
+    """True when paths a and b name one file: the same path, a symlink to it, or a hard link."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they would resolve
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+class OverwriteError(ValueError):
+    """An output path that names an input file."""
+
+
+def check_not_an_input(outputs, inputs):
+    """Raise OverwriteError when any output path names one of the input files.
+
+    Called before any work, so a labelled file is never replaced by what was
+    computed from it. '-' (stdin/stdout) and None are skipped.
+    """
+    for output in outputs:
+        for source in inputs:
+            if output in (None, '-') or source in (None, '-'):
+                continue
+            if same_file(output, source):
+                raise OverwriteError(f'{output} is the input file {source}; '
+                                     f'write the output somewhere else (inputs are never overwritten)')
+
+
+class LockedError(RuntimeError):
+    """Another live process holds the lock."""
+
+
+@contextlib.contextmanager
+def run_lock(weights_path):
+    """Hold an exclusive OS lock on `weights_path` + '.lock' for a training run.
+
+    A second run on the same weights stops at once with the first one's pid. The
+    lock is flock(2)'s, so it goes when its process dies, even by kill -9; the
+    small file it lives in stays and means nothing by itself.
+    """
+    import fcntl
+    lock_path = weights_path + '.lock'
+    os.makedirs(os.path.dirname(os.path.abspath(lock_path)), exist_ok=True)
+    f = open(lock_path, 'a+', encoding='utf-8')
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        owner = f.read().strip() or 'another process'
+        f.close()
+        raise LockedError(f'{weights_path} is in use by a training run ({owner}); '
+                          f'wait for it to end or choose another --weights') from None
+    f.seek(0)
+    f.truncate()
+    f.write(f'pid {os.getpid()}\n')
+    f.flush()
+    try:
+        yield
+    finally:
+        f.close()  # closing releases the lock

@@ -1,0 +1,84 @@
+"""An output that names an input file stops the script before any work (issue: nothing lost)."""
+import os
+
+import pytest
+
+import data_statistics
+import feature_importance
+import predict
+from preprocess import data_transfer, generate4label
+from utils.files import OverwriteError, check_not_an_input, same_file
+
+LABELLED = '胃窦黏膜充血\t1\n内痔\t2\n胆总管结石\t0\n'
+
+
+def links(tmp_path, source):
+    """The ways a path can name `source`: itself, a symlink, a hard link."""
+    symlink, hardlink = tmp_path / 'symlink.txt', tmp_path / 'hardlink.txt'
+    os.symlink(source, symlink)
+    os.link(source, hardlink)
+    return {'same path': str(source), 'symlink': str(symlink), 'hard link': str(hardlink)}
+
+
+def stops_before_work(capsys, call, source, before):
+    with pytest.raises(SystemExit) as stop:
+        call()
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'is the input file' in err, err
+    assert open(source, 'rb').read() == before  # untouched
+
+
+def test_same_file_sees_links_and_not_yet_written_paths(tmp_path):
+    source = tmp_path / 'a.txt'
+    source.write_text('x', encoding='utf-8')
+    for way, name in links(tmp_path, source).items():
+        assert same_file(name, str(source)), way
+    assert same_file(str(tmp_path / 'sub' / '..' / 'a.txt'), str(source))
+    assert not same_file(str(tmp_path / 'b.txt'), str(source))
+    check_not_an_input(['-', str(tmp_path / 'b.txt')], [str(source), '-', None])  # no error
+    with pytest.raises(OverwriteError):
+        check_not_an_input([str(tmp_path / 'b.txt'), str(source)], [str(source)])
+
+
+@pytest.mark.parametrize('way', ['same path', 'symlink', 'hard link'])
+def test_predict_never_writes_over_its_input(tmp_path, capsys, way):
+    source = tmp_path / 'labelled.txt'
+    source.write_text(LABELLED, encoding='utf-8')
+    output = links(tmp_path, source)[way]
+    # no model exists at --weights: the guard comes before loading it
+    stops_before_work(capsys, lambda: predict.main(['--input', str(source), '--output', output,
+                                                    '--weights', str(tmp_path / 'none.h5')]),
+                      source, LABELLED.encode('utf-8'))
+
+
+def test_feature_importance_never_writes_over_its_input(tmp_path, capsys):
+    source = tmp_path / 'keywords.tsv'
+    source.write_text(LABELLED, encoding='utf-8')
+    stops_before_work(capsys, lambda: feature_importance.main(['--input', str(source), '--log-dir', str(tmp_path),
+                                                               '--weights', str(tmp_path / 'none.h5')]),
+                      source, LABELLED.encode('utf-8'))
+
+
+def test_data_statistics_never_writes_over_its_input(tmp_path, capsys):
+    source = tmp_path / 'length_histogram.png'
+    source.write_text(LABELLED, encoding='utf-8')
+    stops_before_work(capsys, lambda: data_statistics.main(['--input', str(source), '--images-dir', str(tmp_path)]),
+                      source, LABELLED.encode('utf-8'))
+
+
+def test_generate4label_never_writes_over_the_export_even_with_force(tmp_path, capsys):
+    source = tmp_path / 'export.csv'
+    export = '影像表现,检查诊断\n胃窦黏膜充血水肿,慢性胃炎\n'.encode('utf-8')
+    source.write_bytes(export)
+    link = links(tmp_path, source)['symlink']
+    stops_before_work(capsys, lambda: generate4label.main(['--input', str(source), '--output', link, '--force']),
+                      source, export)
+
+
+def test_data_transfer_never_writes_a_split_over_its_input(tmp_path, capsys):
+    source = tmp_path / 'train.txt'
+    labelled = '原文,标签\n胃窦黏膜充血,1\n'.encode('utf-8')
+    source.write_bytes(labelled)
+    stops_before_work(capsys, lambda: data_transfer.main(['--input', str(source), '--out-dir', str(tmp_path)]),
+                      source, labelled)
