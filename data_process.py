@@ -7,12 +7,13 @@ whose message names the file and line, e.g. `data/train.txt:12: empty text`.
 This module imports no TensorFlow, so the preprocessing scripts stay quick;
 `batches()` takes the tokenizer as an argument.
 """
+import os
 import random
 import sys
 
 import numpy as np
 
-from utils.files import atomic_open
+from utils.files import atomic_path, atomic_paths
 
 NUM_CLASSES = 3
 MAXLEN = 200  # tokens, [CLS] and [SEP] included
@@ -131,11 +132,23 @@ def split_dataset(rows, seed, ratios=(8, 1, 1)):
     return splits
 
 
-def write_data(path, rows):
-    """Write (text, label) rows as `text<TAB>label` lines, atomically."""
-    with atomic_open(path) as f:
+def _write_rows(path, rows):
+    with open(path, 'w', encoding='utf-8', newline='\n') as f:
         for text, label in rows:
             f.write(f'{text}\t{label}\n')
+
+
+def write_data(path, rows):
+    """Write (text, label) rows as `text<TAB>label` lines, atomically."""
+    with atomic_path(path) as tmp:
+        _write_rows(tmp, rows)
+
+
+def write_dataset(out_dir, parts):
+    """Write {name: rows} as out_dir/name.txt files that change together: all of them or none."""
+    with atomic_paths([os.path.join(out_dir, f'{name}.txt') for name in parts]) as temps:
+        for tmp, rows in zip(temps, parts.values()):
+            _write_rows(tmp, rows)
 
 
 PAD_MULTIPLE = 8

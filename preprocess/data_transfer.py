@@ -23,7 +23,7 @@ import path  # noqa: E402
 from utils.cli import fail  # noqa: E402
 from utils.files import OverwriteError, check_not_an_input  # noqa: E402
 from data_process import (LABEL_NAMES, NUM_CLASSES, DataError, deduplicate, parse_label,  # noqa: E402
-                          split_dataset, write_data)
+                          split_dataset, write_dataset)
 from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
@@ -97,8 +97,7 @@ def main(argv=None):
         fail(e)
     splits = dict(zip(SPLITS, split_dataset(rows, args.seed)))
     splits['all'] = rows
-    for name, split in splits.items():
-        write_data(os.path.join(args.out_dir, f'{name}.txt'), split)
+    write_dataset(args.out_dir, splits)  # the four files change together
 
     print(f'read {n_read} labelled rows from {args.input}'
           + (f' ({blank} blank rows skipped)' if blank else ''))

@@ -32,7 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
-from data_process import LABEL_NAMES, deduplicate, load_data, split_dataset, write_data  # noqa: E402
+from data_process import LABEL_NAMES, deduplicate, load_data, split_dataset, write_dataset  # noqa: E402
 from preprocess import registers_tract, tract_registers, whole_body  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
 
@@ -1000,8 +1000,7 @@ def main(argv=None):
     args = parse_args(argv)
     rows = synthesize(args.size, args.seed)
     train, val, test = split_dataset(rows, args.seed)
-    for name, part in (('all', rows), ('train', train), ('val', val), ('test', test)):
-        write_data(os.path.join(args.out_dir, f'{name}.txt'), part)
+    write_dataset(args.out_dir, {'all': rows, 'train': train, 'val': val, 'test': test})
     print(describe(rows))
     print(f'wrote {args.out_dir}: all {len(rows)}, train {len(train)}, val {len(val)}, test {len(test)}')
 

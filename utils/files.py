@@ -4,6 +4,69 @@ import os
 import tempfile
 
 
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _temp_prefix(path):
+    return '.' + os.path.basename(path) + '.tmp'
+
+
+def remove_stale_temps(path):
+    """Remove temporary files that interrupted writes of `path` left behind.
+
+    Their names carry the writer's pid (.NAME.tmpPID.XXXX); one whose writer is
+    no longer alive can never be finished.
+    """
+    directory, prefix = os.path.dirname(os.path.abspath(path)), _temp_prefix(path)
+    for name in os.listdir(directory):
+        if name.startswith(prefix):
+            pid = name[len(prefix):].split('.', 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(directory, name))
+
+
+def _new_temp(path):
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    remove_stale_temps(path)
+    suffix = os.path.splitext(path)[1]  # keep the extension: savefig and h5py look at it
+    fd, tmp = tempfile.mkstemp(prefix=f'{_temp_prefix(path)}{os.getpid()}.', suffix=suffix, dir=directory)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions of a new file
+    return tmp
+
+
+@contextlib.contextmanager
+def atomic_paths(paths):
+    """Yield temporary paths beside `paths`; rename them all onto `paths` once the block succeeds.
+
+    For a set of files that belong together (train/val/test/all.txt): a failure
+    anywhere in the block leaves every old file as it was. On an exception the
+    temporary files are removed.
+    """
+    temps = []
+    try:
+        for path in paths:
+            temps.append(_new_temp(path))
+        yield list(temps)
+        for tmp, path in zip(temps, paths):
+            os.replace(tmp, path)
+    finally:
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path beside `path`; rename it onto `path` on success.
@@ -11,20 +74,8 @@ def atomic_path(path):
     For writers that want a file name (h5py, matplotlib, pandas). On an
     exception the temporary file is removed and `path` is left untouched.
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    suffix = os.path.splitext(path)[1]  # keep the extension: savefig and h5py look at it
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix=suffix, dir=directory)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions of a new file
-    try:
+    with atomic_paths([path]) as (tmp,):
         yield tmp
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 @contextlib.contextmanager
