@@ -23,7 +23,7 @@ import model as M
 import path
 from data_process import DataError, load_data
 from utils.cli import fail
-from utils.files import LockedError, run_lock
+from utils.files import LockedError, UnwritableError, check_writable, run_lock
 
 
 def parse_args(argv=None):
@@ -96,9 +96,10 @@ def resume(args):
 def main(argv=None):
     args = parse_args(argv)
     try:
+        check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
         with run_lock(args.weights):  # one run per weights path, main.py's or this one's
             resume(args)
-    except LockedError as e:
+    except (LockedError, UnwritableError) as e:
         fail(e)
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 import path
 from utils.cli import fail
-from utils.files import OverwriteError, check_not_an_input
+from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError, load_data
 from utils.plotting import save_figure, use_cjk_font
 
@@ -172,8 +172,9 @@ def main(argv=None):
     histogram = os.path.join(args.images_dir, 'length_histogram.png')
     try:
         check_not_an_input([histogram], args.input)
+        check_writable([args.images_dir])
         datasets = {name: load_data(p) for name, p in zip(names, args.input)}
-    except (DataError, OverwriteError) as e:
+    except (DataError, OverwriteError, UnwritableError) as e:
         fail(e)
     rows = [r for rows in datasets.values() for r in rows]
     pd.set_option('display.unicode.east_asian_width', True)  # align Chinese column names

@@ -329,15 +329,16 @@ def main(argv=None):
     import model as M
     from tqdm import tqdm
     from utils.cli import fail
-    from utils.files import OverwriteError, check_not_an_input
+    from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 
     outputs = [os.path.join(args.log_dir, name) for name in ('keywords.tsv', 'attributions.tsv', 'feature_importance.html')]
     outputs += [os.path.join(args.images_dir, f'sample{n}.png') for n in range(1, args.heatmaps + 1)]
     try:
         check_not_an_input(outputs, [args.input])
+        check_writable([args.log_dir, args.images_dir])
         texts, _, skipped = read_input(args.input, args.skip_empty)
         trained, tokenizer = M.load_trained(args.weights, args.albert_dir)
-    except (DataError, M.MissingModelError, OverwriteError) as e:
+    except (DataError, M.MissingModelError, OverwriteError, UnwritableError) as e:
         fail(e)
     if skipped:
         print(f'skipped {skipped} empty lines', file=sys.stderr)

@@ -28,7 +28,7 @@ import path
 from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data, mask_tokens
 from data_statistics import KEYWORD_RULES
 from utils.cli import fail
-from utils.files import LockedError, atomic_open, run_lock
+from utils.files import LockedError, UnwritableError, atomic_open, check_writable, run_lock
 from utils.metrics import compare, confusion_matrix, format_comparison, format_report, per_class_scores
 from utils.plotting import plot_confusion_matrix, plot_training_curves
 
@@ -281,9 +281,10 @@ def run(args):
 def main(argv=None):
     args = parse_args(argv)
     try:
+        check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
         with run_lock(args.weights):  # one run per weights path
             run(args)
-    except LockedError as e:
+    except (LockedError, UnwritableError) as e:
         fail(e)
 
 

@@ -17,6 +17,7 @@ accuracy and per-class F1 are printed. The model loads on first use.
 """
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
@@ -112,12 +113,14 @@ def main(argv=None):
     import model as M
     from tqdm import tqdm
     from utils.cli import fail
-    from utils.files import OverwriteError, atomic_open, check_not_an_input
+    from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
     from utils.metrics import confusion_matrix, format_report
 
     try:
         check_not_an_input([args.output], [args.input])
-    except OverwriteError as e:
+        if args.output != '-':
+            check_writable([os.path.dirname(args.output)])
+    except (OverwriteError, UnwritableError) as e:
         fail(e)
     try:
         texts, labels, skipped = read_input(args.input, args.skip_empty) if args.input else (args.texts, None, 0)

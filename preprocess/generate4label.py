@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import path  # noqa: E402
 from data_process import DataError  # noqa: E402
 from utils.cli import fail  # noqa: E402
-from utils.files import OverwriteError, atomic_open, check_not_an_input  # noqa: E402
+from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable  # noqa: E402
 
 COLUMNS = ('影像表现', '检查诊断')
 MIN_CHARS, MAX_CHARS = 2, 200
@@ -94,7 +94,8 @@ def main(argv=None):
 
     try:
         check_not_an_input([args.output], [args.input])  # not even with --force
-    except OverwriteError as e:
+        check_writable([os.path.dirname(args.output)])
+    except (OverwriteError, UnwritableError) as e:
         fail(e)
     if os.path.exists(args.output) and not args.force:
         fail(f'{args.output} exists and may hold labels; pass --force to overwrite it')

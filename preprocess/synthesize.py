@@ -35,6 +35,8 @@ import path  # noqa: E402
 from data_process import LABEL_NAMES, deduplicate, load_data, split_dataset, write_dataset  # noqa: E402
 from preprocess import registers_tract, tract_registers, whole_body  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
+from utils.cli import fail  # noqa: E402
+from utils.files import UnwritableError, check_writable  # noqa: E402
 
 DEFAULT_SEED = 2024
 DEFAULT_SIZE = 8000
@@ -998,6 +1000,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    try:
+        check_writable([args.out_dir])
+    except UnwritableError as e:
+        fail(e)
     rows = synthesize(args.size, args.seed)
     train, val, test = split_dataset(rows, args.seed)
     write_dataset(args.out_dir, {'all': rows, 'train': train, 'val': val, 'test': test})

@@ -82,3 +82,44 @@ def test_data_transfer_never_writes_a_split_over_its_input(tmp_path, capsys):
     source.write_bytes(labelled)
     stops_before_work(capsys, lambda: data_transfer.main(['--input', str(source), '--out-dir', str(tmp_path)]),
                       source, labelled)
+
+
+def unwritable_calls(tmp_path):
+    """Each script with one output folder that cannot be made (a plain file stands where it should be)."""
+    blocker = tmp_path / 'a-file'
+    blocker.write_text('x', encoding='utf-8')
+    bad = str(blocker / 'sub')
+    labelled = tmp_path / 'in.txt'
+    labelled.write_text(LABELLED, encoding='utf-8')
+    csv = tmp_path / 'in.csv'
+    csv.write_text('原文,标签\n胃窦黏膜充血,1\n', encoding='utf-8')
+    export = tmp_path / 'export.csv'
+    export.write_text('影像表现,检查诊断\n胃窦黏膜充血水肿,慢性胃炎\n', encoding='utf-8')
+    import continue_fit
+    import main
+    from preprocess import synthesize
+    none = str(tmp_path / 'none.h5')
+    return {
+        'main.py --log-dir': lambda: main.main(['--log-dir', bad, '--weights', none]),
+        'main.py --weights': lambda: main.main(['--weights', bad + '/m.h5']),
+        'continue_fit.py --images-dir': lambda: continue_fit.main(['--images-dir', bad, '--weights', none]),
+        'predict.py --output': lambda: predict.main(['--input', str(labelled), '--output', bad + '/p.tsv', '--weights', none]),
+        'feature_importance.py --images-dir': lambda: feature_importance.main(['--input', str(labelled), '--images-dir', bad,
+                                                                              '--weights', none]),
+        'data_statistics.py --images-dir': lambda: data_statistics.main(['--input', str(labelled), '--images-dir', bad]),
+        'generate4label.py --output': lambda: generate4label.main(['--input', str(export), '--output', bad + '/o.csv']),
+        'data_transfer.py --out-dir': lambda: data_transfer.main(['--input', str(csv), '--out-dir', bad]),
+        'synthesize.py --out-dir': lambda: synthesize.main(['--out-dir', bad, '--size', '100']),
+    }
+
+
+@pytest.mark.parametrize('case', [
+    'main.py --log-dir', 'main.py --weights', 'continue_fit.py --images-dir', 'predict.py --output',
+    'feature_importance.py --images-dir', 'data_statistics.py --images-dir', 'generate4label.py --output',
+    'data_transfer.py --out-dir', 'synthesize.py --out-dir'])
+def test_an_output_folder_that_cannot_be_written_stops_the_script_at_start(tmp_path, capsys, case):
+    with pytest.raises(SystemExit) as stop:
+        unwritable_calls(tmp_path)[case]()
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'a-file/sub' in err and 'cannot write there' in err, err

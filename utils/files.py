@@ -145,3 +145,24 @@ def run_lock(weights_path):
         yield
     finally:
         f.close()  # closing releases the lock
+
+
+class UnwritableError(OSError):
+    """An output folder that cannot be created or written."""
+
+
+def check_writable(folders):
+    """Make sure each folder exists (creating it) and a file can be written there; else UnwritableError.
+
+    Scripts call it at start-up, so a bad --log-dir or --output stops them before
+    the work, not after it.
+    """
+    for folder in folders:
+        folder = folder or '.'
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix='.write-test.', dir=folder)
+            os.close(fd)
+            os.remove(probe)
+        except OSError as e:
+            raise UnwritableError(f'{folder}: cannot write there ({e.strerror or e})') from None
