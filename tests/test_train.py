@@ -139,7 +139,7 @@ def test_main_scores_the_check_set_against_the_keyword_rules(tiny_albert_dir, to
 
 def test_from_scratch_the_seen_tokens_go_beside_the_weights_and_unseen_ones_read_as_unk(
         tiny_albert_dir, toy_data, tmp_path):
-    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--unk-rate', '0.05')
     seen = (tmp_path / 'weights' / 'model.seen.txt').read_text(encoding='utf-8').split('\n')
     assert '胃' in seen and '[UNK]' in seen and '[CLS]' in seen
     assert '膀' not in seen  # no training text has it
@@ -182,8 +182,7 @@ def test_a_new_run_moves_the_finished_model_aside_and_overwrite_deletes_it(tiny_
     backups = sorted(p for p in os.listdir(folder) if p.startswith('model.previous-'))
     assert len(backups) == 1
     kept = folder / backups[0]
-    assert sorted(os.listdir(kept)) == ['model.config.json', 'model.h5', 'model.resume', 'model.seen.txt',
-                                        'model.vocab.txt']
+    assert sorted(os.listdir(kept)) == ['model.config.json', 'model.h5', 'model.resume', 'model.vocab.txt']
     assert (kept / 'model.h5').read_bytes() == first  # the first model, whole, and it still loads
     M.load_trained(str(kept / 'model.h5'))
     run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--overwrite')
