@@ -9,6 +9,7 @@ This module imports no TensorFlow, so the preprocessing scripts stay quick;
 """
 import os
 import random
+import re
 import sys
 
 import numpy as np
@@ -50,11 +51,15 @@ def read_lines(path):
 
 
 def parse_label(value, num_classes=NUM_CLASSES):
-    """The integer label in `value`, or None when it is not one in 0..num_classes-1."""
-    value = value.strip()
-    if not value.lstrip('-').isdigit():
+    """The integer label in `value`, or None when it is not one in 0..num_classes-1.
+
+    ASCII digits only ('①' and '²' count as digits to str.isdigit but not to int);
+    a spreadsheet's '1.0' reads as 1.
+    """
+    match = re.fullmatch(r'(-?[0-9]+)(?:\.0*)?', value.strip())
+    if not match:
         return None
-    label = int(value)
+    label = int(match.group(1))
     return label if 0 <= label < num_classes else None
 
 

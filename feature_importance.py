@@ -162,8 +162,8 @@ def scale_scores(scores):
     if positive.size == 0:
         return positive
     low, high = positive.min(), positive.max()
-    if high <= low:
-        return np.zeros_like(positive)
+    if high <= low:  # all equal: a lone positive character (a one-character text) is the top, so 1
+        return np.full_like(positive, 1.0 if high > 0 else 0.0)
     return (positive - low) / (high - low)
 
 

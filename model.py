@@ -392,8 +392,12 @@ def load_trained(weights_path, albert_dir=None):
             vocab_path = os.path.join(albert_dir, 'vocab.txt')
         else:
             raise FileNotFoundError(f'{config_path} not found: the weights need the config saved with them')
+        with open(vocab_path, encoding='utf-8') as f:
+            vocab_lines = sum(1 for _ in f)
+        if vocab_lines != albert_config['vocab_size']:  # another vocabulary would shift every token id
+            raise ValueError(f'{vocab_path} has {vocab_lines} lines, the config says vocab_size {albert_config["vocab_size"]}')
         model = build_model(albert_config, num_classes=num_classes)
-        model.load_weights(weights_path)
+        model.load_weights(weights_path)  # a config that does not match the weights fails here
         tokenizer = load_tokenizer(vocab_path)
         if os.path.exists(seen_path(weights_path)):
             with open(seen_path(weights_path), encoding='utf-8') as f:

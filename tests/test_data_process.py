@@ -22,6 +22,8 @@ def data_file(tmp_path, content):
     ('慢性胃炎\t1\n内痔\tx\n', 2, "label 'x' is not an integer in 0..2"),
     ('慢性胃炎\t-1\n', 1, "label '-1' is not an integer in 0..2"),
     ('慢性胃炎\t\n', 1, "label '' is not an integer in 0..2"),
+    ('慢性胃炎\t①\n', 1, "label '①' is not an integer in 0..2"),  # str.isdigit says yes, int() says no
+    ('慢性胃炎\t²\n', 1, "label '²' is not an integer in 0..2"),
     ('慢性胃炎\t1\n\n', 2, "empty line"),  # a blank line is an error, not skipped
     ('慢性胃炎\t1\n'.encode('utf-8') + '内痔\t2\n'.encode('gbk'), 2, 'not valid UTF-8'),
 ])
@@ -139,3 +141,8 @@ def test_mask_tokens_never_hides_a_one_character_text_by_span():
     ids = np.array([[101, 7000, 102, 0]], dtype='int32')
     for seed in range(20):
         assert mask_tokens(ids, np.random.default_rng(seed), 100, span_rate=1.0, span_max=4)[0, 1] == 7000
+
+
+def test_a_spreadsheet_float_label_reads_as_its_integer(tmp_path):
+    assert load_data(data_file(tmp_path, '慢性胃炎\t1.0\n内痔\t2.00\n肝囊肿\t0\n')) == [
+        ('慢性胃炎', 1), ('内痔', 2), ('肝囊肿', 0)]

@@ -81,6 +81,13 @@ def test_char_scores_follow_word_pieces_and_skip_spaces(trained):
 def test_scale_scores_keeps_only_positive_evidence():
     np.testing.assert_allclose(FI.scale_scores([-2.0, 0.0, 1.0, 4.0]), [0, 0, 0.25, 1])
     np.testing.assert_array_equal(FI.scale_scores([-1.0, -3.0]), [0, 0])
+
+
+def test_a_one_character_text_can_be_a_keyword():
+    np.testing.assert_array_equal(FI.scale_scores([0.7]), [1])  # its only score is its top score
+    np.testing.assert_array_equal(FI.scale_scores([0.5, 0.5]), [1, 1])
+    np.testing.assert_array_equal(FI.scale_scores([0.0]), [0])
+    assert FI.extract_spans(['痔'], FI.scale_scores([0.3]))[0][0] == '痔'
     np.testing.assert_array_equal(FI.scale_scores([]), [])
     np.testing.assert_allclose(FI.scale_scores([0.5, 1.0, 0.75]), [0, 1, 0.5])  # true min-max when all are positive
 

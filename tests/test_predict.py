@@ -135,3 +135,34 @@ def test_weights_without_a_config_give_one_line(trained_tiny, tmp_path, capsys):
         run_cli(capsys, '胃炎', '--weights', str(lone), '--albert-dir', str(tmp_path / 'no_such_dir'))
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and 'lone.h5: cannot load this model' in err
+
+
+@pytest.mark.parametrize('damage', ['vocabulary one line short', 'config of another size', 'config with more classes'])
+def test_a_model_that_does_not_match_its_files_is_refused_in_one_line(trained_tiny, tmp_path, capsys, damage):
+    import json
+    import model as M
+    weights = tmp_path / 'copy.h5'
+    shutil.copy(trained_tiny[2], weights)
+    config_path, vocab_path = M.sidecar_paths(str(weights))
+    source_config, source_vocab = M.sidecar_paths(trained_tiny[2])
+    shutil.copy(source_config, config_path)
+    shutil.copy(source_vocab, vocab_path)
+    config = json.loads(open(config_path, encoding='utf-8').read())
+    if damage == 'vocabulary one line short':
+        with open(vocab_path, encoding='utf-8') as f:
+            lines = list(f)  # as bert4keras reads it: by '\n' (str.splitlines also cuts at \x1c, \x85 …)
+        with open(vocab_path, 'w', encoding='utf-8') as f:
+            f.writelines(lines[:-1])
+        expected = f'has {len(lines) - 1} lines, the config says vocab_size {len(lines)}'
+    elif damage == 'config of another size':
+        config['albert_config']['hidden_size'] *= 2
+        expected = 'cannot load this model'
+    else:
+        config['num_classes'] += 1
+        expected = 'cannot load this model'
+    if damage != 'vocabulary one line short':
+        open(config_path, 'w', encoding='utf-8').write(json.dumps(config))
+    with pytest.raises(SystemExit) as stop:
+        run_cli(capsys, '胃炎', '--weights', str(weights))
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err

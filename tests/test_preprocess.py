@@ -191,7 +191,7 @@ def test_error_unknown_label_counts_multiline_cells(tmp_path, capsys):
     assert err.startswith(f"error: {path}:5: unknown label '3'")
 
 
-@pytest.mark.parametrize('label', ['x', '-1', '1.5', ''])
+@pytest.mark.parametrize('label', ['x', '-1', '1.5', '', '①', '²'])
 def test_error_bad_labels(tmp_path, capsys, label):
     path, err = transfer_error(tmp_path, capsys, [['原文', '标签'], ['胃炎', '1'], ['内痔', label]])
     assert err.startswith(f'error: {path}:3: ' + ('no label' if label == '' else f'unknown label {label!r}'))

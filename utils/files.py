@@ -152,16 +152,20 @@ class UnwritableError(OSError):
 
 
 def check_writable(folders):
-    """Make sure each folder exists (creating it) and a file can be written there; else UnwritableError.
+    """Make sure a file could be written in each folder (now, or once it is made); else UnwritableError.
 
     Scripts call it at start-up, so a bad --log-dir or --output stops them before
-    the work, not after it.
+    the work, not after it. Nothing is created: the nearest existing ancestor
+    must be a folder that takes a test file.
     """
     for folder in folders:
-        folder = folder or '.'
+        existing = os.path.abspath(folder or '.')
+        while not os.path.exists(existing):
+            existing = os.path.dirname(existing)
         try:
-            os.makedirs(folder, exist_ok=True)
-            fd, probe = tempfile.mkstemp(prefix='.write-test.', dir=folder)
+            if not os.path.isdir(existing):
+                raise NotADirectoryError(f'{existing} is a file')
+            fd, probe = tempfile.mkstemp(prefix='.write-test.', dir=existing)
             os.close(fd)
             os.remove(probe)
         except OSError as e:
