@@ -13,6 +13,7 @@ This script restores the last one and carries on with the run's own settings:
 import argparse
 import json
 import os
+import shutil
 import time
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
@@ -22,7 +23,7 @@ import main as trainer
 import model as M
 import path
 from data_process import DataError, load_data
-from utils.cli import fail
+from utils.cli import at_least, fail
 from utils.files import LockedError, UnwritableError, check_writable, run_lock
 
 
@@ -30,13 +31,23 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--weights', default=path.WEIGHTS_PATH,
                         help='the weights of the run to resume; its checkpoints are in <weights stem>.resume/ (default: %(default)s)')
-    parser.add_argument('--epochs', type=int, help='raise the run\'s epoch limit to this many epochs in all')
+    parser.add_argument('--epochs', type=at_least(1), help='raise the run\'s epoch limit to this many epochs in all')
     parser.add_argument('--all-data', action='store_true',
                         help='train on train+val+test for --extra-epochs more epochs, without early stopping')
-    parser.add_argument('--extra-epochs', type=int, default=2, help='with --all-data: how many epochs (default: %(default)s)')
+    parser.add_argument('--extra-epochs', type=at_least(1), default=2, help='with --all-data: how many epochs (default: %(default)s)')
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='(default: %(default)s)')
     return parser.parse_args(argv)
+
+
+def keep_a_copy(weights_path):
+    """Copy the model files at weights_path (weights, config, vocabulary, seen tokens) into a dated folder."""
+    folder = f"{os.path.splitext(weights_path)[0]}.before-all-data-{time.strftime('%Y%m%d-%H%M%S')}"
+    os.makedirs(folder, exist_ok=True)
+    for p in [weights_path, *M.sidecar_paths(weights_path), M.seen_path(weights_path)]:
+        if os.path.exists(p):
+            shutil.copy2(p, folder)
+    return folder
 
 
 def resume(args):
@@ -69,6 +80,8 @@ def resume(args):
 
     if args.all_data:
         model.load_weights(args.weights)  # as the original: go on from the best weights, not the last epoch
+        kept = keep_a_copy(args.weights)  # the all-data epochs overwrite the weights: the best ones stay here
+        print(f'copied the best model to {kept}/ before training on all the data')
         data = {'train': data['train'] + data['val'] + data['test'], 'test': data['test']}
         settings['epochs'] = state['epoch'] + args.extra_epochs
         state['bad_epochs'] = 0

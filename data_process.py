@@ -36,8 +36,10 @@ def read_lines(path):
     else:
         try:
             f = open(path, 'rb')
-        except (FileNotFoundError, IsADirectoryError):
+        except FileNotFoundError:
             raise DataError(f'{path}: file not found') from None
+        except IsADirectoryError:
+            raise DataError(f'{path}: is a folder, not a file') from None
     with f:
         for number, raw in enumerate(f, start=1):
             try:
@@ -50,13 +52,16 @@ def read_lines(path):
             yield number, line.rstrip('\r\n')
 
 
+FULL_WIDTH_DIGITS = {0xFF10 + i: ord('0') + i for i in range(10)}  # '１' as a Chinese keyboard types it
+
+
 def parse_label(value, num_classes=NUM_CLASSES):
     """The integer label in `value`, or None when it is not one in 0..num_classes-1.
 
-    ASCII digits only ('①' and '²' count as digits to str.isdigit but not to int);
-    a spreadsheet's '1.0' reads as 1.
+    ASCII or full-width digits only ('①' and '²' count as digits to str.isdigit
+    but not to int); a spreadsheet's '1.0' reads as 1.
     """
-    match = re.fullmatch(r'(-?[0-9]+)(?:\.0*)?', value.strip())
+    match = re.fullmatch(r'(-?[0-9]+)(?:\.0*)?', value.translate(FULL_WIDTH_DIGITS).strip())
     if not match:
         return None
     label = int(match.group(1))

@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 import path
+from utils.cli import at_least
 from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError
 from predict import read_input
 
@@ -299,7 +300,7 @@ def parse_args(argv=None):
                         help='texts to explain, one per line (text<TAB>label works too) (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR, help='(default: %(default)s)')
-    parser.add_argument('--steps', type=int, default=DEFAULT_STEPS, help='points on the path (default: %(default)s)')
+    parser.add_argument('--steps', type=at_least(1), default=DEFAULT_STEPS, help='points on the path (default: %(default)s)')
     parser.add_argument('--method', choices=['gausslegendre', 'trapezoid'], default='gausslegendre',
                         help='quadrature of the path integral (default: %(default)s)')
     parser.add_argument('--target', type=int, choices=range(NUM_CLASSES),
@@ -308,17 +309,15 @@ def parse_args(argv=None):
                         help='scaled score at which a character is part of a keyword (default: %(default)s)')
     parser.add_argument('--extracts-max', action='store_true',
                         help="count only the span holding each text's top character")
-    parser.add_argument('--top', type=int, default=20, help='keywords to print (default: %(default)s)')
-    parser.add_argument('--heatmaps', type=int, default=3, help='write this many images/sampleN.png (default: %(default)s)')
-    parser.add_argument('--limit', type=int, help='explain only the first N texts')
+    parser.add_argument('--top', type=at_least(1), default=20, help='keywords to print (default: %(default)s)')
+    parser.add_argument('--heatmaps', type=at_least(0), default=3, help='write this many images/sampleN.png (default: %(default)s)')
+    parser.add_argument('--limit', type=at_least(1), help='explain only the first N texts')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
-    parser.add_argument('--batch-rows', type=int, default=IG_BATCH_ROWS,
+    parser.add_argument('--batch-rows', type=at_least(1), default=IG_BATCH_ROWS,
                         help='texts x steps per forward/backward pass (default: %(default)s)')
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='(default: %(default)s)')
     args = parser.parse_args(argv)
-    if args.steps < 1:
-        parser.error('--steps must be at least 1')
     if not 0 <= args.threshold <= 1:
         parser.error('--threshold must be in [0, 1]')
     return args

@@ -27,8 +27,9 @@ import model as M
 import path
 from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data, mask_tokens
 from data_statistics import KEYWORD_RULES
-from utils.cli import fail
-from utils.files import LockedError, UnwritableError, atomic_open, check_writable, run_lock
+from utils.cli import fail, positive_float
+from utils.files import (LockedError, OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable,
+                         run_lock)
 from utils.metrics import compare, confusion_matrix, format_comparison, format_report, per_class_scores
 from utils.plotting import plot_confusion_matrix, plot_training_curves
 
@@ -57,7 +58,7 @@ def parse_args(argv=None):
     parser.add_argument('--patience', type=int, default=PATIENCE, help='stop after this many epochs without a lower val_loss (default: %(default)s)')
     parser.add_argument('--batch-size', type=int,
                         help=f'(default: {M.BATCH_SIZE} fine-tuning a pretrained checkpoint, {M.SCRATCH_BATCH_SIZE} from scratch)')
-    parser.add_argument('--learning-rate', type=float,
+    parser.add_argument('--learning-rate', type=positive_float,
                         help=f'peak learning rate of the warm-up schedule (default: {M.LEARNING_RATE:g} fine-tuning a '
                              f'pretrained checkpoint, {M.SCRATCH_LEARNING_RATE:g} from scratch)')
     parser.add_argument('--seed', type=int, default=DEFAULT_SEED, help='initial weights and shuffling (default: %(default)s)')
@@ -82,6 +83,8 @@ def parse_args(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be in [0, 1)")
     if args.gradient_penalty < 0:
         parser.error('--gradient-penalty must be at least 0')
+    if args.weights.endswith(('/', os.sep)) or os.path.isdir(args.weights):
+        parser.error(f'--weights names a file to write (e.g. weights/mine.h5), not a folder: {args.weights}')
     return args
 
 
@@ -112,7 +115,7 @@ def keep_previous_run(weights_path, overwrite=False):
         return None
     if overwrite:
         for p in present:
-            shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+            shutil.rmtree(p) if p == resume_dir(weights_path) else os.remove(p)
         print(f'deleted the previous model at {weights_path} (--overwrite)')
         return None
     stamp = time.strftime('%Y%m%d-%H%M%S')
@@ -282,9 +285,11 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
+        model_files = [args.weights, *M.sidecar_paths(args.weights), M.seen_path(args.weights)]
+        check_not_an_input(model_files, [args.train, args.val, args.test, args.check or None])
         with run_lock(args.weights):  # one run per weights path
             run(args)
-    except (LockedError, UnwritableError) as e:
+    except (LockedError, UnwritableError, OverwriteError) as e:
         fail(e)
 
 

@@ -23,6 +23,7 @@ import sys
 import numpy as np
 
 import path
+from utils.cli import at_least
 from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError, parse_label, read_lines
 
 BATCH_SIZE = 128
@@ -97,7 +98,7 @@ def parse_args(argv=None):
     parser.add_argument('--input', help="a UTF-8 file, one text per line (text<TAB>label works too); '-' for stdin")
     parser.add_argument('--output', default='-', help="where --input's predictions go; '-' for stdout (default)")
     parser.add_argument('--format', choices=['tsv', 'jsonl'], default='tsv', help='output format (default: %(default)s)')
-    parser.add_argument('--batch-size', type=int, default=BATCH_SIZE, help='(default: %(default)s)')
+    parser.add_argument('--batch-size', type=at_least(1), default=BATCH_SIZE, help='(default: %(default)s)')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
@@ -113,13 +114,14 @@ def main(argv=None):
     import model as M
     from tqdm import tqdm
     from utils.cli import fail
-    from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
+    from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_output_files
     from utils.metrics import confusion_matrix, format_report
 
     try:
-        check_not_an_input([args.output], [args.input])
+        weights_files = [args.weights, *M.sidecar_paths(args.weights), M.seen_path(args.weights)]
+        check_not_an_input([args.output], [args.input, *weights_files])
         if args.output != '-':
-            check_writable([os.path.dirname(args.output)])
+            check_output_files([args.output])
     except (OverwriteError, UnwritableError) as e:
         fail(e)
     try:

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from utils.cli import fail  # noqa: E402
-from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
+from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_output_files  # noqa: E402
 from data_process import (LABEL_NAMES, NUM_CLASSES, DataError, deduplicate, parse_label,  # noqa: E402
                           split_dataset, write_dataset)
 from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv  # noqa: E402
@@ -92,7 +92,7 @@ def main(argv=None):
 
     try:
         check_not_an_input([os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)], [args.input])
-        check_writable([args.out_dir])
+        check_output_files([os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)])
         rows, n_read, blank = read_labelled(args.input, mapping, args.encoding)
     except (DataError, OverwriteError, UnwritableError) as e:
         fail(e)

@@ -36,7 +36,7 @@ from data_process import LABEL_NAMES, deduplicate, load_data, split_dataset, wri
 from preprocess import registers_tract, tract_registers, whole_body  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
 from utils.cli import fail  # noqa: E402
-from utils.files import UnwritableError, check_writable  # noqa: E402
+from utils.files import UnwritableError, check_output_files  # noqa: E402
 
 DEFAULT_SEED = 2024
 DEFAULT_SIZE = 8000
@@ -1001,7 +1001,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        check_writable([args.out_dir])
+        check_output_files([os.path.join(args.out_dir, f'{name}.txt') for name in ('all', 'train', 'val', 'test')])
     except UnwritableError as e:
         fail(e)
     rows = synthesize(args.size, args.seed)

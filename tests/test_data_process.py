@@ -143,6 +143,11 @@ def test_mask_tokens_never_hides_a_one_character_text_by_span():
         assert mask_tokens(ids, np.random.default_rng(seed), 100, span_rate=1.0, span_max=4)[0, 1] == 7000
 
 
-def test_a_spreadsheet_float_label_reads_as_its_integer(tmp_path):
-    assert load_data(data_file(tmp_path, '慢性胃炎\t1.0\n内痔\t2.00\n肝囊肿\t0\n')) == [
+def test_a_spreadsheet_float_label_and_a_full_width_digit_read_as_the_integer(tmp_path):
+    assert load_data(data_file(tmp_path, '慢性胃炎\t1.0\n内痔\t2.00\n肝囊肿\t０\n')) == [
         ('慢性胃炎', 1), ('内痔', 2), ('肝囊肿', 0)]
+
+
+def test_a_folder_given_as_a_data_file_says_so(tmp_path):
+    with pytest.raises(DataError, match='is a folder, not a file'):
+        load_data(str(tmp_path))

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from data_process import load_data, write_data, write_dataset
+from utils.files import _writer_tag
 
 
 def test_a_failed_set_leaves_every_old_file_as_it_was(tmp_path):
@@ -26,10 +27,12 @@ def test_a_failed_set_leaves_every_old_file_as_it_was(tmp_path):
 def test_temporary_files_of_dead_writers_are_cleaned_and_live_ones_kept(tmp_path):
     dead = subprocess.Popen([sys.executable, '-c', 'pass'])
     dead.wait()
-    stale = tmp_path / f'.train.txt.tmp{dead.pid}.abc123.txt'
-    live = tmp_path / f'.train.txt.tmp{os.getpid()}.def456.txt'  # a write in progress (this process)
-    other = tmp_path / f'.val.txt.tmp{dead.pid}.ghi789.txt'  # another output's: not this write's business
-    for p in (stale, live, other):
+    host = _writer_tag().partition('@')[2]
+    stale = tmp_path / f'.train.txt.tmp{dead.pid}@{host}.abc123.txt'
+    live = tmp_path / f'.train.txt.tmp{os.getpid()}@{host}.def456.txt'  # a write in progress (this process)
+    elsewhere = tmp_path / f'.train.txt.tmp{dead.pid}@another-machine.jkl012.txt'  # a shared folder's other writer
+    other = tmp_path / f'.val.txt.tmp{dead.pid}@{host}.ghi789.txt'  # another output's: not this write's business
+    for p in (stale, live, elsewhere, other):
         p.write_text('half', encoding='utf-8')
     write_data(str(tmp_path / 'train.txt'), [('胃炎', 1)])
-    assert not stale.exists() and live.exists() and other.exists()
+    assert not stale.exists() and live.exists() and elsewhere.exists() and other.exists()

@@ -46,7 +46,14 @@ def test_the_lock_dies_with_a_killed_run(other_run):
     process.send_signal(signal.SIGKILL)
     process.wait()
     with run_lock(weights):  # the lock file is still there, the lock is not
-        assert os.path.exists(weights + '.lock')
+        assert os.path.exists(os.path.splitext(weights)[0] + '.lock')
+
+
+def test_one_lock_for_every_weights_file_that_shares_the_sidecars(other_run):
+    weights, _ = other_run  # model.h5 is locked; model.hdf5 shares model.config.json and model.resume/
+    with pytest.raises(LockedError):
+        with run_lock(os.path.splitext(weights)[0] + '.hdf5'):
+            pass
 
 
 def test_other_weights_are_not_locked(other_run, tmp_path):

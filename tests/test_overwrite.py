@@ -123,3 +123,43 @@ def test_an_output_folder_that_cannot_be_written_stops_the_script_at_start(tmp_p
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and 'a-file/sub' in err and 'cannot write there' in err, err
+
+
+@pytest.mark.parametrize('script, args, message', [
+    ('feature_importance', ['--top', '0'], 'argument --top: 0 is below 1'),
+    ('feature_importance', ['--limit', '0'], 'argument --limit: 0 is below 1'),
+    ('feature_importance', ['--heatmaps', '-1'], 'argument --heatmaps: -1 is below 0'),
+    ('predict', ['--batch-size', '0', '胃炎'], 'argument --batch-size: 0 is below 1'),
+    ('continue_fit', ['--extra-epochs', '0'], 'argument --extra-epochs: 0 is below 1'),
+    ('continue_fit', ['--epochs', 'x'], "argument --epochs: 'x' is not an integer"),
+    ('main', ['--learning-rate', '0'], 'argument --learning-rate: 0 must be above 0'),
+])
+def test_numeric_flags_are_range_checked(capsys, script, args, message):
+    import importlib
+    with pytest.raises(SystemExit) as stop:
+        importlib.import_module(script).main(args)
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_main_never_writes_a_model_over_its_data_and_refuses_a_folder_as_weights(tmp_path, capsys):
+    import main
+    train = tmp_path / 'train.h5'  # an odd name, but a data file all the same
+    train.write_text(LABELLED, encoding='utf-8')
+    stops_before_work(capsys, lambda: main.main(['--train', str(train), '--weights', str(train), '--overwrite']),
+                      train, LABELLED.encode('utf-8'))
+    with pytest.raises(SystemExit) as stop:
+        main.main(['--weights', str(tmp_path) + '/'])
+    assert stop.value.code == 2 and 'not a folder' in capsys.readouterr().err
+
+
+def test_predict_never_writes_over_the_model_and_not_into_a_folder(tmp_path, capsys):
+    weights = tmp_path / 'model.h5'
+    weights.write_bytes(b'weights')
+    source = tmp_path / 'in.txt'
+    source.write_text(LABELLED, encoding='utf-8')
+    stops_before_work(capsys, lambda: predict.main(['--input', str(source), '--output', str(weights),
+                                                    '--weights', str(weights)]), weights, b'weights')
+    with pytest.raises(SystemExit) as stop:
+        predict.main(['--input', str(source), '--output', str(tmp_path), '--weights', str(weights)])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and 'is a folder, not a file name' in err and len(err.strip().splitlines()) == 1

@@ -68,10 +68,17 @@ def test_resume_continues_the_step_count_and_matches_an_uninterrupted_run(tiny_a
 
 def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, tmp_path, capsys):
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    best = open(weights, 'rb').read()
     continue_fit.main(['--weights', weights, '--all-data', '--extra-epochs', '1',
                        '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'images')])
-    assert 'training the best weights on all 48 texts for 1 more epochs' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert 'training the best weights on all 48 texts for 1 more epochs' in out
     assert [int(r['step']) for r in history(tmp_path)] == [4, 10]  # then 48 texts in batches of 8
+    # the best weights of the held-out run are kept, whole, before the all-data epochs overwrite them
+    kept = [p for p in os.listdir(tmp_path / 'weights') if p.startswith('model.before-all-data-')]
+    assert len(kept) == 1 and f'copied the best model to' in out
+    assert (tmp_path / 'weights' / kept[0] / 'model.h5').read_bytes() == best
+    assert open(weights, 'rb').read() != best
 
 
 def test_the_same_seed_gives_the_same_model(tiny_albert_dir, toy_data, tmp_path):

@@ -5,3 +5,30 @@ import sys
 def fail(message):
     print(f'error: {message}', file=sys.stderr)
     sys.exit(2)
+
+
+def at_least(minimum, kind=int):
+    """An argparse type: a number of `kind` that is at least `minimum` (a usage error otherwise)."""
+    import argparse
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f'{text!r} is not a{"n integer" if kind is int else " number"}') from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f'{text} is below {minimum}')
+        return value
+    return parse
+
+
+def positive_float(text):
+    """An argparse type: a float above 0."""
+    import argparse
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f'{text} must be above 0')
+    return value

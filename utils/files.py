@@ -18,17 +18,24 @@ def _temp_prefix(path):
     return '.' + os.path.basename(path) + '.tmp'
 
 
+def _writer_tag():
+    """pid@host: a temp file of another machine (a shared folder) is never judged by our pids."""
+    import socket
+    host = ''.join(ch for ch in socket.gethostname() if ch.isalnum() or ch == '-') or 'host'
+    return f'{os.getpid()}@{host}'
+
+
 def remove_stale_temps(path):
     """Remove temporary files that interrupted writes of `path` left behind.
 
-    Their names carry the writer's pid (.NAME.tmpPID.XXXX); one whose writer is
+    Their names carry the writer's pid and host (.NAME.tmpPID@HOST.XXXX); one whose writer is
     no longer alive can never be finished.
     """
     directory, prefix = os.path.dirname(os.path.abspath(path)), _temp_prefix(path)
     for name in os.listdir(directory):
         if name.startswith(prefix):
-            pid = name[len(prefix):].split('.', 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            pid, _, host = name[len(prefix):].split('.', 1)[0].partition('@')
+            if pid.isdigit() and host == _writer_tag().partition('@')[2] and not _alive(int(pid)):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(os.path.join(directory, name))
 
@@ -38,7 +45,7 @@ def _new_temp(path):
     os.makedirs(directory, exist_ok=True)
     remove_stale_temps(path)
     suffix = os.path.splitext(path)[1]  # keep the extension: savefig and h5py look at it
-    fd, tmp = tempfile.mkstemp(prefix=f'{_temp_prefix(path)}{os.getpid()}.', suffix=suffix, dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=f'{_temp_prefix(path)}{_writer_tag()}.', suffix=suffix, dir=directory)
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
@@ -119,14 +126,17 @@ class LockedError(RuntimeError):
 
 @contextlib.contextmanager
 def run_lock(weights_path):
-    """Hold an exclusive OS lock on `weights_path` + '.lock' for a training run.
+    """Hold an exclusive OS lock on the weights' stem + '.lock' for a training run.
+
+    The stem, because model.h5 and model.hdf5 share model.config.json, .vocab.txt
+    and .resume/.
 
     A second run on the same weights stops at once with the first one's pid. The
     lock is flock(2)'s, so it goes when its process dies, even by kill -9; the
     small file it lives in stays and means nothing by itself.
     """
     import fcntl
-    lock_path = weights_path + '.lock'
+    lock_path = os.path.splitext(weights_path)[0] + '.lock'
     os.makedirs(os.path.dirname(os.path.abspath(lock_path)), exist_ok=True)
     f = open(lock_path, 'a+', encoding='utf-8')
     try:
@@ -160,13 +170,21 @@ def check_writable(folders):
     """
     for folder in folders:
         existing = os.path.abspath(folder or '.')
-        while not os.path.exists(existing):
+        while not os.path.lexists(existing):
             existing = os.path.dirname(existing)
         try:
-            if not os.path.isdir(existing):
-                raise NotADirectoryError(f'{existing} is a file')
+            if not os.path.isdir(existing):  # a file, or a symlink to nowhere
+                raise NotADirectoryError(f'{existing} is not a folder')
             fd, probe = tempfile.mkstemp(prefix='.write-test.', dir=existing)
             os.close(fd)
             os.remove(probe)
         except OSError as e:
             raise UnwritableError(f'{folder}: cannot write there ({e.strerror or e})') from None
+
+
+def check_output_files(paths):
+    """UnwritableError for an output file path that is empty or an existing folder; then check_writable."""
+    for path in paths:
+        if not path or os.path.isdir(path):
+            raise UnwritableError(f'{path!r}: is a folder, not a file name' if path else "'': an empty output file name")
+    check_writable([os.path.dirname(os.path.abspath(p)) for p in paths])
