@@ -35,6 +35,9 @@ def parse_args(argv=None):
     parser.add_argument('--all-data', action='store_true',
                         help='train on train+val+test for --extra-epochs more epochs, without early stopping')
     parser.add_argument('--extra-epochs', type=at_least(1), default=2, help='with --all-data: how many epochs (default: %(default)s)')
+    parser.add_argument('--report', action='store_true',
+                        help="only write the final report (metrics.json, history.csv, plots) of the run's best weights, "
+                             'e.g. when a finished run could not write it')
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='(default: %(default)s)')
     return parser.parse_args(argv)
@@ -78,6 +81,10 @@ def resume(args):
     settings['weights'] = args.weights
     print(f"resuming from {checkpoint_path}: epoch {state['epoch']}, step {int(optimizer.iterations.numpy())}")
 
+    if args.report:
+        tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in data['train']], settings['unk_rate'])
+        trainer.report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
+        return
     if args.all_data:
         model.load_weights(args.weights)  # as the original: go on from the best weights, not the last epoch
         kept = keep_a_copy(args.weights)  # the all-data epochs overwrite the weights: the best ones stay here

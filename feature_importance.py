@@ -239,15 +239,20 @@ def pick_samples(results, n):
     return picked
 
 
-def plot_heatmap(result, out_path, chars_per_row=20):
-    """One text's characters on a colour scale of their scaled scores, wrapped over rows."""
+HEATMAP_MAX_ROWS = 12  # 240 characters: more than maxlen, so only a text from elsewhere is cut
+
+
+def plot_heatmap(result, out_path, chars_per_row=20, max_rows=HEATMAP_MAX_ROWS):
+    """One text's characters on a colour scale of their scaled scores, wrapped over at most max_rows rows."""
     import matplotlib.pyplot as plt
     import seaborn as sns
     from utils.plotting import save_figure, use_cjk_font
 
     use_cjk_font()
     chars, scaled = result['chars'], scale_scores(result['scores'])
-    rows = math.ceil(len(chars) / chars_per_row)
+    shown = min(len(chars), chars_per_row * max_rows)  # the picture stays a bounded size
+    chars, scaled = chars[:shown], scaled[:shown]
+    rows = max(1, math.ceil(len(chars) / chars_per_row))
     grid = np.full((rows, chars_per_row), np.nan)
     labels = np.full((rows, chars_per_row), '', dtype=object)
     for i, (char, score) in enumerate(zip(chars, scaled)):
@@ -259,7 +264,9 @@ def plot_heatmap(result, out_path, chars_per_row=20):
                 xticklabels=False, yticklabels=False, ax=ax)
     label = result['predicted']
     ax.set_title(f"predicted {label} {LABEL_NAMES[label]} (p={result['probs'][label]:.3f}), "
-                 f"explaining class {result['target']}, completeness gap {result['gap']:.3f}", fontsize=11)
+                 f"explaining class {result['target']}, completeness gap {result['gap']:.3f}"
+                 + (f"\n(first {shown} of {len(result['chars'])} characters)" if shown < len(result['chars']) else ''),
+                 fontsize=11)
     save_figure(fig, out_path)
 
 
@@ -363,10 +370,16 @@ def main(argv=None):
     write_attributions(results, attributions_path)
     write_html(results, rows, html_path, args.top)
     written = [keywords_path, attributions_path, html_path]
-    for n, i in enumerate(pick_samples(results, args.heatmaps), start=1):
+    samples = pick_samples(results, args.heatmaps)
+    for n, i in enumerate(samples, start=1):
         image_path = os.path.join(args.images_dir, f'sample{n}.png')
         plot_heatmap(results[i], image_path)
         written.append(image_path)
+    stale = len(samples)
+    while os.path.exists(os.path.join(args.images_dir, f'sample{stale + 1}.png')):  # an earlier run's, not this one's
+        stale += 1
+        os.remove(os.path.join(args.images_dir, f'sample{stale}.png'))
+        print(f'removed {os.path.relpath(os.path.join(args.images_dir, f"sample{stale}.png"))} of an earlier run')
     print('\nwrote ' + ', '.join(os.path.relpath(p) for p in written))
 
 

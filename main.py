@@ -241,9 +241,16 @@ def report(model, tokenizer, test_data, state, log_dir, images_dir, check_data=N
         writer = csv.DictWriter(f, fieldnames=list(state['history'][0]))
         writer.writeheader()
         writer.writerows(state['history'])
-    plot_training_curves(state['history'], os.path.join(images_dir, 'training_curves.png'))
-    plot_confusion_matrix(cm, LABEL_NAMES, os.path.join(images_dir, 'confusion_matrix.png'))
-    print(f'wrote {log_dir}/metrics.json, {log_dir}/history.csv, {images_dir}/training_curves.png, {images_dir}/confusion_matrix.png')
+    written = [f'{log_dir}/metrics.json', f'{log_dir}/history.csv']
+    plots = {'training_curves.png': lambda p: plot_training_curves(state['history'], p),
+             'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, LABEL_NAMES, p)}
+    for name, draw in plots.items():  # the metrics are safe on disk; a plot that fails costs only itself
+        try:
+            draw(os.path.join(images_dir, name))
+            written.append(f'{images_dir}/{name}')
+        except Exception as e:  # noqa: BLE001 (matplotlib and the file system fail in many ways)
+            print(f'warning: could not draw {images_dir}/{name} ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
+    print('wrote ' + ', '.join(written))
     return metrics
 
 

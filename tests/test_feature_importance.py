@@ -146,6 +146,22 @@ def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
     assert report.count('class="text"') == 30 and '<script' not in report and 'http' not in report
     assert sorted(os.listdir(tmp_path / 'img')) == ['sample1.png', 'sample2.png']
     assert len((tmp_path / 'log' / 'attributions.tsv').read_text(encoding='utf-8').splitlines()) == 31
+    # a later run with fewer heatmaps leaves no picture of the earlier run to be mistaken for its own
+    FI.main(['--input', source, '--weights', weights, '--steps', '4', '--heatmaps', '1', '--limit', '5',
+             '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
+    assert sorted(os.listdir(tmp_path / 'img')) == ['sample1.png']
+    assert 'sample2.png of an earlier run' in capsys.readouterr().out
+
+
+def test_a_very_long_text_makes_a_bounded_heatmap(tmp_path):
+    text = '胃窦黏膜充血水肿，' * 100  # 900 characters, as a text from elsewhere could be
+    result = {'chars': list(text), 'scores': list(np.linspace(-1, 1, len(text))), 'predicted': 1, 'target': 1,
+              'probs': [0.01, 0.98, 0.01], 'gap': 0.003}
+    out = tmp_path / 'long.png'
+    FI.plot_heatmap(result, str(out))
+    from matplotlib import image
+    height, width = image.imread(str(out)).shape[:2]
+    assert height < 1500 and width < 2500
 
 
 def test_cli_errors_are_one_line(trained, tmp_path, capsys):

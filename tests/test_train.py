@@ -195,3 +195,23 @@ def test_a_new_run_moves_the_finished_model_aside_and_overwrite_deletes_it(tiny_
     run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--overwrite')
     assert 'deleted the previous model' in capsys.readouterr().out
     assert sorted(p for p in os.listdir(folder) if p.startswith('model.previous-')) == backups
+
+
+def test_a_plot_that_fails_costs_only_itself_and_continue_fit_can_write_the_report_again(
+        tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
+    def broken(*args):
+        raise RuntimeError('no font\nsecond line')
+    monkeypatch.setattr(main, 'plot_training_curves', broken)
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    out = capsys.readouterr().out
+    assert f"warning: could not draw {tmp_path / 'images'}/training_curves.png (no font)" in out
+    metrics_path = tmp_path / 'log' / 'metrics.json'
+    first = json.loads(metrics_path.read_text(encoding='utf-8'))
+    assert (tmp_path / 'images' / 'confusion_matrix.png').exists()
+    monkeypatch.undo()
+    metrics_path.unlink()
+    continue_fit.main(['--weights', weights, '--report', '--log-dir', str(tmp_path / 'log'),
+                       '--images-dir', str(tmp_path / 'images')])
+    again = json.loads(metrics_path.read_text(encoding='utf-8'))
+    assert again['test_accuracy'] == first['test_accuracy'] and again['epochs'] == 1
+    assert (tmp_path / 'images' / 'training_curves.png').exists()
