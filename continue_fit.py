@@ -76,7 +76,8 @@ def resume(args):
         vocab_tokenizer = M.load_tokenizer(settings['vocab'])
     except DataError as e:
         fail(e)
-    except (OSError, ValueError, KeyError, AssertionError) as e:
+    except (OSError, ValueError, KeyError, AssertionError, IndexError, RuntimeError, tf.errors.OpError) as e:
+        # a damaged checkpoint fails in TensorFlow's reader with any of these
         fail(f'{resume_dir}: cannot resume ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
     settings['weights'] = args.weights
     print(f"resuming from {checkpoint_path}: epoch {state['epoch']}, step {int(optimizer.iterations.numpy())}")

@@ -342,7 +342,7 @@ def main(argv=None):
     try:
         check_not_an_input(outputs, [args.input])
         check_writable([args.log_dir, args.images_dir])
-        texts, _, skipped = read_input(args.input, args.skip_empty)
+        texts, _, skipped, _ = read_input(args.input, args.skip_empty)
         trained, tokenizer = M.load_trained(args.weights, args.albert_dir)
     except (DataError, M.MissingModelError, OverwriteError, UnwritableError) as e:
         fail(e)

@@ -60,11 +60,13 @@ def predict(text, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
 
 
 def read_input(file, skip_empty=False):
-    """(texts, labels or None, number of empty lines skipped) from a text or `text<TAB>label` file.
+    """(texts, labels or None, number of empty lines skipped, why there are no labels) from a text
+    or `text<TAB>label` file.
 
-    Labels are returned only when every line carries a valid one.
+    Labels are returned only when every line carries a valid one; otherwise `why`
+    names the first line without one (None for a file of plain texts).
     """
-    texts, labels, skipped = [], [], 0
+    texts, labels, skipped, why = [], [], 0, None
     for number, line in read_lines(file):
         text, _, rest = line.partition('\t')
         text = text.strip()
@@ -75,9 +77,14 @@ def read_input(file, skip_empty=False):
             raise DataError(f'{file}:{number}: empty text (use --skip-empty to skip empty lines)')
         texts.append(text)
         labels.append(parse_label(rest.split('\t')[0]) if rest else None)
+        if labels[-1] is None and why is None:
+            why = f'{file}:{number}: ' + (f'label {rest.split(chr(9))[0]!r} is not an integer in 0..{NUM_CLASSES - 1}'
+                                          if rest else 'no label')
     if not texts:
         raise DataError(f'{file}: no texts to predict (the input is empty)')
-    return texts, (labels if None not in labels else None), skipped
+    if why and not any(label is not None for label in labels):
+        why = None  # plain texts, not a labelled file with a bad line
+    return texts, (labels if None not in labels else None), skipped, why
 
 
 def write_output(out, texts, probs, fmt):
@@ -125,7 +132,7 @@ def main(argv=None):
     except (OverwriteError, UnwritableError) as e:
         fail(e)
     try:
-        texts, labels, skipped = read_input(args.input, args.skip_empty) if args.input else (args.texts, None, 0)
+        texts, labels, skipped, no_labels = read_input(args.input, args.skip_empty) if args.input else (args.texts, None, 0, None)
         _load(args.weights, args.albert_dir)
     except (DataError, M.MissingModelError) as e:
         fail(e)
@@ -157,6 +164,8 @@ def main(argv=None):
         cm = confusion_matrix(labels, probs.argmax(axis=1), NUM_CLASSES)
         print(f'accuracy {np.trace(cm) / cm.sum():.6f} on {len(texts)} labelled texts', file=info)
         print(format_report(cm, LABEL_NAMES), file=info)
+    elif no_labels:
+        print(f'no accuracy report: {no_labels}', file=sys.stderr)
 
 
 if __name__ == '__main__':

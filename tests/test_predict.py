@@ -166,3 +166,16 @@ def test_a_model_that_does_not_match_its_files_is_refused_in_one_line(trained_ti
         run_cli(capsys, '胃炎', '--weights', str(weights))
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
+
+
+def test_a_labelled_file_with_a_bad_label_says_why_there_is_no_accuracy(trained_tiny, tmp_path, capsys):
+    source = tmp_path / 'labelled.txt'
+    source.write_text('胃窦黏膜充血\t1\n内痔\t②\n胆总管结石\t0\n', encoding='utf-8')
+    predict.main(['--input', str(source), '--output', str(tmp_path / 'out.tsv'), '--weights', trained_tiny[2]])
+    captured = capsys.readouterr()
+    assert f"no accuracy report: {source}:2: label '②' is not an integer in 0..2" in captured.err
+    assert 'accuracy' not in captured.out
+    plain = tmp_path / 'plain.txt'
+    plain.write_text('胃窦黏膜充血\n内痔\n', encoding='utf-8')
+    predict.main(['--input', str(plain), '--output', str(tmp_path / 'out2.tsv'), '--weights', trained_tiny[2]])
+    assert 'no accuracy report' not in capsys.readouterr().err  # plain texts: nothing to report

@@ -215,3 +215,23 @@ def test_a_plot_that_fails_costs_only_itself_and_continue_fit_can_write_the_repo
     again = json.loads(metrics_path.read_text(encoding='utf-8'))
     assert again['test_accuracy'] == first['test_accuracy'] and again['epochs'] == 1
     assert (tmp_path / 'images' / 'training_curves.png').exists()
+
+
+@pytest.mark.parametrize('damage', ['checkpoint data', 'checkpoint index', 'state.json'])
+def test_a_corrupt_resume_checkpoint_is_one_line(tiny_albert_dir, toy_data, tmp_path, capsys, damage):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--patience', '5')
+    resume = tmp_path / 'weights' / 'model.resume'
+    state = json.loads((resume / 'state.json').read_text(encoding='utf-8'))
+    state['bad_epochs'], state['settings']['epochs'] = 0, 3  # something left to resume
+    (resume / 'state.json').write_text(json.dumps(state), encoding='utf-8')
+    if damage == 'state.json':
+        (resume / 'state.json').write_text('{"epoch": 1, "sett', encoding='utf-8')
+    else:
+        suffix = '.data-00000-of-00001' if damage == 'checkpoint data' else '.index'
+        target = resume / f'ckpt-1{suffix}'
+        target.write_bytes(b'\0garbage' * 16)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        continue_fit.main(['--weights', weights, '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and 'cannot resume' in err, err
