@@ -185,7 +185,7 @@ def train(model, optimizer, tokenizer, data, state):
         if row['val_loss'] < state['best_val_loss'] or not held_out:
             state['best_val_loss'], state['best_val_acc'] = row['val_loss'], row['val_acc']
             state['bad_epochs'] = 0
-            M.save_weights(model, weights_path)
+            M.save_weights(model, weights_path, settings['albert_config'])
             # the config and vocabulary go beside the weights with them, never before
             M.save_model_files(settings['albert_config'], settings['vocab'], weights_path,
                                pretrained=settings['pretrained'], tokenizer=tokenizer)

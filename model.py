@@ -313,9 +313,34 @@ def save_model_files(albert_config, vocab_file, weights_path, num_classes=NUM_CL
         os.remove(seen_path(weights_path))
 
 
-def save_weights(model, weights_path):
+# The config entries that change what the weights compute without changing their
+# shapes (ALBERT shares one layer's weights across layers, and heads split the
+# same matrices), recorded inside the .h5 so that a hand-edited config is caught.
+FINGERPRINT = ('num_hidden_layers', 'num_attention_heads', 'hidden_size', 'embedding_size', 'intermediate_size',
+               'vocab_size', 'max_position_embeddings', 'hidden_act')
+
+
+def save_weights(model, weights_path, albert_config=None):
+    """Write the weights atomically, with the config's fingerprint in the file when it is given."""
     with atomic_path(weights_path) as tmp:
         model.save_weights(tmp)
+        if albert_config is not None:
+            import h5py
+            with h5py.File(tmp, 'a') as f:
+                f.attrs['albert_fingerprint'] = json.dumps({k: albert_config.get(k) for k in FINGERPRINT}, sort_keys=True)
+
+
+def check_fingerprint(weights_path, albert_config, config_path):
+    """ValueError when the weights were trained with another architecture than albert_config describes."""
+    import h5py
+    with h5py.File(weights_path, 'r') as f:
+        saved = f.attrs.get('albert_fingerprint')
+    if saved is None:  # weights from before the fingerprint, or from elsewhere
+        return
+    saved = json.loads(saved)
+    for key in FINGERPRINT:
+        if saved.get(key) != albert_config.get(key):
+            raise ValueError(f'{config_path} says {key} {albert_config.get(key)}, the weights were trained with {saved.get(key)}')
 
 
 def load_tokenizer(vocab_path):
@@ -396,8 +421,9 @@ def load_trained(weights_path, albert_dir=None):
             vocab_lines = sum(1 for _ in f)
         if vocab_lines != albert_config['vocab_size']:  # another vocabulary would shift every token id
             raise ValueError(f'{vocab_path} has {vocab_lines} lines, the config says vocab_size {albert_config["vocab_size"]}')
+        check_fingerprint(weights_path, albert_config, config_path)
         model = build_model(albert_config, num_classes=num_classes)
-        model.load_weights(weights_path)  # a config that does not match the weights fails here
+        model.load_weights(weights_path)  # a config whose shapes do not match the weights fails here
         tokenizer = load_tokenizer(vocab_path)
         if os.path.exists(seen_path(weights_path)):
             with open(seen_path(weights_path), encoding='utf-8') as f:

@@ -83,5 +83,5 @@ def trained_tiny(tmp_path_factory):
         step(token_ids, segment_ids, np.array([label for _, label in rows], dtype='int32'))
     weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')
     M.save_model_files(albert_config, str(albert_dir / 'vocab.txt'), weights)
-    M.save_weights(model, weights)
+    M.save_weights(model, weights, albert_config)  # as main.py saves it, fingerprint included
     return model, tokenizer, weights

@@ -137,7 +137,8 @@ def test_weights_without_a_config_give_one_line(trained_tiny, tmp_path, capsys):
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and 'lone.h5: cannot load this model' in err
 
 
-@pytest.mark.parametrize('damage', ['vocabulary one line short', 'config of another size', 'config with more classes'])
+@pytest.mark.parametrize('damage', ['vocabulary one line short', 'config of another size', 'config with more classes',
+                                    'config with more layers', 'config with other heads'])
 def test_a_model_that_does_not_match_its_files_is_refused_in_one_line(trained_tiny, tmp_path, capsys, damage):
     import json
     import model as M
@@ -157,9 +158,15 @@ def test_a_model_that_does_not_match_its_files_is_refused_in_one_line(trained_ti
     elif damage == 'config of another size':
         config['albert_config']['hidden_size'] *= 2
         expected = 'cannot load this model'
-    else:
+    elif damage == 'config with more classes':
         config['num_classes'] += 1
         expected = 'cannot load this model'
+    elif damage == 'config with more layers':  # same weight shapes: ALBERT shares its layers
+        config['albert_config']['num_hidden_layers'] += 1
+        expected = f"says num_hidden_layers {config['albert_config']['num_hidden_layers']}, the weights were trained with"
+    else:
+        config['albert_config']['num_attention_heads'] = 1
+        expected = 'says num_attention_heads 1, the weights were trained with'
     if damage != 'vocabulary one line short':
         open(config_path, 'w', encoding='utf-8').write(json.dumps(config))
     with pytest.raises(SystemExit) as stop:
