@@ -235,12 +235,16 @@ def report(model, tokenizer, test_data, state, log_dir, images_dir, check_data=N
                'best_val_loss': state['best_val_loss'], 'best_val_acc': state['best_val_acc'],
                'train_seconds': round(sum(row['seconds'] for row in state['history']), 1),
                'check': check_scores, 'settings': state['settings']}
-    with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
-        json.dump(metrics, f, ensure_ascii=False, indent=2)
-    with atomic_open(os.path.join(log_dir, 'history.csv')) as f:
-        writer = csv.DictWriter(f, fieldnames=list(state['history'][0]))
-        writer.writeheader()
-        writer.writerows(state['history'])
+    try:
+        with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
+            json.dump(metrics, f, ensure_ascii=False, indent=2)
+        with atomic_open(os.path.join(log_dir, 'history.csv')) as f:
+            writer = csv.DictWriter(f, fieldnames=list(state['history'][0]))
+            writer.writeheader()
+            writer.writerows(state['history'])
+    except OSError as e:  # the model is safe; only the report is missing
+        fail(f'{log_dir}: could not write the report ({e.strerror or e}); the model is at {state["settings"]["weights"]}, '
+             f'and python continue_fit.py --report --weights {state["settings"]["weights"]} writes the report again')
     written = [f'{log_dir}/metrics.json', f'{log_dir}/history.csv']
     plots = {'training_curves.png': lambda p: plot_training_curves(state['history'], p),
              'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, LABEL_NAMES, p)}

@@ -235,3 +235,20 @@ def test_a_corrupt_resume_checkpoint_is_one_line(tiny_albert_dir, toy_data, tmp_
         continue_fit.main(['--weights', weights, '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and 'cannot resume' in err, err
+
+
+def test_a_report_that_cannot_be_written_at_the_end_is_one_line_and_says_how_to_redo_it(
+        tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
+    real_atomic_open = main.atomic_open
+
+    def full_disk(path, *args, **kwargs):  # the disk fills up just as the report is written
+        if path.endswith('metrics.json'):
+            raise OSError(28, 'No space left on device')
+        return real_atomic_open(path, *args, **kwargs)
+    monkeypatch.setattr(main, 'atomic_open', full_disk)
+    with pytest.raises(SystemExit) as stop:
+        run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith('error')]  # not the progress bars
+    assert stop.value.code == 2 and len(errors) == 1
+    assert 'could not write the report (No space left on device)' in errors[0] and 'continue_fit.py --report' in errors[0]
+    assert (tmp_path / 'weights' / 'model.h5').exists()  # the model itself is safe
