@@ -47,7 +47,7 @@ def keep_a_copy(weights_path):
     """Copy the model files at weights_path (weights, config, vocabulary, seen tokens) into a dated folder."""
     folder = f"{os.path.splitext(weights_path)[0]}.before-all-data-{time.strftime('%Y%m%d-%H%M%S')}"
     os.makedirs(folder, exist_ok=True)
-    for p in [weights_path, *M.sidecar_paths(weights_path), M.seen_path(weights_path)]:
+    for p in M.model_files(weights_path):
         if os.path.exists(p):
             shutil.copy2(p, folder)
     return folder

@@ -109,7 +109,7 @@ def keep_previous_run(weights_path, overwrite=False):
     first model in weights/albert_tiny.previous-YYYYmmdd-HHMMSS/. With overwrite
     they are deleted instead. Returns the folder, or None when there was nothing.
     """
-    paths = [weights_path, *M.sidecar_paths(weights_path), M.seen_path(weights_path), resume_dir(weights_path)]
+    paths = [*M.model_files(weights_path), resume_dir(weights_path)]
     present = [p for p in paths if os.path.exists(p)]
     if not present:
         return None
@@ -296,8 +296,7 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
-        model_files = [args.weights, *M.sidecar_paths(args.weights), M.seen_path(args.weights)]
-        check_not_an_input(model_files, [args.train, args.val, args.test, args.check or None])
+        check_not_an_input(M.model_files(args.weights), [args.train, args.val, args.test, args.check or None])
         with run_lock(args.weights):  # one run per weights path
             run(args)
     except (LockedError, UnwritableError, OverwriteError) as e:

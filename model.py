@@ -288,6 +288,11 @@ def sidecar_paths(weights_path):
     return stem + '.config.json', stem + '.vocab.txt'
 
 
+def model_files(weights_path):
+    """The weights and the files that travel with them: config, vocabulary, seen tokens."""
+    return [weights_path, *sidecar_paths(weights_path), seen_path(weights_path)]
+
+
 def seen_path(weights_path):
     """The tokens a from-scratch model saw in training, one a line, beside its weights."""
     return os.path.splitext(weights_path)[0] + '.seen.txt'

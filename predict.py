@@ -75,11 +75,11 @@ def read_input(file, skip_empty=False):
                 skipped += 1
                 continue
             raise DataError(f'{file}:{number}: empty text (use --skip-empty to skip empty lines)')
+        raw_label = rest.split('\t')[0]
         texts.append(text)
-        labels.append(parse_label(rest.split('\t')[0]) if rest else None)
+        labels.append(parse_label(raw_label) if rest else None)
         if labels[-1] is None and why is None:
-            why = f'{file}:{number}: ' + (f'label {rest.split(chr(9))[0]!r} is not an integer in 0..{NUM_CLASSES - 1}'
-                                          if rest else 'no label')
+            why = f'{file}:{number}: ' + (f'label {raw_label!r} is not an integer in 0..{NUM_CLASSES - 1}' if rest else 'no label')
     if not texts:
         raise DataError(f'{file}: no texts to predict (the input is empty)')
     if why and not any(label is not None for label in labels):
@@ -125,8 +125,7 @@ def main(argv=None):
     from utils.metrics import confusion_matrix, format_report
 
     try:
-        weights_files = [args.weights, *M.sidecar_paths(args.weights), M.seen_path(args.weights)]
-        check_not_an_input([args.output], [args.input, *weights_files])
+        check_not_an_input([args.output], [args.input, *M.model_files(args.weights)])
         if args.output != '-':
             check_output_files([args.output])
     except (OverwriteError, UnwritableError) as e:

@@ -188,11 +188,19 @@ COMPLAINTS = ['咳嗽、咳痰{n}天', '反复胸闷{n}年，加重{n}天', '发
 HISTORY_TAILS = ['', '', '，门诊拟“{dx}”收入院', '，为进一步诊治入院', '，否认药物过敏史', '，无发热寒战', '，近期体重无明显变化']
 
 
+STORY_COMPLAINTS = [c for c in COMPLAINTS if not c.startswith(('发现', '体检', '外伤'))]  # ones a 现病史 can tell
+
+
+def present_illness(rng):
+    """A 现病史 story of a complaint outside the GI tract, or of one that points nowhere (恶心, 腹痛)."""
+    return tract_registers.present_illness(rng, rng.choice(STORY_COMPLAINTS))
+
+
 def history(rng):
     """An EMR history sentence: 主诉, 现病史 or 既往史."""
     o = organ(rng)
     if rng.random() < 0.25:
-        return tract_registers.present_illness(rng, rng.choice([c for c in COMPLAINTS if not c.startswith(('发现', '体检', '外伤'))]))
+        return present_illness(rng)
     kind = rng.random()
     if kind < 0.35:
         text = f'患者{rng.choice(["男", "女", "男性", "女性"])}，{AGES(rng)}岁，因“{fill(rng, rng.choice(COMPLAINTS))}”入院'
@@ -226,7 +234,7 @@ def discharge(rng):
     """A discharge-summary sentence."""
     o = organ(rng)
     if rng.random() < 0.25:
-        return tract_registers.present_illness(rng, rng.choice([c for c in COMPLAINTS if not c.startswith(('发现', '体检', '外伤'))]))
+        return present_illness(rng)
     kind = rng.random()
     if kind < 0.4:
         items = [pick(rng, 'dx', o)] + [pick(rng, 'dx') for _ in range(rng.randint(0, 2))]

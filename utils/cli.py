@@ -7,15 +7,20 @@ def fail(message):
     sys.exit(2)
 
 
+def _number(text, kind):
+    import argparse
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a{"n integer" if kind is int else " number"}') from None
+
+
 def at_least(minimum, kind=int):
     """An argparse type: a number of `kind` that is at least `minimum` (a usage error otherwise)."""
     import argparse
 
     def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f'{text!r} is not a{"n integer" if kind is int else " number"}') from None
+        value = _number(text, kind)
         if value < minimum:
             raise argparse.ArgumentTypeError(f'{text} is below {minimum}')
         return value
@@ -25,10 +30,7 @@ def at_least(minimum, kind=int):
 def positive_float(text):
     """An argparse type: a float above 0."""
     import argparse
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'{text!r} is not a number') from None
+    value = _number(text, float)
     if not value > 0:
         raise argparse.ArgumentTypeError(f'{text} must be above 0')
     return value

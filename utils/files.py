@@ -18,11 +18,14 @@ def _temp_prefix(path):
     return '.' + os.path.basename(path) + '.tmp'
 
 
+def _host():
+    import socket
+    return ''.join(ch for ch in socket.gethostname() if ch.isalnum() or ch == '-') or 'host'
+
+
 def _writer_tag():
     """pid@host: a temp file of another machine (a shared folder) is never judged by our pids."""
-    import socket
-    host = ''.join(ch for ch in socket.gethostname() if ch.isalnum() or ch == '-') or 'host'
-    return f'{os.getpid()}@{host}'
+    return f'{os.getpid()}@{_host()}'
 
 
 def remove_stale_temps(path):
@@ -31,11 +34,11 @@ def remove_stale_temps(path):
     Their names carry the writer's pid and host (.NAME.tmpPID@HOST.XXXX); one whose writer is
     no longer alive can never be finished.
     """
-    directory, prefix = os.path.dirname(os.path.abspath(path)), _temp_prefix(path)
+    directory, prefix, this_host = os.path.dirname(os.path.abspath(path)), _temp_prefix(path), _host()
     for name in os.listdir(directory):
         if name.startswith(prefix):
             pid, _, host = name[len(prefix):].split('.', 1)[0].partition('@')
-            if pid.isdigit() and host == _writer_tag().partition('@')[2] and not _alive(int(pid)):
+            if pid.isdigit() and host == this_host and not _alive(int(pid)):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(os.path.join(directory, name))
 
