@@ -11,7 +11,6 @@ This script restores the last one and carries on with the run's own settings:
                                                # train+val+test (nothing held out)
 """
 import argparse
-import json
 import os
 import shutil
 import time
@@ -22,7 +21,7 @@ import tensorflow as tf
 import main as trainer
 import model as M
 import path
-from data_process import DataError, load_data
+from data_process import DataError
 from utils.cli import at_least, fail
 from utils.files import LockedError, UnwritableError, check_writable, run_lock
 
@@ -55,62 +54,60 @@ def keep_a_copy(weights_path):
 
 def resume(args):
     resume_dir = trainer.resume_dir(args.weights)
-    state_path = os.path.join(resume_dir, 'state.json')
-    if not os.path.exists(state_path):
+    if not os.path.exists(trainer.state_path(args.weights)):
         fail(f'{resume_dir}: no checkpoint to resume from; start a run with python main.py')
     try:
-        with open(state_path, encoding='utf-8') as f:
-            state = json.load(f)
-        settings = state['settings']
+        settings, progress = trainer.load_state(args.weights)
         # the checkpoint that state.json describes (a newer one may exist if the run died in between)
-        checkpoint_path = os.path.join(resume_dir, f"ckpt-{state['epoch']}")
+        checkpoint_path = os.path.join(resume_dir, f'ckpt-{progress.epoch}')
         if not os.path.exists(checkpoint_path + '.index'):
             raise FileNotFoundError(f'{checkpoint_path}.index not found')
-        data = {'train': load_data(settings['train']), 'val': load_data(settings['val']),
-                'test': load_data(settings['test'])}
-        check_data = load_data(settings['check']) if settings['check'] else None
-        model = M.build_model(settings['albert_config'])
-        optimizer = M.make_optimizer(settings['pretrained'], settings.get('learning_rate'))
+        splits = trainer.load_splits(settings)
+        model = M.build_model(settings.albert_config, settings.label_names, maxlen=settings.maxlen)
+        optimizer = M.make_optimizer(settings.pretrained, settings.learning_rate)
         optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
         tf.train.Checkpoint(model=model, optimizer=optimizer).restore(checkpoint_path).assert_consumed()
-        vocab_tokenizer = M.load_tokenizer(settings['vocab'])
+        vocab_tokenizer = M.load_tokenizer(settings.vocab)
     except DataError as e:
         fail(e)
     except (OSError, ValueError, KeyError, AssertionError, IndexError, RuntimeError, tf.errors.OpError) as e:
         # a damaged checkpoint fails in TensorFlow's reader with any of these
         fail(f'{resume_dir}: cannot resume ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
-    settings['weights'] = args.weights
-    print(f"resuming from {checkpoint_path}: epoch {state['epoch']}, step {int(optimizer.iterations.numpy())}")
+    settings.weights = args.weights
+    print(f'resuming from {checkpoint_path}: epoch {progress.epoch}, step {int(optimizer.iterations.numpy())}')
 
     if args.report:
-        tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in data['train']], settings['unk_rate'])
-        trainer.report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
+        tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in splits.train], settings.unk_rate,
+                                         settings.maxlen)
+        trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir)
         return
     if args.all_data:
         model.load_weights(args.weights)  # as the original: go on from the best weights, not the last epoch
         kept = keep_a_copy(args.weights)  # the all-data epochs overwrite the weights: the best ones stay here
         print(f'copied the best model to {kept}/ before training on all the data')
-        data = {'train': data['train'] + data['val'] + data['test'], 'test': data['test']}
-        settings['epochs'] = state['epoch'] + args.extra_epochs
-        state['bad_epochs'] = 0
-        print(f"training the best weights on all {len(data['train'])} texts for {args.extra_epochs} more epochs; "
-              f"nothing is held out, so the accuracies printed are on training data")
-    elif state['bad_epochs'] >= settings['patience']:
-        print(f"the run stopped early at epoch {state['epoch']} (val_loss did not improve for "
-              f"{settings['patience']} epochs); nothing to resume. --all-data trains on all the data")
+        splits = trainer.Splits(train=splits.train + splits.val + splits.test, val=None, test=splits.test,
+                                check=splits.check)
+        settings.epochs = progress.epoch + args.extra_epochs
+        progress.bad_epochs = 0
+        print(f'training the best weights on all {len(splits.train)} texts for {args.extra_epochs} more epochs; '
+              f'nothing is held out, so the accuracies printed are on training data')
+    elif progress.bad_epochs >= settings.patience:
+        print(f'the run stopped early at epoch {progress.epoch} (val_loss did not improve for '
+              f'{settings.patience} epochs); nothing to resume. --all-data trains on all the data')
         return
     elif args.epochs:
-        settings['epochs'] = args.epochs
-    if state['epoch'] >= settings['epochs']:
-        print(f"the run ended at its limit of {settings['epochs']} epochs; raise it with --epochs")
+        settings.epochs = args.epochs
+    if progress.epoch >= settings.epochs:
+        print(f'the run ended at its limit of {settings.epochs} epochs; raise it with --epochs')
         return
 
     # the tokens the model has seen: those of the data it trains on now
-    tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in data['train']], settings['unk_rate'])
+    tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in splits.train], settings.unk_rate,
+                                     settings.maxlen)
     started = time.time()
-    tf.keras.utils.set_random_seed(settings['seed'] + state['epoch'])
-    trainer.train(model, optimizer, tokenizer, data, state)
-    trainer.report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
+    tf.keras.utils.set_random_seed(settings.seed + progress.epoch)
+    trainer.train(model, optimizer, tokenizer, splits, settings, progress)
+    trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir)
     print(f'wall time {time.time() - started:.0f}s')
 
 

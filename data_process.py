@@ -14,11 +14,10 @@ import sys
 
 import numpy as np
 
+from config import MAX_BATCH_TOKENS, MAXLEN, MIN_BATCH_TEXTS, MIN_REAL_FRACTION, PAD_MULTIPLE
 from utils.files import atomic_path, atomic_paths
 
-NUM_CLASSES = 3
-MAXLEN = 200  # tokens, [CLS] and [SEP] included
-LABEL_NAMES = {0: '其他', 1: '上消化道', 2: '下消化道'}
+LABELS_FILE = 'labels.txt'  # `id<TAB>name` lines, beside the data files
 
 
 class DataError(ValueError):
@@ -55,8 +54,9 @@ def read_lines(path):
 FULL_WIDTH_DIGITS = {0xFF10 + i: ord('0') + i for i in range(10)}  # '１' as a Chinese keyboard types it
 
 
-def parse_label(value, num_classes=NUM_CLASSES):
-    """The integer label in `value`, or None when it is not one in 0..num_classes-1.
+def parse_label(value, num_classes=None):
+    """The integer label in `value`, or None when it is not one in 0..num_classes-1 (any
+    non-negative integer when num_classes is None).
 
     ASCII or full-width digits only ('①' and '²' count as digits to str.isdigit
     but not to int); a spreadsheet's '1.0' reads as 1.
@@ -65,15 +65,19 @@ def parse_label(value, num_classes=NUM_CLASSES):
     if not match:
         return None
     label = int(match.group(1))
-    return label if 0 <= label < num_classes else None
+    return label if 0 <= label and (num_classes is None or label < num_classes) else None
 
 
-def load_data(path, num_classes=NUM_CLASSES, maxlen=MAXLEN, warn=True):
+def label_range(num_classes):
+    return 'a non-negative integer' if num_classes is None else f'an integer in 0..{num_classes - 1}'
+
+
+def load_data(path, num_classes=None, maxlen=MAXLEN, warn=True):
     """Read a `text<TAB>label` file into a list of (text, label).
 
     Raises DataError for a line without exactly one tab, an empty text, a label
-    that is not an integer in 0..num_classes-1, an empty file, or a file that is
-    not UTF-8. Texts longer than maxlen - 2 characters are kept; the tokenizer
+    that is not an integer in 0..num_classes-1 (not a non-negative integer when
+    num_classes is None), an empty file, or a file that is not UTF-8. Texts longer than maxlen - 2 characters are kept; the tokenizer
     truncates them to maxlen tokens, and one warning counts them.
     """
     data, too_long = [], []
@@ -91,7 +95,7 @@ def load_data(path, num_classes=NUM_CLASSES, maxlen=MAXLEN, warn=True):
             raise DataError(f'{where}: empty text')
         label = parse_label(label_field, num_classes)
         if label is None:
-            raise DataError(f'{where}: label {label_field.strip()!r} is not an integer in 0..{num_classes - 1}')
+            raise DataError(f'{where}: label {label_field.strip()!r} is not {label_range(num_classes)}')
         if len(text) > maxlen - 2:
             too_long.append(number)
         data.append((text, label))
@@ -101,6 +105,77 @@ def load_data(path, num_classes=NUM_CLASSES, maxlen=MAXLEN, warn=True):
         print(f'warning: {path}: {len(too_long)} texts longer than {maxlen - 2} characters '
               f'will be truncated to {maxlen} tokens (first at line {too_long[0]})', file=sys.stderr)
     return data
+
+
+def read_texts(path, num_classes=None, skip_empty=False):
+    """(texts, labels or None, number of empty lines skipped, why there are no labels) from a file
+    of texts to predict or explain: one text a line, or `text<TAB>label` lines.
+
+    Labels are returned only when every line carries a valid one; otherwise `why`
+    names the first line without one (None for a file of plain texts).
+    """
+    texts, labels, skipped, why = [], [], 0, None
+    for number, line in read_lines(path):
+        text, _, rest = line.partition('\t')
+        text = text.strip()
+        if not text:
+            if skip_empty:
+                skipped += 1
+                continue
+            raise DataError(f'{path}:{number}: empty text (use --skip-empty to skip empty lines)')
+        raw_label = rest.split('\t')[0]
+        texts.append(text)
+        labels.append(parse_label(raw_label, num_classes) if rest else None)
+        if labels[-1] is None and why is None:
+            why = f'{path}:{number}: ' + (f'label {raw_label!r} is not {label_range(num_classes)}' if rest else 'no label')
+    if not texts:
+        raise DataError(f'{path}: no texts to predict (the input is empty)')
+    if why and not any(label is not None for label in labels):
+        why = None  # plain texts, not a labelled file with a bad line
+    return texts, (labels if None not in labels else None), skipped, why
+
+
+def labels_path(data_path):
+    """Where the label names of the data file at data_path are: labels.txt in its folder."""
+    return os.path.join(os.path.dirname(os.path.abspath(data_path)), LABELS_FILE)
+
+
+def read_label_names(path):
+    """The class names of a labels.txt, a list indexed by label: lines `id<TAB>name`, ids 0..n-1."""
+    names = {}
+    for number, line in read_lines(path):
+        if not line.strip():
+            continue
+        label, sep, name = line.partition('\t')
+        label = parse_label(label)
+        if not sep or label is None or not name.strip():
+            raise DataError(f"{path}:{number}: expected 'id<TAB>name' with a non-negative integer id")
+        if label in names:
+            raise DataError(f'{path}:{number}: label {label} named twice')
+        names[label] = name.strip()
+    if sorted(names) != list(range(len(names))) or len(names) < 2:
+        raise DataError(f'{path}: the ids must be 0..n-1 for two or more classes, found {sorted(names)}')
+    return [names[k] for k in range(len(names))]
+
+
+def load_labelled(paths, label_file=None, maxlen=MAXLEN):
+    """([rows of each path], label names): the data files and the classes they share.
+
+    The names are those of label_file (default: labels.txt beside the first
+    path) when it exists, and the labels of every file must be among them;
+    otherwise the classes are 0..the largest label found, named by their numbers.
+    """
+    label_file = label_file or labels_path(paths[0])
+    names = read_label_names(label_file) if os.path.exists(label_file) else None
+    datasets = [load_data(p, len(names) if names else None, maxlen) for p in paths]
+    if names is None:
+        found = {label for rows in datasets for _, label in rows}
+        missing = sorted(set(range(max(found) + 1)) - found)
+        if missing:
+            raise DataError(f'{paths[0]}: no text has label {missing[0]}, but labels go up to {max(found)}; '
+                            f'renumber the labels 0..n-1, or name every class in {label_file}')
+        names = [str(k) for k in range(max(2, len(found)))]
+    return datasets, names
 
 
 def deduplicate(rows, source='data'):
@@ -154,14 +229,20 @@ def write_data(path, rows):
         _write_rows(tmp, rows)
 
 
-def write_dataset(out_dir, parts):
-    """Write {name: rows} as out_dir/name.txt files that change together: all of them or none."""
-    with atomic_paths([os.path.join(out_dir, f'{name}.txt') for name in parts]) as temps:
+def write_dataset(out_dir, parts, label_names=None):
+    """Write {name: rows} as out_dir/name.txt files that change together: all of them or none.
+
+    With label_names, out_dir/labels.txt is one of them.
+    """
+    paths = [os.path.join(out_dir, f'{name}.txt') for name in parts]
+    if label_names:
+        paths.append(os.path.join(out_dir, LABELS_FILE))
+    with atomic_paths(paths) as temps:
         for tmp, rows in zip(temps, parts.values()):
             _write_rows(tmp, rows)
-
-
-PAD_MULTIPLE = 8
+        if label_names:
+            with open(temps[-1], 'w', encoding='utf-8', newline='\n') as f:
+                f.writelines(f'{k}\t{name}\n' for k, name in enumerate(label_names))
 
 
 def padded_width(length):
@@ -182,11 +263,6 @@ def encode(texts, tokenizer, maxlen=MAXLEN):
     for row, ids in zip(padded, token_ids):
         row[:len(ids)] = ids
     return padded, np.zeros_like(padded)
-
-
-MAX_BATCH_TOKENS = 8192
-MIN_REAL_FRACTION = 0.8
-MIN_BATCH_TEXTS = 8
 
 
 def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_real=MIN_REAL_FRACTION):

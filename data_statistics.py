@@ -20,8 +20,10 @@ import pandas as pd
 import path
 from utils.cli import fail
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
-from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, DataError, load_data
-from utils.plotting import save_figure, use_cjk_font
+from config import MAXLEN
+from data_process import DataError, load_labelled
+from utils.plotting import plt, save_figure, use_cjk_font
+from utils.text import label_title
 
 KEYWORDS = ('胃', '肠', '食管', '肛门', '结肠', '直肠', '十二指肠', '贲门', '幽门', '胆', '胰', 'ERCP')
 # Every site word of BRIEF section 1 (胃 covers 胃底/胃体/胃角/胃窦, 回盲 covers
@@ -69,23 +71,29 @@ def original_keyword_rule(text):
 KEYWORD_RULES = {'4-keyword rule': original_keyword_rule, 'site-word rule': keyword_rule}
 
 
-def label_columns():
-    return [f'{LABEL_NAMES[k]}({k})' for k in range(NUM_CLASSES)]
+def keyword_rules_for(num_classes):
+    """The keyword rules, when the data is the shipped task's: they answer its three labels (0 other,
+    1 upper, 2 lower tract) and mean nothing for data with other classes."""
+    return KEYWORD_RULES if num_classes == 3 else {}
+
+
+def label_columns(label_names):
+    return [label_title(label_names, k) for k in range(len(label_names))]
 
 
 def count_pct(n, total):
     return f'{n} ({100 * n / total:.1f}%)' if total else '0'
 
 
-def count_table(datasets):
+def count_table(datasets, label_names):
     """Rows = files and total; columns = each label's count (share of the row), total, share of all texts."""
     everything = sum(len(rows) for rows in datasets.values())
     table = {}
     for name, rows in [*datasets.items(), ('total', [r for rows in datasets.values() for r in rows])]:
         counts = Counter(label for _, label in rows)
-        table[name] = [count_pct(counts[k], len(rows)) for k in range(NUM_CLASSES)]
+        table[name] = [count_pct(counts[k], len(rows)) for k in range(len(label_names))]
         table[name] += [len(rows), f'{100 * len(rows) / everything:.1f}%']
-    return pd.DataFrame.from_dict(table, orient='index', columns=label_columns() + ['total', '%'])
+    return pd.DataFrame.from_dict(table, orient='index', columns=label_columns(label_names) + ['total', '%'])
 
 
 def length_table(datasets):
@@ -98,15 +106,14 @@ def length_table(datasets):
     return pd.DataFrame.from_dict(table, orient='index')
 
 
-def plot_lengths(datasets, file):
-    import matplotlib.pyplot as plt
+def plot_lengths(datasets, label_names, file):
     use_cjk_font()
     rows = [r for rows in datasets.values() for r in rows]
     bins = np.linspace(0, max(len(text) for text, _ in rows) + 1, 41)
-    lengths = [[len(text) for text, label in rows if label == k] for k in range(NUM_CLASSES)]
+    lengths = [[len(text) for text, label in rows if label == k] for k in range(len(label_names))]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.hist(lengths, bins=bins, stacked=True,
-            label=[f'{LABEL_NAMES[k]} ({k}), {len(lengths[k])} 条' for k in range(NUM_CLASSES)])
+            label=[f'{label_title(label_names, k)}, {len(lengths[k])} 条' for k in range(len(label_names))])
     ax.set_xlabel('文本长度（字符）')
     ax.set_ylabel('文本数')
     ax.set_title('文本长度分布：' + '、'.join(datasets))
@@ -135,24 +142,24 @@ def report_duplicates(datasets):
                 print(f'    {text[:60]}')
 
 
-def keyword_table(rows):
+def keyword_table(rows, label_names):
     """Rows = keywords; columns = how many texts of each label contain it (share of that label's texts)."""
-    by_label = {k: [text.upper() for text, label in rows if label == k] for k in range(NUM_CLASSES)}
+    by_label = {k: [text.upper() for text, label in rows if label == k] for k in range(len(label_names))}
     table = {}
     for word in KEYWORDS:
         table[word] = [count_pct(sum(word in t for t in texts), len(texts)) for texts in by_label.values()]
         table[word].append(count_pct(sum(word in text.upper() for text, _ in rows), len(rows)))
-    return pd.DataFrame.from_dict(table, orient='index', columns=label_columns() + ['all'])
+    return pd.DataFrame.from_dict(table, orient='index', columns=label_columns(label_names) + ['all'])
 
 
-def rule_table(datasets):
+def rule_table(datasets, label_names):
     table = {}
     for name, rows in [*datasets.items(), ('all', [r for rows in datasets.values() for r in rows])]:
         truth = np.array([label for _, label in rows])
         guess = np.array([keyword_rule(text) for text, _ in rows])
         table[name] = {'accuracy': round(float((truth == guess).mean()), 4)}
-        for k in range(NUM_CLASSES):
-            table[name][f'recall {LABEL_NAMES[k]}({k})'] = \
+        for k in range(len(label_names)):
+            table[name][f'recall {label_title(label_names, k)}'] = \
                 round(float((guess[truth == k] == k).mean()), 4) if (truth == k).any() else float('nan')
     return pd.DataFrame.from_dict(table, orient='index')
 
@@ -160,7 +167,8 @@ def rule_table(datasets):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', nargs='+', default=[path.TRAIN_PATH, path.VAL_PATH, path.TEST_PATH],
-                        help='one or more text<TAB>label files (default: data/train.txt data/val.txt data/test.txt)')
+                        help='one or more text<TAB>label files; label names come from labels.txt beside the first '
+                             '(default: data/train.txt data/val.txt data/test.txt)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR,
                         help='where length_histogram.png goes (default: %(default)s)')
     args = parser.parse_args(argv)
@@ -173,7 +181,8 @@ def main(argv=None):
     try:
         check_not_an_input([histogram], args.input)
         check_writable([args.images_dir])
-        datasets = {name: load_data(p) for name, p in zip(names, args.input)}
+        loaded, label_names = load_labelled(args.input)
+        datasets = dict(zip(names, loaded))
     except (DataError, OverwriteError, UnwritableError) as e:
         fail(e)
     rows = [r for rows in datasets.values() for r in rows]
@@ -181,17 +190,20 @@ def main(argv=None):
     pd.set_option('display.width', 200)
 
     print('== texts per label (share of the file) and per file (share of all) ==')
-    print(count_table(datasets).to_string())
+    print(count_table(datasets, label_names).to_string())
     print(f'\n== length in characters (longer than {MAXLEN - 2} are truncated by the tokenizer) ==')
     print(length_table(datasets).to_string())
-    plot_lengths(datasets, histogram)
+    plot_lengths(datasets, label_names, histogram)
     print(f'histogram -> {os.path.relpath(histogram)}')
     print('\n== duplicates ==')
     report_duplicates(datasets)
     print('\n== keyword coverage: texts of each label containing the keyword ==')
-    print(keyword_table(rows).to_string())
+    print(keyword_table(rows, label_names).to_string())
+    if not keyword_rules_for(len(label_names)):
+        print(f'\n(no keyword rule: it answers the three labels of the shipped task, this data has {len(label_names)})')
+        return
     print('\n== keyword rule (see keyword_rule in data_statistics.py) ==')
-    table = rule_table(datasets)
+    table = rule_table(datasets, label_names)
     print(table.to_string())
     print(f'the floor any model must beat: keyword-rule accuracy {table.loc["all", "accuracy"]:.4f} on all '
           f'{len(rows)} texts')

@@ -6,6 +6,10 @@ weights/albert_tiny.h5. After every epoch the model and optimiser are
 checkpointed in weights/albert_tiny.resume/, so `python continue_fit.py`
 resumes an interrupted run where its last finished epoch left off.
 
+The classes are those of labels.txt beside --train (`id<TAB>name` lines), or
+0..the largest label found, named by their numbers; they are saved beside the
+weights with maxlen. Every setting of the recipe is in config.py.
+
     python main.py                      # train on the shipped data
     python main.py --epochs 1 --train my_train.txt --val my_val.txt --test my_test.txt
 """
@@ -16,6 +20,7 @@ import math
 import os
 import shutil
 import time
+from dataclasses import asdict, dataclass, field
 from functools import partial
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
@@ -23,19 +28,59 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
+import config
 import model as M
 import path
-from data_process import LABEL_NAMES, NUM_CLASSES, DataError, batches, load_data, mask_tokens
-from data_statistics import KEYWORD_RULES
-from utils.cli import fail, positive_float
+from data_process import DataError, batches, load_data, load_labelled, mask_tokens
+from data_statistics import keyword_rules_for
+from utils.cli import at_least, fail, positive_float
 from utils.files import (LockedError, OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable,
                          run_lock)
 from utils.metrics import compare, confusion_matrix, format_comparison, format_report, per_class_scores
 from utils.plotting import plot_confusion_matrix, plot_training_curves
 
-DEFAULT_SEED = 2024
-MAX_EPOCHS = 50
-PATIENCE = 3
+
+@dataclass
+class Settings:
+    """What a run was started with. Saved in state.json, so continue_fit.py carries on with the same."""
+    train: str
+    val: str
+    test: str
+    check: str  # '' for none
+    weights: str
+    albert_config: dict
+    vocab: str
+    label_names: list  # indexed by label: from labels.txt beside the data, else the numbers
+    pretrained: bool
+    batch_size: int
+    maxlen: int = config.MAXLEN
+    epochs: int = config.MAX_EPOCHS
+    patience: int = config.PATIENCE
+    seed: int = config.SEED
+    learning_rate: float = None  # None: config's, for fine-tuning or from scratch
+    gradient_penalty: float = config.GRADIENT_PENALTY
+    adversarial: float = config.ADVERSARIAL
+    unk_rate: float = config.UNK_RATE
+    span_dropout: float = config.SPAN_DROPOUT
+
+
+@dataclass
+class Progress:
+    """Where a run is: updated after every epoch and saved with the checkpoint."""
+    epoch: int = 0
+    best_val_loss: float = math.inf
+    best_val_acc: float = 0.0
+    bad_epochs: int = 0  # epochs since val_loss last went down
+    history: list = field(default_factory=list)  # one dict per epoch, as in log/history.csv
+
+
+@dataclass
+class Splits:
+    """The (text, label) rows a run trains, stops and reports on."""
+    train: list
+    val: list  # None with continue_fit.py --all-data: nothing held out
+    test: list
+    check: list = None  # the out-of-distribution check set, scored at the end only
 
 
 def parse_args(argv=None):
@@ -54,30 +99,28 @@ def parse_args(argv=None):
                         help='delete a model already at --weights (and its checkpoints) instead of moving it aside')
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json and history.csv (default: %(default)s)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='training curves and confusion matrix (default: %(default)s)')
-    parser.add_argument('--epochs', type=int, default=MAX_EPOCHS, help='at most this many epochs (default: %(default)s)')
-    parser.add_argument('--patience', type=int, default=PATIENCE, help='stop after this many epochs without a lower val_loss (default: %(default)s)')
-    parser.add_argument('--batch-size', type=int,
-                        help=f'(default: {M.BATCH_SIZE} fine-tuning a pretrained checkpoint, {M.SCRATCH_BATCH_SIZE} from scratch)')
+    parser.add_argument('--epochs', type=at_least(1), default=config.MAX_EPOCHS, help='at most this many epochs (default: %(default)s)')
+    parser.add_argument('--patience', type=at_least(1), default=config.PATIENCE,
+                        help='stop after this many epochs without a lower val_loss (default: %(default)s)')
+    parser.add_argument('--batch-size', type=at_least(1),
+                        help=f'(default: {config.BATCH_SIZE} fine-tuning a pretrained checkpoint, '
+                             f'{config.SCRATCH_BATCH_SIZE} from scratch)')
     parser.add_argument('--learning-rate', type=positive_float,
-                        help=f'peak learning rate of the warm-up schedule (default: {M.LEARNING_RATE:g} fine-tuning a '
-                             f'pretrained checkpoint, {M.SCRATCH_LEARNING_RATE:g} from scratch)')
-    parser.add_argument('--seed', type=int, default=DEFAULT_SEED, help='initial weights and shuffling (default: %(default)s)')
-    parser.add_argument('--adversarial', type=float, default=M.ADVERSARIAL, metavar='EPSILON',
+                        help=f'peak learning rate of the warm-up schedule (default: {config.LEARNING_RATE:g} fine-tuning a '
+                             f'pretrained checkpoint, {config.SCRATCH_LEARNING_RATE:g} from scratch)')
+    parser.add_argument('--seed', type=int, default=config.SEED, help='initial weights and shuffling (default: %(default)s)')
+    parser.add_argument('--adversarial', type=float, default=config.ADVERSARIAL, metavar='EPSILON',
                         help='FGM adversarial training on the token embeddings with this epsilon, e.g. 0.5; '
                              'doubles the time per step (default: off)')
-    parser.add_argument('--gradient-penalty', type=float, default=M.GRADIENT_PENALTY, metavar='EPSILON',
+    parser.add_argument('--gradient-penalty', type=float, default=config.GRADIENT_PENALTY, metavar='EPSILON',
                         help='epsilon of the gradient penalty on the token embeddings; 0 is plain cross-entropy, '
                              'about 3x faster per step (default: %(default)s)')
-    parser.add_argument('--unk-rate', type=float, default=M.UNK_RATE,
+    parser.add_argument('--unk-rate', type=float, default=config.UNK_RATE,
                         help='share of training characters replaced by [UNK], from scratch only (default: %(default)s)')
-    parser.add_argument('--span-dropout', type=float, default=M.SPAN_DROPOUT,
-                        help=f'share of training texts with one run of up to {M.SPAN_MAX} characters replaced by [UNK] '
+    parser.add_argument('--span-dropout', type=float, default=config.SPAN_DROPOUT,
+                        help=f'share of training texts with one run of up to {config.SPAN_MAX} characters replaced by [UNK] '
                              '(default: %(default)s)')
     args = parser.parse_args(argv)
-    for name in ('epochs', 'patience', 'batch_size'):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     for name in ('unk_rate', 'span_dropout'):
         if not 0 <= getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be in [0, 1)")
@@ -132,38 +175,60 @@ def keep_previous_run(weights_path, overwrite=False):
     return backup
 
 
-def save_state(state, weights_path):
-    with atomic_open(os.path.join(resume_dir(weights_path), 'state.json')) as f:
-        json.dump(state, f, ensure_ascii=False, indent=1)
+def state_path(weights_path):
+    return os.path.join(resume_dir(weights_path), 'state.json')
 
 
-def train(model, optimizer, tokenizer, data, state):
-    """Run epochs state['epoch']+1 .. settings['epochs'] with early stopping; checkpoint after each.
+def save_state(settings, progress):
+    with atomic_open(state_path(settings.weights)) as f:
+        json.dump({'settings': asdict(settings), 'progress': asdict(progress)}, f, ensure_ascii=False, indent=1)
 
-    `data` maps 'train', 'val', 'test' to (text, label) lists; without 'val'
-    (continue_fit.py --all-data) every epoch is kept and none stops early.
-    `state` (settings, epoch, best_val_loss, bad_epochs, history) is updated in place.
+
+def load_state(weights_path):
+    """(Settings, Progress) of the run whose checkpoints are beside weights_path.
+
+    ValueError when state.json is not one this version wrote (or has been edited).
     """
-    settings = state['settings']
-    weights_path = settings['weights']
-    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
-    manager = tf.train.CheckpointManager(checkpoint, resume_dir(weights_path), max_to_keep=2)
-    train_step = M.make_train_step(model, optimizer, settings['gradient_penalty'], settings['adversarial'])
-    predict_fn = M.make_predict_fn(model)
-    batch_size = settings['batch_size']
-    steps_per_epoch = math.ceil(len(data['train']) / batch_size)
-    augment = None
-    if settings['unk_rate'] or settings['span_dropout']:
-        augment = partial(mask_tokens, unk_id=tokenizer._token_unk_id, unk_rate=settings['unk_rate'],
-                          span_rate=settings['span_dropout'], span_max=M.SPAN_MAX)
+    with open(state_path(weights_path), encoding='utf-8') as f:
+        state = json.load(f)
+    if not isinstance(state, dict) or set(state) != {'settings', 'progress'}:
+        raise ValueError(f'{state_path(weights_path)} is not a state this version of main.py wrote; start a new run')
+    try:
+        return Settings(**state['settings']), Progress(**state['progress'])
+    except TypeError as e:  # a missing or unknown field
+        raise ValueError(f'{state_path(weights_path)}: {e}') from None
 
-    while state['epoch'] < settings['epochs'] and state['bad_epochs'] < settings['patience']:
-        epoch = state['epoch'] + 1
+
+def load_splits(settings):
+    """The run's data, read again from its files and checked against its classes."""
+    n = len(settings.label_names)
+    train, val, test = (load_data(p, n, settings.maxlen) for p in (settings.train, settings.val, settings.test))
+    return Splits(train, val, test, load_data(settings.check, n, settings.maxlen) if settings.check else None)
+
+
+def train(model, optimizer, tokenizer, splits, settings, progress):
+    """Run epochs progress.epoch+1 .. settings.epochs with early stopping; checkpoint after each.
+
+    Without splits.val (continue_fit.py --all-data) every epoch is kept and none
+    stops early. `progress` is updated in place and returned.
+    """
+    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
+    manager = tf.train.CheckpointManager(checkpoint, resume_dir(settings.weights), max_to_keep=2)
+    train_step = M.make_train_step(model, optimizer, settings.gradient_penalty, settings.adversarial)
+    predict_fn = M.make_predict_fn(model)
+    steps_per_epoch = math.ceil(len(splits.train) / settings.batch_size)
+    augment = None
+    if settings.unk_rate or settings.span_dropout:
+        augment = partial(mask_tokens, unk_id=tokenizer._token_unk_id, unk_rate=settings.unk_rate,
+                          span_rate=settings.span_dropout, span_max=config.SPAN_MAX)
+
+    while progress.epoch < settings.epochs and progress.bad_epochs < settings.patience:
+        epoch = progress.epoch + 1
         started = time.time()
         losses, correct = [], 0
-        bar = tqdm(batches(data['train'], tokenizer, batch_size, shuffle=True, seed=settings['seed'] * 1000 + epoch,
-                           augment=augment),
-                   total=steps_per_epoch, desc=f'epoch {epoch}/{settings["epochs"]}', unit='batch', mininterval=1)
+        bar = tqdm(batches(splits.train, tokenizer, settings.batch_size, shuffle=True, seed=settings.seed * 1000 + epoch,
+                           maxlen=settings.maxlen, augment=augment),
+                   total=steps_per_epoch, desc=f'epoch {epoch}/{settings.epochs}', unit='batch', mininterval=1)
         for (token_ids, segment_ids), labels in bar:
             loss, probs = train_step(token_ids, segment_ids, labels)
             losses.append(float(loss) * len(labels))
@@ -173,81 +238,79 @@ def train(model, optimizer, tokenizer, data, state):
 
         row = {'epoch': epoch, 'step': int(optimizer.iterations.numpy()),
                'lr': float(optimizer.learning_rate),  # the learning rate of the epoch's last step
-               'loss': sum(losses) / len(data['train']), 'acc': correct / len(data['train'])}
-        held_out = data.get('val')
-        if held_out:
-            row['val_loss'], row['val_acc'], _ = evaluate(model, predict_fn, tokenizer, held_out, batch_size)
+               'loss': sum(losses) / len(splits.train), 'acc': correct / len(splits.train)}
+        if splits.val:
+            row['val_loss'], row['val_acc'], _ = evaluate(model, predict_fn, tokenizer, splits.val, settings.batch_size)
         else:  # --all-data: nothing held out, so track the training figures
             row['val_loss'], row['val_acc'] = row['loss'], row['acc']
-        row['test_acc'] = evaluate(model, predict_fn, tokenizer, data['test'], batch_size)[1]
+        row['test_acc'] = evaluate(model, predict_fn, tokenizer, splits.test, settings.batch_size)[1]
         row['seconds'] = round(time.time() - started, 1)
 
-        if row['val_loss'] < state['best_val_loss'] or not held_out:
-            state['best_val_loss'], state['best_val_acc'] = row['val_loss'], row['val_acc']
-            state['bad_epochs'] = 0
-            M.save_weights(model, weights_path, settings['albert_config'])
+        if row['val_loss'] < progress.best_val_loss or not splits.val:
+            progress.best_val_loss, progress.best_val_acc = row['val_loss'], row['val_acc']
+            progress.bad_epochs = 0
+            M.save_weights(model, settings.weights)
             # the config and vocabulary go beside the weights with them, never before
-            M.save_model_files(settings['albert_config'], settings['vocab'], weights_path,
-                               pretrained=settings['pretrained'], tokenizer=tokenizer)
+            M.save_model_files(model, settings.vocab, settings.weights, settings.pretrained, tokenizer)
         else:
-            state['bad_epochs'] += 1
-        state['epoch'] = epoch
-        state['history'].append(row)
+            progress.bad_epochs += 1
+        progress.epoch = epoch
+        progress.history.append(row)
         manager.save(checkpoint_number=epoch)
-        save_state(state, weights_path)
+        save_state(settings, progress)
         print(f"epoch {epoch}: loss {row['loss']:.4f}, acc {row['acc']:.4f}, val_loss {row['val_loss']:.4f}, "
-              f"val_acc {row['val_acc']:.4f}, best_val_acc {state['best_val_acc']:.4f}, test_acc {row['test_acc']:.4f} "
+              f"val_acc {row['val_acc']:.4f}, best_val_acc {progress.best_val_acc:.4f}, test_acc {row['test_acc']:.4f} "
               f"({row['seconds']:.0f}s, step {row['step']}, lr {row['lr']:.2e})", flush=True)
-    if state['bad_epochs'] >= settings['patience']:
-        print(f"val_loss has not improved for {settings['patience']} epochs: stopped early")
-    return state
+    if progress.bad_epochs >= settings.patience:
+        print(f'val_loss has not improved for {settings.patience} epochs: stopped early')
+    return progress
 
 
-def check(model, tokenizer, check_data, batch_size, predict_fn=None):
+def check(model, tokenizer, check_data, batch_size=config.PREDICT_BATCH_SIZE, predict_fn=None):
     """{name: {accuracy, per_class}} of the model and the keyword rules on labelled data, and the model's guesses."""
     texts = [text for text, _ in check_data]
     labels = [label for _, label in check_data]
     guesses = {'model': M.predict_proba(model, tokenizer, texts, batch_size, predict_fn).argmax(axis=1)}
-    guesses.update({name: [rule(text) for text in texts] for name, rule in KEYWORD_RULES.items()})
-    return {name: compare(labels, guessed, NUM_CLASSES) for name, guessed in guesses.items()}, guesses['model']
+    guesses.update({name: [rule(text) for text in texts]
+                    for name, rule in keyword_rules_for(len(model.label_names)).items()})
+    return {name: compare(labels, guessed, len(model.label_names)) for name, guessed in guesses.items()}, guesses['model']
 
 
-def report(model, tokenizer, test_data, state, log_dir, images_dir, check_data=None):
+def report(model, tokenizer, splits, settings, progress, log_dir, images_dir):
     """Evaluate the best weights on the test set (and the check set); write metrics, history and plots."""
-    model.load_weights(state['settings']['weights'])
-    batch_size = state['settings']['batch_size']
+    model.load_weights(settings.weights)
+    label_names = model.label_names
     predict_fn = M.make_predict_fn(model)
-    loss, accuracy, predicted = evaluate(model, predict_fn, tokenizer, test_data, batch_size)
-    labels = [label for _, label in test_data]
-    cm = confusion_matrix(labels, predicted, NUM_CLASSES)
-    print(f'\nfinal test accuracy {accuracy:.6f} ({len(test_data)} texts), best weights at {state["settings"]["weights"]}')
-    print(format_report(cm, LABEL_NAMES))
+    loss, accuracy, predicted = evaluate(model, predict_fn, tokenizer, splits.test, settings.batch_size)
+    cm = confusion_matrix([label for _, label in splits.test], predicted, len(label_names))
+    print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {settings.weights}')
+    print(format_report(cm, label_names))
     check_scores = None
-    if check_data:
-        check_scores, _ = check(model, tokenizer, check_data, batch_size, predict_fn)
-        print(f"\nout-of-distribution check ({state['settings']['check']}, {len(check_data)} texts):")
-        print(format_comparison(check_scores, LABEL_NAMES))
+    if splits.check:
+        check_scores, _ = check(model, tokenizer, splits.check, settings.batch_size, predict_fn)
+        print(f'\nout-of-distribution check ({settings.check}, {len(splits.check)} texts):')
+        print(format_comparison(check_scores, label_names))
 
-    best = min(state['history'], key=lambda row: row['val_loss'])
-    metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(test_data),
-               'per_class': {LABEL_NAMES[k]: s for k, s in enumerate(per_class_scores(cm))},
-               'confusion_matrix': cm.tolist(), 'epochs': state['epoch'], 'best_epoch': best['epoch'],
-               'best_val_loss': state['best_val_loss'], 'best_val_acc': state['best_val_acc'],
-               'train_seconds': round(sum(row['seconds'] for row in state['history']), 1),
-               'check': check_scores, 'settings': state['settings']}
+    best = min(progress.history, key=lambda row: row['val_loss'])
+    metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(splits.test),
+               'per_class': {name: s for name, s in zip(label_names, per_class_scores(cm))},
+               'confusion_matrix': cm.tolist(), 'epochs': progress.epoch, 'best_epoch': best['epoch'],
+               'best_val_loss': progress.best_val_loss, 'best_val_acc': progress.best_val_acc,
+               'train_seconds': round(sum(row['seconds'] for row in progress.history), 1),
+               'check': check_scores, 'settings': asdict(settings)}
     try:
         with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
             json.dump(metrics, f, ensure_ascii=False, indent=2)
         with atomic_open(os.path.join(log_dir, 'history.csv')) as f:
-            writer = csv.DictWriter(f, fieldnames=list(state['history'][0]))
+            writer = csv.DictWriter(f, fieldnames=list(progress.history[0]))
             writer.writeheader()
-            writer.writerows(state['history'])
+            writer.writerows(progress.history)
     except OSError as e:  # the model is safe; only the report is missing
-        fail(f'{log_dir}: could not write the report ({e.strerror or e}); the model is at {state["settings"]["weights"]}, '
-             f'and python continue_fit.py --report --weights {state["settings"]["weights"]} writes the report again')
+        fail(f'{log_dir}: could not write the report ({e.strerror or e}); the model is at {settings.weights}, '
+             f'and python continue_fit.py --report --weights {settings.weights} writes the report again')
     written = [f'{log_dir}/metrics.json', f'{log_dir}/history.csv']
-    plots = {'training_curves.png': lambda p: plot_training_curves(state['history'], p),
-             'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, LABEL_NAMES, p)}
+    plots = {'training_curves.png': lambda p: plot_training_curves(progress.history, p),
+             'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, label_names, p)}
     for name, draw in plots.items():  # the metrics are safe on disk; a plot that fails costs only itself
         try:
             draw(os.path.join(images_dir, name))
@@ -260,35 +323,36 @@ def report(model, tokenizer, test_data, state, log_dir, images_dir, check_data=N
 
 def run(args):
     try:
-        data = {'train': load_data(args.train), 'val': load_data(args.val), 'test': load_data(args.test)}
-        check_data = load_data(args.check) if args.check else None
+        (train_rows, val_rows, test_rows), label_names = load_labelled([args.train, args.val, args.test])
+        splits = Splits(train_rows, val_rows, test_rows,
+                        load_data(args.check, len(label_names)) if args.check else None)
     except DataError as e:
         fail(e)
-    print(f"train {len(data['train'])}, val {len(data['val'])}, test {len(data['test'])} texts"
-          + (f", check {len(check_data)} texts" if check_data else ''))
+    print(f'train {len(splits.train)}, val {len(splits.val)}, test {len(splits.test)} texts'
+          + (f', check {len(splits.check)} texts' if splits.check else '')
+          + f"; {len(label_names)} classes: {', '.join(label_names)}")
 
     tf.keras.utils.set_random_seed(args.seed)
     try:
-        model, albert_config, pretrained = M.new_model(args.albert_dir)
+        model, albert_config, pretrained = M.new_model(args.albert_dir, label_names)
         tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
     except (FileNotFoundError, ValueError) as e:
         fail(e)
     optimizer = M.make_optimizer(pretrained, args.learning_rate)
-    batch_size = args.batch_size or (M.BATCH_SIZE if pretrained else M.SCRATCH_BATCH_SIZE)
     keep_previous_run(args.weights, args.overwrite)  # a new run: the older run's checkpoints must not be resumed
 
-    settings = {'train': args.train, 'val': args.val, 'test': args.test, 'check': args.check, 'weights': args.weights,
-                'epochs': args.epochs, 'patience': args.patience, 'batch_size': batch_size, 'seed': args.seed,
-                'gradient_penalty': args.gradient_penalty, 'adversarial': args.adversarial,
-                'unk_rate': 0.0 if pretrained else args.unk_rate, 'span_dropout': args.span_dropout,
-                'pretrained': pretrained, 'learning_rate': args.learning_rate,
-                'albert_config': albert_config, 'vocab': os.path.join(args.albert_dir, 'vocab.txt')}
-    tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in data['train']], settings['unk_rate'])
-    state = {'settings': settings, 'epoch': 0, 'best_val_loss': math.inf, 'best_val_acc': 0.0,
-             'bad_epochs': 0, 'history': []}
+    settings = Settings(
+        train=args.train, val=args.val, test=args.test, check=args.check, weights=args.weights,
+        albert_config=albert_config, vocab=os.path.join(args.albert_dir, 'vocab.txt'), label_names=label_names,
+        pretrained=pretrained, batch_size=args.batch_size or (config.BATCH_SIZE if pretrained else config.SCRATCH_BATCH_SIZE),
+        epochs=args.epochs, patience=args.patience, seed=args.seed, learning_rate=args.learning_rate,
+        gradient_penalty=args.gradient_penalty, adversarial=args.adversarial,
+        unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout)
+    tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in splits.train], settings.unk_rate, settings.maxlen)
+    progress = Progress()
     started = time.time()
-    train(model, optimizer, tokenizer, data, state)
-    report(model, tokenizer, data['test'], state, args.log_dir, args.images_dir, check_data)
+    train(model, optimizer, tokenizer, splits, settings, progress)
+    report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir)
     print(f'wall time {time.time() - started:.0f}s')
 
 

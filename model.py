@@ -1,7 +1,10 @@
-"""The classifier: ALBERT-tiny + [CLS] -> Dense softmax, its config, schedule, loss and saving.
+"""The classifier: ALBERT-tiny + [CLS] -> Dense softmax, its schedule, loss, saving and loading.
 
 Everything about the model lives here; main.py, continue_fit.py, predict.py and
-feature_importance.py import it. Importing this module builds nothing.
+feature_importance.py import it. Its settings (batch sizes, learning rates,
+penalties, maxlen) are in config.py. Importing this module builds nothing.
+A model built here carries what it was trained for: model.label_names (a tuple
+indexed by label), model.maxlen and model.albert_config.
 """
 import glob
 import json
@@ -9,52 +12,18 @@ import os
 import shutil
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
+import h5py
 import numpy as np
 import tensorflow as tf
 from bert4keras.backend import keras, set_gelu
 from bert4keras.models import ALBERT, build_transformer_model
 from bert4keras.tokenizers import Tokenizer
 
-from data_process import LABEL_NAMES, MAXLEN, NUM_CLASSES, encode, length_sorted_batches
+import config
+from data_process import encode, length_sorted_batches
 from utils.files import atomic_open, atomic_path
 
 set_gelu('tanh')  # ALBERT's gelu, as the original
-
-# --- config -----------------------------------------------------------------
-BATCH_SIZE = 128  # fine-tuning; see SCRATCH_BATCH_SIZE
-GRADIENT_PENALTY = 0.0  # epsilon of the penalty on token-embedding gradients (the original: 1.0, 3x the step cost); 0 turns it off
-ADVERSARIAL = 0.0  # epsilon of FGM on the token embeddings; the original used 0.5
-
-# Fine-tuning a pretrained checkpoint (the original recipe): lr 1e-4, reached
-# linearly over steps 0-1000, then down to 1e-5 by step 2000, then flat.
-LEARNING_RATE = 1e-4
-LR_SCHEDULE = {1000: 1.0, 2000: 0.1}
-
-# Training from scratch (no checkpoint in albert_tiny_google_zh/), measured on
-# the shipped data (README, "Training"). With the recipe above, 3,000 texts
-# give 20 steps an epoch, so the warm-up alone would take 50 epochs; and at
-# 1e-3 with batches of 128 or 32 the randomly initialised model trained in
-# jumps or collapsed back to the class prior. Batches of 32 (80 steps an
-# epoch), a one-epoch warm-up to 3e-4, decay to a tenth by epoch 10 and
-# gradient clipping reach val_acc 0.997 in four epochs; early stopping then
-# waits for val_loss to settle (epoch 15 in the README's run).
-SCRATCH_LEARNING_RATE = 3e-4
-SCRATCH_LR_SCHEDULE = {80: 1.0, 800: 0.1}
-SCRATCH_BATCH_SIZE = 32
-SCRATCH_CLIPNORM = 1.0
-
-# Robustness to text unlike the training data (README, "Out-of-distribution check").
-# From scratch, a character that never occurs in training keeps its random initial
-# embedding. With UNK_RATE > 0 such tokens are read as [UNK] (the seen set is saved
-# beside the weights) and training replaces that share of the characters with [UNK],
-# so that [UNK] learns to mean "no evidence". Span dropout hides one short run of
-# characters in a share of the training texts. Both are off by default: on the two
-# hand-written check sets, once the data covered 1,307 characters and every register,
-# plain training scored as well or better (0.973 / 0.973 against 0.971 / 0.951 with
-# both on, 0.968 / 0.964 with [UNK] alone); the README has the table.
-UNK_RATE = 0.0          # share of training characters replaced by [UNK] (from scratch only), e.g. 0.05
-SPAN_DROPOUT = 0.0      # share of training texts with one span replaced by [UNK], e.g. 0.3
-SPAN_MAX = 4            # longest such span, in tokens
 
 TOKEN_EMBEDDING = 'Embedding-Token'  # bert4keras's name for the token embedding layer
 
@@ -107,11 +76,13 @@ def classifier_head(sequence_output, num_classes):
                               kernel_initializer=utils.compat.FreshTruncatedNormal(stddev=0.02))(cls_vector)
 
 
-def build_model(albert_config, checkpoint=None, num_classes=NUM_CLASSES):
-    """ALBERT from a config dict (optionally loading a TF checkpoint), [CLS] -> Dense softmax."""
+def build_model(albert_config, label_names, checkpoint=None, maxlen=config.MAXLEN):
+    """ALBERT from a config dict (optionally loading a TF checkpoint), [CLS] -> Dense softmax over the classes."""
     albert = build_transformer_model(checkpoint_path=checkpoint, model='albert', **albert_config)
-    model = keras.models.Model(albert.inputs, classifier_head(albert.output, num_classes))
+    model = keras.models.Model(albert.inputs, classifier_head(albert.output, len(label_names)))
     model.albert_config = albert_config  # for build_embedding_model and the benchmarks
+    model.label_names = tuple(label_names)  # a tuple: Keras would wrap a list in a tracked ListWrapper
+    model.maxlen = maxlen
     return model
 
 
@@ -159,8 +130,9 @@ def build_embedding_model(trained):
     return model
 
 
-def new_model(albert_dir, num_classes=NUM_CLASSES, quiet=False):
-    """The model to train: pretrained when albert_dir has albert_model.ckpt.*, else from scratch.
+def new_model(albert_dir, label_names, maxlen=config.MAXLEN, quiet=False):
+    """The model to train for classes label_names: pretrained when albert_dir has albert_model.ckpt.*,
+    else from scratch.
 
     Returns (model, albert_config, pretrained).
     """
@@ -171,7 +143,7 @@ def new_model(albert_dir, num_classes=NUM_CLASSES, quiet=False):
             print(f'Loading pretrained ALBERT weights from {checkpoint}')
         else:
             print(f'No albert_model.ckpt in {albert_dir}: training ALBERT from scratch')
-    return build_model(albert_config, checkpoint, num_classes), albert_config, checkpoint is not None
+    return build_model(albert_config, label_names, checkpoint, maxlen), albert_config, checkpoint is not None
 
 
 def make_schedule(pretrained, learning_rate=None):
@@ -180,18 +152,18 @@ def make_schedule(pretrained, learning_rate=None):
     learning_rate replaces the peak learning rate of either.
     """
     if pretrained:
-        return PiecewiseLinear(learning_rate or LEARNING_RATE, LR_SCHEDULE)
-    return PiecewiseLinear(learning_rate or SCRATCH_LEARNING_RATE, SCRATCH_LR_SCHEDULE)
+        return PiecewiseLinear(learning_rate or config.LEARNING_RATE, config.LR_SCHEDULE)
+    return PiecewiseLinear(learning_rate or config.SCRATCH_LEARNING_RATE, config.SCRATCH_LR_SCHEDULE)
 
 
 def make_optimizer(pretrained, learning_rate=None):
     schedule = make_schedule(pretrained, learning_rate)
     if pretrained:
         return keras.optimizers.Adam(learning_rate=schedule)
-    return keras.optimizers.Adam(learning_rate=schedule, global_clipnorm=SCRATCH_CLIPNORM)
+    return keras.optimizers.Adam(learning_rate=schedule, global_clipnorm=config.SCRATCH_CLIPNORM)
 
 
-def make_train_step(model, optimizer, gradient_penalty=GRADIENT_PENALTY, adversarial=ADVERSARIAL):
+def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, adversarial=config.ADVERSARIAL):
     """A compiled training step: (token_ids, segment_ids, labels) -> (cross-entropy, probs).
 
     Loss = cross-entropy + gradient_penalty/2 * sum of squared gradients of the
@@ -247,7 +219,7 @@ def make_predict_fn(model):
     return predict_fn
 
 
-def predict_proba(model, tokenizer, texts, batch_size=BATCH_SIZE, predict_fn=None, progress=None):
+def predict_proba(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE, predict_fn=None, progress=None):
     """Class probabilities (n, num_classes) for texts, in input order.
 
     Texts are sorted by length into batches (see length_sorted_batches) so
@@ -257,7 +229,7 @@ def predict_proba(model, tokenizer, texts, batch_size=BATCH_SIZE, predict_fn=Non
     predict_fn = predict_fn or make_predict_fn(model)
     probs = np.zeros((len(texts), model.output_shape[-1]), dtype='float32')
     for chunk in length_sorted_batches(texts, batch_size):
-        token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer)
+        token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer, model.maxlen)
         probs[chunk] = predict_fn(token_ids, segment_ids).numpy()
         if progress:
             progress(len(chunk))
@@ -298,16 +270,16 @@ def seen_path(weights_path):
     return os.path.splitext(weights_path)[0] + '.seen.txt'
 
 
-def save_model_files(albert_config, vocab_file, weights_path, num_classes=NUM_CLASSES, pretrained=False,
-                     tokenizer=None):
-    """Write the config and (a copy of) the vocabulary that go with the weights at weights_path.
+def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenizer=None):
+    """Write the config (ALBERT's, the label names, maxlen) and a copy of the vocabulary that go
+    with the model's weights at weights_path.
 
     With a SeenTokenizer, its seen tokens go beside them too (albert_tiny.seen.txt).
     """
     config_path, vocab_path = sidecar_paths(weights_path)
     with atomic_open(config_path) as f:
-        json.dump({'albert_config': albert_config, 'num_classes': num_classes, 'maxlen': MAXLEN,
-                   'label_names': {str(k): v for k, v in LABEL_NAMES.items()},
+        json.dump({'albert_config': dict(model.albert_config), 'num_classes': len(model.label_names),
+                   'label_names': list(model.label_names), 'maxlen': model.maxlen,
                    'pretrained': pretrained}, f, ensure_ascii=False, indent=2)
     with atomic_path(vocab_path) as tmp:
         shutil.copyfile(vocab_file, tmp)
@@ -325,19 +297,17 @@ FINGERPRINT = ('num_hidden_layers', 'num_attention_heads', 'hidden_size', 'embed
                'vocab_size', 'max_position_embeddings', 'hidden_act')
 
 
-def save_weights(model, weights_path, albert_config=None):
-    """Write the weights atomically, with the config's fingerprint in the file when it is given."""
+def save_weights(model, weights_path):
+    """Write the weights atomically, with the fingerprint of the model's ALBERT config in the file."""
     with atomic_path(weights_path) as tmp:
         model.save_weights(tmp)
-        if albert_config is not None:
-            import h5py
-            with h5py.File(tmp, 'a') as f:
-                f.attrs['albert_fingerprint'] = json.dumps({k: albert_config.get(k) for k in FINGERPRINT}, sort_keys=True)
+        with h5py.File(tmp, 'a') as f:
+            f.attrs['albert_fingerprint'] = json.dumps({k: model.albert_config.get(k) for k in FINGERPRINT},
+                                                       sort_keys=True)
 
 
 def check_fingerprint(weights_path, albert_config, config_path):
     """ValueError when the weights were trained with another architecture than albert_config describes."""
-    import h5py
     with h5py.File(weights_path, 'r') as f:
         saved = f.attrs.get('albert_fingerprint')
     if saved is None:  # weights from before the fingerprint, or from elsewhere
@@ -376,7 +346,7 @@ class SeenTokenizer:
         return getattr(self.tokenizer, name)
 
 
-def seen_tokens(tokenizer, texts, maxlen=MAXLEN):
+def seen_tokens(tokenizer, texts, maxlen=config.MAXLEN):
     """The set of vocabulary tokens that occur in texts (as the tokenizer cuts them, up to maxlen).
 
     A character outside the vocabulary comes out of tokenize() as itself but
@@ -388,7 +358,7 @@ def seen_tokens(tokenizer, texts, maxlen=MAXLEN):
     return {token for token in seen if token in tokenizer._token_dict}
 
 
-def training_tokenizer(tokenizer, train_texts, unk_rate):
+def training_tokenizer(tokenizer, train_texts, unk_rate, maxlen=config.MAXLEN):
     """The tokenizer to train and evaluate with: the seen-token one when training replaces characters
     by [UNK] (unk_rate > 0, from scratch), else the plain one.
 
@@ -396,7 +366,28 @@ def training_tokenizer(tokenizer, train_texts, unk_rate):
     "no evidence"; a pretrained checkpoint has trained embeddings for its whole
     vocabulary, so nothing is mapped to [UNK] there.
     """
-    return SeenTokenizer(tokenizer, seen_tokens(tokenizer, train_texts)) if unk_rate else tokenizer
+    return SeenTokenizer(tokenizer, seen_tokens(tokenizer, train_texts, maxlen)) if unk_rate else tokenizer
+
+
+def saved_label_names(saved):
+    """The label names of a saved config: a list, or the {"0": name} of models saved before it was one."""
+    names = saved['label_names']
+    if isinstance(names, dict):
+        names = [names[str(k)] for k in range(len(names))]
+    if len(names) != saved['num_classes']:
+        raise ValueError(f"{len(names)} label names for {saved['num_classes']} classes")
+    return names
+
+
+def classes_in_weights(weights_path):
+    """The number of classes of the classifier in a weights file (the length of its bias)."""
+    sizes = []
+    with h5py.File(weights_path, 'r') as f:
+        f.visititems(lambda name, item: sizes.append(item.shape[0])
+                     if isinstance(item, h5py.Dataset) and name.startswith('Classifier') and 'bias' in name else None)
+    if not sizes:
+        raise ValueError('no Classifier layer in the weights')
+    return sizes[0]
 
 
 class MissingModelError(FileNotFoundError):
@@ -406,8 +397,10 @@ class MissingModelError(FileNotFoundError):
 def load_trained(weights_path, albert_dir=None):
     """(model, tokenizer) from weights saved by main.py.
 
-    The config and vocabulary saved beside the weights are used; weights that
-    came without them (trained elsewhere) take albert_dir's instead.
+    The config (ALBERT's, the label names, maxlen) and vocabulary saved beside
+    the weights are used; weights that came without them (trained elsewhere) take
+    albert_dir's config and vocabulary, the number of classes of their classifier
+    and classes named by their numbers.
     """
     if not os.path.exists(weights_path):
         raise MissingModelError(f'{weights_path} not found: train a model first (make train, or python main.py)')
@@ -416,9 +409,10 @@ def load_trained(weights_path, albert_dir=None):
         if os.path.exists(config_path) and os.path.exists(vocab_path):
             with open(config_path, encoding='utf-8') as f:
                 saved = json.load(f)
-            albert_config, num_classes = saved['albert_config'], saved['num_classes']
+            albert_config, label_names, maxlen = saved['albert_config'], saved_label_names(saved), saved['maxlen']
         elif albert_dir:
-            albert_config, num_classes = load_albert_config(albert_dir), NUM_CLASSES
+            albert_config, maxlen = load_albert_config(albert_dir), config.MAXLEN
+            label_names = [str(k) for k in range(classes_in_weights(weights_path))]
             vocab_path = os.path.join(albert_dir, 'vocab.txt')
         else:
             raise FileNotFoundError(f'{config_path} not found: the weights need the config saved with them')
@@ -427,7 +421,7 @@ def load_trained(weights_path, albert_dir=None):
         if vocab_lines != albert_config['vocab_size']:  # another vocabulary would shift every token id
             raise ValueError(f'{vocab_path} has {vocab_lines} lines, the config says vocab_size {albert_config["vocab_size"]}')
         check_fingerprint(weights_path, albert_config, config_path)
-        model = build_model(albert_config, num_classes=num_classes)
+        model = build_model(albert_config, label_names, maxlen=maxlen)
         model.load_weights(weights_path)  # a config whose shapes do not match the weights fails here
         tokenizer = load_tokenizer(vocab_path)
         if os.path.exists(seen_path(weights_path)):

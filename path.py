@@ -12,6 +12,9 @@ ALL_PATH = os.path.join(DATA_DIR, 'all.txt')
 TRAIN_PATH = os.path.join(DATA_DIR, 'train.txt')
 VAL_PATH = os.path.join(DATA_DIR, 'val.txt')
 TEST_PATH = os.path.join(DATA_DIR, 'test.txt')
+# The names of the classes, `id<TAB>name` a line; main.py reads the labels.txt
+# beside the training file, so another dataset brings its own.
+LABELS_PATH = os.path.join(DATA_DIR, 'labels.txt')
 # Labelled texts written independently of preprocess/synthesize.py: the
 # out-of-distribution check (README). Never train on it.
 CHECK_PATH = os.path.join(DATA_DIR, 'ood_check.txt')

@@ -20,11 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import utils.compat  # noqa: E402,F401
 
 import main as trainer  # noqa: E402
-import model as M  # noqa: E402
 import path  # noqa: E402
-from data_process import LABEL_NAMES, DataError, load_data  # noqa: E402
 from data_statistics import keyword_rule  # noqa: E402
-from utils.cli import fail  # noqa: E402
+from utils.cli import load_data_or_fail, load_model_or_fail  # noqa: E402
 from utils.files import atomic_open  # noqa: E402
 from utils.metrics import format_comparison  # noqa: E402
 
@@ -35,16 +33,13 @@ def main(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained model (default: %(default)s)')
     parser.add_argument('--json', help='also write the scores and the misses to this JSON file')
     args = parser.parse_args(argv)
-    try:
-        rows = load_data(args.input)
-        model, tokenizer = M.load_trained(args.weights)
-    except (DataError, M.MissingModelError) as e:
-        fail(e)
+    model, tokenizer = load_model_or_fail(args.weights)
+    rows = load_data_or_fail(args.input, len(model.label_names))
 
-    scores, predicted = trainer.check(model, tokenizer, rows, M.BATCH_SIZE)
+    scores, predicted = trainer.check(model, tokenizer, rows)
     print(f'{args.input}: {len(rows)} texts, ' + ', '.join(
-        f'{sum(label == k for _, label in rows)} of label {k}' for k in sorted(LABEL_NAMES)))
-    print(format_comparison(scores, LABEL_NAMES))
+        f'{sum(label == k for _, label in rows)} of label {k}' for k in range(len(model.label_names))))
+    print(format_comparison(scores, model.label_names))
 
     misses = [(text, label, int(guess)) for (text, label), guess in zip(rows, predicted) if guess != label]
     print(f'\nthe model misses {len(misses)} of {len(rows)} (true -> predicted):')

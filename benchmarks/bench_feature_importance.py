@@ -16,7 +16,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import utils.compat  # noqa: E402,F401
 
-import feature_importance as FI  # noqa: E402
+import attribution as A  # noqa: E402
+import config  # noqa: E402
 import model as M  # noqa: E402
 import path  # noqa: E402
 from bench_predict import load_texts_and_model, timed  # noqa: E402
@@ -26,19 +27,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
-    parser.add_argument('--steps', type=int, default=FI.DEFAULT_STEPS, help='(default: %(default)s)')
-    parser.add_argument('--batch-rows', type=int, default=FI.IG_BATCH_ROWS, help='(default: %(default)s)')
+    parser.add_argument('--steps', type=int, default=config.IG_STEPS, help='(default: %(default)s)')
+    parser.add_argument('--batch-rows', type=int, default=config.IG_BATCH_ROWS, help='(default: %(default)s)')
     args = parser.parse_args(argv)
     texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
 
     predict_fn = M.make_predict_fn(model)
-    predict_seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, 128, predict_fn))
-    ig_fn = FI.make_ig_fn(model)
-    ig_seconds = timed(lambda: FI.explain(model, tokenizer, texts, args.steps, batch_rows=args.batch_rows,
+    predict_seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, config.PREDICT_BATCH_SIZE, predict_fn))
+    ig_fn = A.make_ig_fn(model)
+    ig_seconds = timed(lambda: A.explain(model, tokenizer, texts, args.steps, batch_rows=args.batch_rows,
                                           ig_fn=ig_fn), repeats=1)
     passes = ig_seconds / predict_seconds
     print(f'{len(texts)} texts from {args.input}')
-    print(f'prediction (batch 128):          {len(texts) / predict_seconds:8.1f} texts/s')
+    print(f'prediction (batch {config.PREDICT_BATCH_SIZE}):          {len(texts) / predict_seconds:8.1f} texts/s')
     print(f'integrated gradients ({args.steps} steps): {len(texts) / ig_seconds:8.1f} texts/s')
     print(f'one IG text costs {passes:.1f} prediction passes; 3 x steps = {3 * args.steps}')
 

@@ -18,10 +18,11 @@ import utils.compat  # noqa: E402,F401
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+import config  # noqa: E402
 import model as M  # noqa: E402
 import path  # noqa: E402
-from data_process import DataError, encode, load_data  # noqa: E402
-from utils.cli import fail  # noqa: E402
+from data_process import encode  # noqa: E402
+from utils.cli import load_data_or_fail, load_model_or_fail  # noqa: E402
 
 
 def matmul_gflops(n=2048, repeats=20):
@@ -58,11 +59,8 @@ def timed(function, repeats=5):
 
 def load_texts_and_model(input_path, weights):
     """(texts, model, tokenizer) for a benchmark; exits with one line when either is missing."""
-    try:
-        texts = [text for text, _ in load_data(input_path)]
-        model, tokenizer = M.load_trained(weights)
-    except (DataError, M.MissingModelError) as e:
-        fail(e)
+    model, tokenizer = load_model_or_fail(weights)
+    texts = [text for text, _ in load_data_or_fail(input_path, len(model.label_names))]
     return texts, model, tokenizer
 
 
@@ -70,11 +68,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
-    parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32, 128])
+    parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32, config.PREDICT_BATCH_SIZE])
     args = parser.parse_args(argv)
     texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
     albert_config = model.albert_config
-    lengths = [int((encode([text], tokenizer)[0] > 0).sum()) for text in texts]  # real tokens, no padding
+    lengths = [int((encode([text], tokenizer, model.maxlen)[0] > 0).sum()) for text in texts]  # real tokens, no padding
     gflop = model_gflop(albert_config, lengths)
     limit = matmul_gflops()
     mean_len = np.mean(lengths)

@@ -3,13 +3,16 @@
 Texts are cleaned as generate4label.py cleans them, deduplicated, and split
 8:1:1 stratified by label with a fixed seed, so the same input and seed always
 give the same files. Writes train.txt, val.txt, test.txt and all.txt
-(`text<TAB>label` lines) into --out-dir, replacing any files there.
+(`text<TAB>label` lines) into --out-dir, replacing any files there, with a
+copy of --labels (the classes the labels must be among) as labels.txt, so
+main.py and the model know the classes' names.
 
 The default --out-dir is data/custom/, NOT data/, so the shipped data is never
 overwritten by accident; train on the new files with
 `python main.py --train data/custom/train.txt --val data/custom/val.txt --test data/custom/test.txt`.
 
     python preprocess/data_transfer.py --input labelled.csv --map 4:0
+    python preprocess/data_transfer.py --input four_classes.csv --labels my_labels.txt
 """
 import argparse
 import os
@@ -22,8 +25,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import path  # noqa: E402
 from utils.cli import fail  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_output_files  # noqa: E402
-from data_process import (LABEL_NAMES, NUM_CLASSES, DataError, deduplicate, parse_label,  # noqa: E402
-                          split_dataset, write_dataset)
+from config import SEED  # noqa: E402
+from data_process import (LABELS_FILE, DataError, deduplicate, label_range, parse_label,  # noqa: E402
+                          read_label_names, split_dataset, write_dataset)
+from utils.text import label_title  # noqa: E402
 from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
@@ -37,16 +42,16 @@ def parse_map(values):
             raw, sep, label = pair.partition(':')
             if not sep or not raw.strip() or parse_label(label) is None:
                 raise argparse.ArgumentTypeError(
-                    f'--map {pair!r}: expected RAW:LABEL with LABEL in 0..{NUM_CLASSES - 1}, e.g. 4:0')
+                    f'--map {pair!r}: expected RAW:LABEL with LABEL a non-negative integer, e.g. 4:0')
             mapping[raw.strip()] = label.strip()
     return mapping
 
 
-def read_labelled(file, mapping, encoding='utf-8-sig'):
+def read_labelled(file, mapping, encoding='utf-8-sig', num_classes=None):
     """Read a labelled CSV: (deduplicated (text, label) rows, rows read, blank rows skipped).
 
     Texts are cleaned with clean_text and raw labels mapped through `mapping`
-    before they are checked; every problem is a DataError naming file and line.
+    before they are checked (integers in 0..num_classes-1, any non-negative one without it); every problem is a DataError naming file and line.
     """
     rows, first, blank = [], {}, 0
     for line, cells in read_csv(file, ('原文', '标签'), encoding):
@@ -56,11 +61,11 @@ def read_labelled(file, mapping, encoding='utf-8-sig'):
             continue
         if not text:
             raise DataError(f'{file}:{line}: empty text (label {raw!r})')
-        label = parse_label(mapping.get(raw, raw))
+        label = parse_label(mapping.get(raw, raw), num_classes)
         if label is None and not raw:
-            raise DataError(f'{file}:{line}: no label (标签 is empty); labels are integers 0..{NUM_CLASSES - 1}')
+            raise DataError(f'{file}:{line}: no label (标签 is empty); a label is {label_range(num_classes)}')
         if label is None:
-            raise DataError(f'{file}:{line}: unknown label {raw!r}; labels are integers 0..{NUM_CLASSES - 1} '
+            raise DataError(f'{file}:{line}: unknown label {raw!r}; a label is {label_range(num_classes)} '
                             f'(map other values with --map, e.g. --map {raw}:0)')
         if text in first and first[text][0] != label:
             raise DataError(f'{file}:{line}: text labelled {label} here but {first[text][0]} '
@@ -81,7 +86,10 @@ def main(argv=None):
                         help='folder for train/val/test/all.txt; its files are replaced (default: %(default)s)')
     parser.add_argument('--map', action='append', metavar='RAW:LABEL',
                         help='map a raw label before checking, e.g. --map 4:0; repeat it or use 4:0,5:1')
-    parser.add_argument('--seed', type=int, default=2024, help='shuffle seed (default: %(default)s)')
+    parser.add_argument('--labels', default=path.LABELS_PATH,
+                        help='the classes, id<TAB>name a line: the labels are checked against it and it is copied '
+                             'beside the splits as labels.txt (default: %(default)s, the shipped task\'s three)')
+    parser.add_argument('--seed', type=int, default=SEED, help='shuffle seed (default: %(default)s)')
     parser.add_argument('--encoding', default='utf-8-sig',
                         help='encoding of the input, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
     args = parser.parse_args(argv)
@@ -90,25 +98,31 @@ def main(argv=None):
     except argparse.ArgumentTypeError as e:
         parser.error(str(e))
 
+    outputs = [os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)]
+    outputs.append(os.path.join(args.out_dir, LABELS_FILE))
     try:
-        check_not_an_input([os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)], [args.input])
-        check_output_files([os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)])
-        rows, n_read, blank = read_labelled(args.input, mapping, args.encoding)
+        check_not_an_input(outputs, [args.input, args.labels])
+        check_output_files(outputs)
+        label_names = read_label_names(args.labels)
+        for raw, label in mapping.items():
+            if parse_label(label, len(label_names)) is None:
+                raise DataError(f'--map {raw}:{label}: {label} is not a class of {args.labels} (0..{len(label_names) - 1})')
+        rows, n_read, blank = read_labelled(args.input, mapping, args.encoding, len(label_names))
     except (DataError, OverwriteError, UnwritableError) as e:
         fail(e)
     splits = dict(zip(SPLITS, split_dataset(rows, args.seed)))
     splits['all'] = rows
-    write_dataset(args.out_dir, splits)  # the four files change together
+    write_dataset(args.out_dir, splits, label_names)  # the five files change together
 
     print(f'read {n_read} labelled rows from {args.input}'
           + (f' ({blank} blank rows skipped)' if blank else ''))
     print(f'dropped {n_read - len(rows)} duplicates, kept {len(rows)} texts')
     if mapping:
         print('mapped labels: ' + ', '.join(f'{raw} -> {label}' for raw, label in mapping.items()))
-    print(f'wrote {args.out_dir}/{{train,val,test,all}}.txt (seed {args.seed})')
-    counts = pd.DataFrame([[sum(label == k for _, label in split) for k in range(NUM_CLASSES)]
+    print(f'wrote {args.out_dir}/{{train,val,test,all,labels}}.txt (seed {args.seed})')
+    counts = pd.DataFrame([[sum(label == k for _, label in split) for k in range(len(label_names))]
                            for split in splits.values()],
-                          index=list(splits), columns=[f'{LABEL_NAMES[k]}({k})' for k in range(NUM_CLASSES)])
+                          index=list(splits), columns=[label_title(label_names, k) for k in range(len(label_names))])
     counts['total'] = counts.sum(axis=1)
     pd.set_option('display.unicode.east_asian_width', True)  # align Chinese column names
     print(counts.to_string())

@@ -1,4 +1,4 @@
-"""Write the shipped synthetic dataset: data/all.txt, train.txt, val.txt, test.txt.
+"""Write the shipped synthetic dataset: data/all.txt, train.txt, val.txt, test.txt and labels.txt.
 
 The real hospital reports are private, so the project ships a synthetic set
 written the way endoscopy reports are written (BRIEF.md section 5):
@@ -32,13 +32,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
-from data_process import LABEL_NAMES, deduplicate, load_data, split_dataset, write_dataset  # noqa: E402
+from config import SEED  # noqa: E402
+from data_process import deduplicate, load_data, split_dataset, write_dataset  # noqa: E402
 from preprocess import registers_tract, tract_registers, whole_body  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
 from utils.cli import fail  # noqa: E402
 from utils.files import UnwritableError, check_output_files  # noqa: E402
 
-DEFAULT_SEED = 2024
 DEFAULT_SIZE = 8000
 MIN_SIZE = 100          # below this a split can miss a label entirely
 MIN_CHARS = 4
@@ -50,6 +50,7 @@ SIMILARITY_LIMIT = 0.8  # difflib ratio at which a text counts as a copy of a BR
 # Share of each label. An export pulled for this task is mostly endoscopy, but
 # label 0 now spans the whole body, so it is the largest class.
 LABEL_SHARES = ((1, 0.32), (2, 0.30), (0, 0.38))
+LABEL_NAMES = ('其他', '上消化道', '下消化道')  # written to labels.txt beside the data
 
 # The examples of BRIEF section 2 (preprocess/brief_examples.txt). They must be
 # classified right, so they are kept OUT of the data (and anything within
@@ -943,7 +944,7 @@ def label_targets(size):
     return targets
 
 
-def synthesize(size=DEFAULT_SIZE, seed=DEFAULT_SEED):
+def synthesize(size=DEFAULT_SIZE, seed=SEED):
     """`size` unique (text, label) rows in a shuffled order, the same for the same seed."""
     rng = random.Random(seed)
     seen, rows = set(), []
@@ -967,9 +968,9 @@ def describe(rows):
     """A few lines of statistics: labels, lengths, traps."""
     lengths = sorted(len(text) for text, _ in rows)
     lines = [f'{len(rows)} texts']
-    for label in sorted(LABEL_NAMES):
+    for label, name in enumerate(LABEL_NAMES):
         n = sum(1 for _, lab in rows if lab == label)
-        lines.append(f'  label {label} ({LABEL_NAMES[label]}): {n} ({n / len(rows):.1%})')
+        lines.append(f'  label {label} ({name}): {n} ({n / len(rows):.1%})')
     p95 = lengths[int(0.95 * (len(lengths) - 1))]
     lines.append(f'  length min {lengths[0]}, median {statistics.median(lengths):g}, '
                  f'mean {statistics.mean(lengths):.1f}, p95 {p95}, max {lengths[-1]}')
@@ -985,9 +986,9 @@ def count_trap(rows, word, label):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Write a synthetic labelled dataset of endoscopy report texts '
-                    '(all.txt, train.txt, val.txt, test.txt; text<TAB>label, labels 0/1/2).')
-    parser.add_argument('--seed', type=int, default=DEFAULT_SEED,
-                        help=f'random seed; the same seed gives the same files (default {DEFAULT_SEED})')
+                    '(all.txt, train.txt, val.txt, test.txt; text<TAB>label, labels 0/1/2; and labels.txt, their names).')
+    parser.add_argument('--seed', type=int, default=SEED,
+                        help=f'random seed; the same seed gives the same files (default {SEED})')
     parser.add_argument('--size', type=int, default=DEFAULT_SIZE,
                         help=f'number of unique texts (default {DEFAULT_SIZE}, at least {MIN_SIZE})')
     parser.add_argument('--out-dir', default=path.DATA_DIR,
@@ -1001,12 +1002,12 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        check_output_files([os.path.join(args.out_dir, f'{name}.txt') for name in ('all', 'train', 'val', 'test')])
+        check_output_files([os.path.join(args.out_dir, f'{name}.txt') for name in ('all', 'train', 'val', 'test', 'labels')])
     except UnwritableError as e:
         fail(e)
     rows = synthesize(args.size, args.seed)
     train, val, test = split_dataset(rows, args.seed)
-    write_dataset(args.out_dir, {'all': rows, 'train': train, 'val': val, 'test': test})
+    write_dataset(args.out_dir, {'all': rows, 'train': train, 'val': val, 'test': test}, LABEL_NAMES)
     print(describe(rows))
     print(f'wrote {args.out_dir}: all {len(rows)}, train {len(train)}, val {len(val)}, test {len(test)}')
 

@@ -30,6 +30,9 @@ TOY_ROWS = {
     2: ['直肠息肉予圈套摘除', '乙状结肠粘膜光滑', '内痔', '横结肠见一憩室', '肛门指检未及肿物',
         '回盲瓣呈唇形', '降结肠管状腺瘤', '盲肠阑尾开口清晰', '升结肠黑变病', '溃疡性结肠炎'],
 }
+TOY_LABEL_NAMES = ('其他', '上消化道', '下消化道')  # written to labels.txt by the toy_data fixture
+TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
+LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
 
 
 def write_rows(path_, rows):
@@ -50,11 +53,13 @@ def tiny_albert_dir(tmp_path):
 
 @pytest.fixture
 def toy_data(tmp_path):
-    """Small train/val/test files: 30 / 9 / 9 texts over the three labels."""
+    """Small train/val/test files: 30 / 9 / 9 texts over the three labels, and their labels.txt."""
     rows = [(text, label) for label, texts in TOY_ROWS.items() for text in texts]
     train = [(text, label) for text, label in rows]
     val = [(text + '。', label) for text, label in rows[::10][:3] + rows[1::10][:3] + rows[2::10][:3]]
     test = [(text + '，', label) for text, label in rows[3::10][:3] + rows[4::10][:3] + rows[5::10][:3]]
+    (tmp_path / 'labels.txt').write_text(''.join(f'{k}\t{name}\n' for k, name in enumerate(TOY_LABEL_NAMES)),
+                                         encoding='utf-8')
     return {name: write_rows(tmp_path / f'{name}.txt', split)
             for name, split in (('train', train), ('val', val), ('test', test))}
 
@@ -74,14 +79,13 @@ def trained_tiny(tmp_path_factory):
     (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
     shutil.copy(f'{path.ALBERT_DIR}/vocab.txt', albert_dir / 'vocab.txt')
     tf.keras.utils.set_random_seed(1)
-    model, albert_config, _ = M.new_model(str(albert_dir), quiet=True)
+    model, _, _ = M.new_model(str(albert_dir), TOY_LABEL_NAMES, quiet=True)
     tokenizer = M.load_tokenizer(str(albert_dir / 'vocab.txt'))
-    rows = [(text, label) for label, texts in TOY_ROWS.items() for text in texts]
-    token_ids, segment_ids = encode([text for text, _ in rows], tokenizer)
+    token_ids, segment_ids = encode(TEXTS, tokenizer)
     step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
     for _ in range(40):
-        step(token_ids, segment_ids, np.array([label for _, label in rows], dtype='int32'))
+        step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
     weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')
-    M.save_model_files(albert_config, str(albert_dir / 'vocab.txt'), weights)
-    M.save_weights(model, weights, albert_config)  # as main.py saves it, fingerprint included
+    M.save_model_files(model, str(albert_dir / 'vocab.txt'), weights)
+    M.save_weights(model, weights)  # as main.py saves it, fingerprint included
     return model, tokenizer, weights

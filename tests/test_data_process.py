@@ -4,7 +4,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from data_process import DataError, deduplicate, load_data, mask_tokens, split_dataset, write_data
+from data_process import (DataError, deduplicate, load_data, load_labelled, mask_tokens, read_label_names, split_dataset,
+                          write_data, write_dataset)
 
 
 def data_file(tmp_path, content):
@@ -30,9 +31,57 @@ def data_file(tmp_path, content):
 def test_load_data_errors_name_file_and_line(tmp_path, content, where, message):
     path = data_file(tmp_path, content)
     with pytest.raises(DataError) as e:
-        load_data(path)
+        load_data(path, num_classes=3)
     assert str(e.value).startswith(f'{path}:{where}: {message}')
     assert '\n' not in str(e.value)
+
+
+def test_without_a_class_count_any_non_negative_label_is_one(tmp_path):
+    assert load_data(data_file(tmp_path, '慢性胃炎\t7\n')) == [('慢性胃炎', 7)]
+    with pytest.raises(DataError, match="label '-1' is not a non-negative integer"):
+        load_data(data_file(tmp_path, '慢性胃炎\t-1\n'))
+
+
+def test_classes_come_from_labels_txt_beside_the_data(tmp_path):
+    train = data_file(tmp_path, '慢性胃炎\t1\n内痔\t0\n')
+    (tmp_path / 'labels.txt').write_text('0\t甲\n1\t乙\n2\t丙\n', encoding='utf-8')
+    (rows,), names = load_labelled([train])
+    assert names == ['甲', '乙', '丙'] and rows == [('慢性胃炎', 1), ('内痔', 0)]  # class 2 named though unseen
+    (tmp_path / 'labels.txt').write_text('0\t甲\n1\t乙\n', encoding='utf-8')
+    other = data_file(tmp_path, '慢性胃炎\t2\n')
+    with pytest.raises(DataError, match="label '2' is not an integer in 0..1"):
+        load_labelled([other])
+
+
+def test_without_labels_txt_classes_are_numbered_up_to_the_largest_label(tmp_path):
+    train, test = tmp_path / 'train.txt', tmp_path / 'test.txt'
+    train.write_text('慢性胃炎\t1\n内痔\t0\n肝囊肿\t2\n', encoding='utf-8')
+    test.write_text('胆总管结石\t3\n', encoding='utf-8')
+    (_, test_rows), names = load_labelled([str(train), str(test)])
+    assert names == ['0', '1', '2', '3'] and test_rows == [('胆总管结石', 3)]
+    train.write_text('慢性胃炎\t1\n内痔\t0\n', encoding='utf-8')  # no 2: a gap is a mistake, not a class
+    with pytest.raises(DataError, match='no text has label 2, but labels go up to 3'):
+        load_labelled([str(train), str(test)])
+
+
+@pytest.mark.parametrize('content, message', [
+    ('0\t甲\n1\n', ':2: expected'),
+    ('0\t甲\nx\t乙\n', ':2: expected'),
+    ('0\t甲\n0\t乙\n', ':2: label 0 named twice'),
+    ('0\t甲\n2\t乙\n', ': the ids must be 0..n-1'),
+    ('0\t甲\n', ': the ids must be 0..n-1 for two or more classes'),
+])
+def test_bad_labels_txt_is_one_line_naming_it(tmp_path, content, message):
+    (tmp_path / 'labels.txt').write_text(content, encoding='utf-8')
+    with pytest.raises(DataError) as e:
+        read_label_names(str(tmp_path / 'labels.txt'))
+    assert str(e.value).startswith(f"{tmp_path / 'labels.txt'}{message}")
+
+
+def test_write_dataset_writes_labels_txt_with_the_files(tmp_path):
+    write_dataset(str(tmp_path), {'train': [('内痔', 1)], 'test': [('胃炎', 0)]}, ['其他', '肠'])
+    assert read_label_names(str(tmp_path / 'labels.txt')) == ['其他', '肠']
+    assert load_labelled([str(tmp_path / 'train.txt')]) == ([[('内痔', 1)]], ['其他', '肠'])
 
 
 def test_load_data_empty_file(tmp_path):

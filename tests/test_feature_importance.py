@@ -1,17 +1,15 @@
-"""feature_importance.py: Integrated Gradients on a tiny model, keyword extraction, heatmaps, errors."""
+"""attribution.py and feature_importance.py: Integrated Gradients on a tiny model, keyword extraction, heatmaps, errors."""
 import os
 import warnings
 
 import numpy as np
 import pytest
 
+import attribution as A
 import feature_importance as FI
 import model as M
-from conftest import TOY_ROWS, write_rows
+from conftest import LABELS, TEXTS, TOY_LABEL_NAMES, write_rows
 from data_process import encode
-
-TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
-LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
 
 
 @pytest.fixture
@@ -30,17 +28,17 @@ def test_embedding_model_reproduces_the_classifier(trained):
 @pytest.mark.parametrize('method', ['gausslegendre', 'trapezoid'])
 def test_path_weights_integrate_to_one(method):
     for steps in (1, 5, 20):
-        alphas, weights = FI.path_points(steps, method)
+        alphas, weights = A.path_points(steps, method)
         assert weights.sum() == pytest.approx(1.0)
         assert alphas.min() >= 0 and alphas.max() <= 1
     # the quadrature is exact for a straight line: integral of a over [0, 1] is 1/2
-    alphas, weights = FI.path_points(20, method)
+    alphas, weights = A.path_points(20, method)
     assert (weights * alphas).sum() == pytest.approx(0.5)
 
 
 def test_attributions_add_up_at_50_steps(trained):
     model, tokenizer, _ = trained
-    results = FI.explain(model, tokenizer, TEXTS, steps=50, batch_rows=64)
+    results = A.explain(model, tokenizer, TEXTS, steps=50, batch_rows=64)
     gaps = [r['gap'] for r in results]
     assert max(gaps) < 1e-2, gaps
     # not trivially small: the model's output really moves between baseline and text
@@ -52,15 +50,15 @@ def test_attributions_add_up_at_50_steps(trained):
 
 def test_few_steps_leave_a_larger_gap_than_many(trained):
     model, tokenizer, _ = trained
-    coarse = np.mean([r['gap'] for r in FI.explain(model, tokenizer, TEXTS, steps=2, method='trapezoid')])
-    fine = np.mean([r['gap'] for r in FI.explain(model, tokenizer, TEXTS, steps=50, method='trapezoid')])
+    coarse = np.mean([r['gap'] for r in A.explain(model, tokenizer, TEXTS, steps=2, method='trapezoid')])
+    fine = np.mean([r['gap'] for r in A.explain(model, tokenizer, TEXTS, steps=50, method='trapezoid')])
     assert fine < coarse
 
 
 def test_target_explains_the_given_class_and_batching_does_not_change_results(trained):
     model, tokenizer, _ = trained
-    one_batch = FI.explain(model, tokenizer, TEXTS[:6], steps=10, target=2, batch_rows=1000)
-    one_each = FI.explain(model, tokenizer, TEXTS[:6], steps=10, target=2, batch_rows=1)
+    one_batch = A.explain(model, tokenizer, TEXTS[:6], steps=10, target=2, batch_rows=1000)
+    one_each = A.explain(model, tokenizer, TEXTS[:6], steps=10, target=2, batch_rows=1)
     for a, b in zip(one_batch, one_each):
         assert a['target'] == b['target'] == 2
         assert a['f_x'] == pytest.approx(a['probs'][2], abs=1e-6)
@@ -72,42 +70,42 @@ def test_char_scores_follow_word_pieces_and_skip_spaces(trained):
     text = '胆 ERCP'
     tokens = tokenizer.tokenize(text)
     attributions = np.arange(len(tokens), dtype=float)  # token i scores i
-    chars, scores = FI.char_scores(text, tokenizer, attributions)
+    chars, scores = A.char_scores(text, tokenizer, attributions)
     assert chars == list(text)
     assert scores[0] == 1.0 and scores[1] == 0.0  # 胆 is token 1 ([CLS] is 0); the space has no token
     assert all(s >= 2 for s in scores[2:])  # ERCP's characters carry their word pieces' scores
 
 
 def test_scale_scores_keeps_only_positive_evidence():
-    np.testing.assert_allclose(FI.scale_scores([-2.0, 0.0, 1.0, 4.0]), [0, 0, 0.25, 1])
-    np.testing.assert_array_equal(FI.scale_scores([-1.0, -3.0]), [0, 0])
+    np.testing.assert_allclose(A.scale_scores([-2.0, 0.0, 1.0, 4.0]), [0, 0, 0.25, 1])
+    np.testing.assert_array_equal(A.scale_scores([-1.0, -3.0]), [0, 0])
 
 
 def test_a_one_character_text_can_be_a_keyword():
-    np.testing.assert_array_equal(FI.scale_scores([0.7]), [1])  # its only score is its top score
-    np.testing.assert_array_equal(FI.scale_scores([0.5, 0.5]), [1, 1])
-    np.testing.assert_array_equal(FI.scale_scores([0.0]), [0])
-    assert FI.extract_spans(['痔'], FI.scale_scores([0.3]))[0][0] == '痔'
-    np.testing.assert_array_equal(FI.scale_scores([]), [])
-    np.testing.assert_allclose(FI.scale_scores([0.5, 1.0, 0.75]), [0, 1, 0.5])  # true min-max when all are positive
+    np.testing.assert_array_equal(A.scale_scores([0.7]), [1])  # its only score is its top score
+    np.testing.assert_array_equal(A.scale_scores([0.5, 0.5]), [1, 1])
+    np.testing.assert_array_equal(A.scale_scores([0.0]), [0])
+    assert A.extract_spans(['痔'], A.scale_scores([0.3]))[0][0] == '痔'
+    np.testing.assert_array_equal(A.scale_scores([]), [])
+    np.testing.assert_allclose(A.scale_scores([0.5, 1.0, 0.75]), [0, 1, 0.5])  # true min-max when all are positive
 
 
 def test_spans_threshold_and_extracts_max():
     chars = list('胃窦粘膜充血，直肠')
     scaled = np.array([0.9, 0.5, 0.1, 0.1, 0.3, 0.2, 0.05, 1.0, 0.19])
-    assert [s for s, _ in FI.extract_spans(chars, scaled, 0.2)] == ['胃窦', '充血', '直']
-    assert [s for s, _ in FI.extract_spans(chars, scaled, 0.5)] == ['胃窦', '直']
-    assert [s for s, _ in FI.extract_spans(chars, scaled, 0.2, extracts_max=True)] == ['直']
-    assert FI.extract_spans(chars, scaled, 0.2)[0][1] == pytest.approx(0.7)
-    assert FI.extract_spans(chars, np.zeros(len(chars)), 0.2) == []
-    assert [s for s, _ in FI.extract_spans(list('食管'), np.array([1.0, 1.0]), 0.2)] == ['食管']  # run to the end
+    assert [s for s, _ in A.extract_spans(chars, scaled, 0.2)] == ['胃窦', '充血', '直']
+    assert [s for s, _ in A.extract_spans(chars, scaled, 0.5)] == ['胃窦', '直']
+    assert [s for s, _ in A.extract_spans(chars, scaled, 0.2, extracts_max=True)] == ['直']
+    assert A.extract_spans(chars, scaled, 0.2)[0][1] == pytest.approx(0.7)
+    assert A.extract_spans(chars, np.zeros(len(chars)), 0.2) == []
+    assert [s for s, _ in A.extract_spans(list('食管'), np.array([1.0, 1.0]), 0.2)] == ['食管']  # run to the end
 
 
 def test_keyword_table_counts_per_predicted_class():
     results = [{'chars': list('胃炎'), 'scores': [1.0, 0.0], 'predicted': 1},
                {'chars': list('胃窦'), 'scores': [2.0, 0.1], 'predicted': 1},
                {'chars': list('胃肠减压'), 'scores': [1.0, 1.0, 0.0, 0.0], 'predicted': 0}]
-    rows = FI.keyword_table(results, threshold=0.2)
+    rows = A.keyword_table(results, 3, threshold=0.2)
     assert rows[0] == ('胃', 2, [0, 2, 0], 1.0)
     assert ('胃肠', 1, [1, 0, 0], 1.0) in rows
 
@@ -124,7 +122,7 @@ def test_heatmap_renders_chinese_with_a_cjk_font(tmp_path):
     out = tmp_path / 'images' / 'sample1.png'
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
-        FI.plot_heatmap(result, str(out))
+        FI.plot_heatmap(result, TOY_LABEL_NAMES, str(out))
     assert not [w for w in caught if 'missing from font' in str(w.message)]
     assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     from matplotlib import image
@@ -158,7 +156,7 @@ def test_a_very_long_text_makes_a_bounded_heatmap(tmp_path):
     result = {'chars': list(text), 'scores': list(np.linspace(-1, 1, len(text))), 'predicted': 1, 'target': 1,
               'probs': [0.01, 0.98, 0.01], 'gap': 0.003}
     out = tmp_path / 'long.png'
-    FI.plot_heatmap(result, str(out))
+    FI.plot_heatmap(result, TOY_LABEL_NAMES, str(out))
     from matplotlib import image
     height, width = image.imread(str(out)).shape[:2]
     assert height < 1500 and width < 2500

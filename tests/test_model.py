@@ -7,20 +7,20 @@ import tensorflow as tf
 from bert4keras.backend import keras
 from bert4keras.models import build_transformer_model
 
+import config
 import model as M
-from conftest import TINY_ALBERT_CONFIG, TOY_ROWS
+from conftest import LABELS, TEXTS, TINY_ALBERT_CONFIG, TOY_LABEL_NAMES
 from data_process import encode
 
 
 def toy_batch(tokenizer):
-    rows = [(text, label) for label, texts in TOY_ROWS.items() for text in texts]
-    token_ids, segment_ids = encode([text for text, _ in rows], tokenizer)
-    return token_ids, segment_ids, np.array([label for _, label in rows], dtype='int32')
+    token_ids, segment_ids = encode(TEXTS, tokenizer)
+    return token_ids, segment_ids, np.array(LABELS, dtype='int32')
 
 
 def tiny_model(tiny_albert_dir, seed=0):
     tf.keras.utils.set_random_seed(seed)
-    model, _, pretrained = M.new_model(tiny_albert_dir, quiet=True)
+    model, _, pretrained = M.new_model(tiny_albert_dir, TOY_LABEL_NAMES, quiet=True)
     assert not pretrained
     return model, M.load_tokenizer(os.path.join(tiny_albert_dir, 'vocab.txt'))
 
@@ -31,19 +31,19 @@ def cross_entropy(model, token_ids, segment_ids, labels):
 
 
 def test_schedule_matches_the_original_recipe():
-    schedule = M.PiecewiseLinear(M.LEARNING_RATE, M.LR_SCHEDULE)
+    schedule = M.PiecewiseLinear(config.LEARNING_RATE, config.LR_SCHEDULE)
     expected = {0: 0.0, 500: 5e-5, 1000: 1e-4, 1500: 5.5e-5, 2000: 1e-5, 3000: 1e-5}
     for step, lr in expected.items():
         assert float(schedule(step)) == pytest.approx(lr, rel=1e-5, abs=1e-12), step
 
 
 def test_scratch_schedule_warms_up_then_decays():
-    schedule = M.PiecewiseLinear(M.SCRATCH_LEARNING_RATE, M.SCRATCH_LR_SCHEDULE)
-    warmup, decayed = sorted(M.SCRATCH_LR_SCHEDULE)
+    schedule = M.PiecewiseLinear(config.SCRATCH_LEARNING_RATE, config.SCRATCH_LR_SCHEDULE)
+    warmup, decayed = sorted(config.SCRATCH_LR_SCHEDULE)
     assert float(schedule(0)) == 0.0
-    assert float(schedule(warmup)) == pytest.approx(M.SCRATCH_LEARNING_RATE)
-    assert float(schedule(decayed)) == pytest.approx(M.SCRATCH_LEARNING_RATE * 0.1)
-    assert float(schedule(decayed * 5)) == pytest.approx(M.SCRATCH_LEARNING_RATE * 0.1)
+    assert float(schedule(warmup)) == pytest.approx(config.SCRATCH_LEARNING_RATE)
+    assert float(schedule(decayed)) == pytest.approx(config.SCRATCH_LEARNING_RATE * 0.1)
+    assert float(schedule(decayed * 5)) == pytest.approx(config.SCRATCH_LEARNING_RATE * 0.1)
 
 
 @pytest.mark.parametrize('gradient_penalty,adversarial', [(1.0, 0.0), (0.0, 0.0), (1.0, 0.5)])
@@ -80,22 +80,21 @@ def test_save_then_load_gives_identical_predictions(tiny_albert_dir, tmp_path):
     token_ids, segment_ids, labels = toy_batch(tokenizer)
     M.make_train_step(model, keras.optimizers.Adam(1e-3))(token_ids, segment_ids, labels)
     weights_path = str(tmp_path / 'weights' / 'model.h5')
-    M.save_model_files(TINY_ALBERT_CONFIG, os.path.join(tiny_albert_dir, 'vocab.txt'), weights_path)
+    M.save_model_files(model, os.path.join(tiny_albert_dir, 'vocab.txt'), weights_path)
     M.save_weights(model, weights_path)
     assert sorted(os.listdir(tmp_path / 'weights')) == ['model.config.json', 'model.h5', 'model.vocab.txt']
 
     loaded, loaded_tokenizer = M.load_trained(weights_path)
-    texts = [text for texts in TOY_ROWS.values() for text in texts]
-    expected = M.predict_proba(model, tokenizer, texts)
-    np.testing.assert_array_equal(M.predict_proba(loaded, loaded_tokenizer, texts), expected)
+    assert loaded.label_names == TOY_LABEL_NAMES and loaded.maxlen == config.MAXLEN  # read back from the config
+    expected = M.predict_proba(model, tokenizer, TEXTS)
+    np.testing.assert_array_equal(M.predict_proba(loaded, loaded_tokenizer, TEXTS), expected)
     np.testing.assert_allclose(expected.sum(axis=1), 1.0, rtol=1e-5)
 
 
 def test_predict_proba_keeps_input_order_across_length_sorted_batches(tiny_albert_dir):
     model, tokenizer = tiny_model(tiny_albert_dir)
-    texts = [text for texts in TOY_ROWS.values() for text in texts]
-    one_by_one = np.concatenate([M.predict_proba(model, tokenizer, [text]) for text in texts])
-    np.testing.assert_allclose(M.predict_proba(model, tokenizer, texts, batch_size=7), one_by_one, atol=1e-5)
+    one_by_one = np.concatenate([M.predict_proba(model, tokenizer, [text]) for text in TEXTS])
+    np.testing.assert_allclose(M.predict_proba(model, tokenizer, TEXTS, batch_size=7), one_by_one, atol=1e-5)
 
 
 def test_missing_weights_say_to_train_first(tmp_path):
@@ -136,7 +135,7 @@ def test_pretrained_checkpoint_loads_and_sets_the_weights(tiny_albert_dir):
                  'bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel']:
         assert name in values
 
-    model, _, pretrained = M.new_model(tiny_albert_dir, quiet=True)
+    model, _, pretrained = M.new_model(tiny_albert_dir, TOY_LABEL_NAMES, quiet=True)
     assert pretrained
     np.testing.assert_array_equal(model.get_layer(M.TOKEN_EMBEDDING).get_weights()[0],
                                   values['bert/embeddings/word_embeddings'])
@@ -148,6 +147,6 @@ def test_pretrained_checkpoint_loads_and_sets_the_weights(tiny_albert_dir):
 
 
 def test_fine_tuning_uses_the_original_schedule_and_scratch_a_faster_one():
-    assert M.make_schedule(pretrained=True).get_config() == {'learning_rate': M.LEARNING_RATE, 'schedule': M.LR_SCHEDULE}
+    assert M.make_schedule(pretrained=True).get_config() == {'learning_rate': config.LEARNING_RATE, 'schedule': config.LR_SCHEDULE}
     scratch = M.make_schedule(pretrained=False).get_config()
-    assert scratch == {'learning_rate': M.SCRATCH_LEARNING_RATE, 'schedule': M.SCRATCH_LR_SCHEDULE}
+    assert scratch == {'learning_rate': config.SCRATCH_LEARNING_RATE, 'schedule': config.SCRATCH_LR_SCHEDULE}

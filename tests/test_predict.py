@@ -10,10 +10,7 @@ import pytest
 
 import model as M
 import predict
-from conftest import TOY_ROWS, write_rows
-
-TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
-LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
+from conftest import LABELS, TEXTS, TOY_LABEL_NAMES, write_rows
 
 
 @pytest.fixture
@@ -57,7 +54,7 @@ def test_cli_file_output_agrees_with_the_api_and_keeps_input_order(weights, tmp_
     assert [f[0] for f in fields] == [text for text, _ in rows]
     expected = predict.multi_predict([text for text, _ in rows], weights=weights)
     assert [int(f[1]) for f in fields] == expected
-    assert [f[2] for f in fields] == [M.LABEL_NAMES[k] for k in expected]
+    assert [f[2] for f in fields] == [TOY_LABEL_NAMES[k] for k in expected]
     assert all(abs(sum(float(p) for p in f[3:]) - 1) < 1e-4 for f in fields)
     accuracy = np.mean(np.array(expected) == [label for _, label in rows])
     assert f'accuracy {accuracy:.6f} on 8 labelled texts' in printed
@@ -68,7 +65,7 @@ def test_cli_texts_and_jsonl_on_stdout(weights, tmp_path, capsys):
     printed = run_cli(capsys, TEXTS[0], TEXTS[15], '--weights', weights).out.splitlines()
     expected = predict.multi_predict([TEXTS[0], TEXTS[15]], weights=weights)
     assert [int(line.split('\t')[0]) for line in printed] == expected
-    assert [line.split('\t')[1] for line in printed] == [M.LABEL_NAMES[k] for k in expected]
+    assert [line.split('\t')[1] for line in printed] == [TOY_LABEL_NAMES[k] for k in expected]
 
     source = tmp_path / 'plain.txt'
     source.write_text('\n'.join(TEXTS[:4]) + '\n', encoding='utf-8')
@@ -140,8 +137,6 @@ def test_weights_without_a_config_give_one_line(trained_tiny, tmp_path, capsys):
 @pytest.mark.parametrize('damage', ['vocabulary one line short', 'config of another size', 'config with more classes',
                                     'config with more layers', 'config with other heads'])
 def test_a_model_that_does_not_match_its_files_is_refused_in_one_line(trained_tiny, tmp_path, capsys, damage):
-    import json
-    import model as M
     weights = tmp_path / 'copy.h5'
     shutil.copy(trained_tiny[2], weights)
     config_path, vocab_path = M.sidecar_paths(str(weights))
@@ -186,3 +181,17 @@ def test_a_labelled_file_with_a_bad_label_says_why_there_is_no_accuracy(trained_
     plain.write_text('胃窦黏膜充血\n内痔\n', encoding='utf-8')
     predict.main(['--input', str(plain), '--output', str(tmp_path / 'out2.tsv'), '--weights', trained_tiny[2]])
     assert 'no accuracy report' not in capsys.readouterr().err  # plain texts: nothing to report
+
+
+def test_prediction_uses_the_maxlen_and_names_saved_with_the_model(trained_tiny, tmp_path):
+    weights = tmp_path / 'short.h5'
+    shutil.copy(trained_tiny[2], weights)
+    config_path, vocab_path = M.sidecar_paths(str(weights))
+    shutil.copy(M.sidecar_paths(trained_tiny[2])[1], vocab_path)
+    saved = json.loads(open(M.sidecar_paths(trained_tiny[2])[0], encoding='utf-8').read())
+    saved['maxlen'], saved['label_names'] = 8, ['甲', '乙', '丙']  # as if trained with another config.py
+    open(config_path, 'w', encoding='utf-8').write(json.dumps(saved))
+    long_text = '胃窦粘膜充血水肿伴糜烂，予活检'
+    probs = predict.predict_proba([long_text, long_text[:6]], weights=str(weights))
+    np.testing.assert_allclose(probs[0], probs[1], atol=1e-6)  # cut to 8 tokens: [CLS] + 6 characters + [SEP]
+    assert predict.label_names(str(weights)) == ('甲', '乙', '丙')

@@ -1,11 +1,13 @@
 """data_statistics.py: the keyword rule, the printed tables and the histogram."""
 import os
 import re
+import shutil
 import sys
 
 import pytest
 
 import data_statistics
+import path
 from data_statistics import keyword_rule, original_keyword_rule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,6 +94,7 @@ def test_main_prints_tables_and_writes_histogram(dataset, tmp_path, capsys):
 def test_main_bad_file_is_one_line_error(dataset, tmp_path, capsys):
     bad = tmp_path / 'bad.txt'
     bad.write_text('内痔\t2\n胃炎\t3\n', encoding='utf-8')
+    shutil.copy(path.LABELS_PATH, tmp_path / 'labels.txt')  # three classes, so 3 is not one
     with pytest.raises(SystemExit) as e:
         data_statistics.main(['--input', dataset[0], str(bad), '--images-dir', str(tmp_path)])
     assert e.value.code == 2

@@ -62,8 +62,8 @@ def test_resume_continues_the_step_count_and_matches_an_uninterrupted_run(tiny_a
     for a, b in zip(resumed, uninterrupted):
         for key in ('step', 'lr', 'loss', 'val_loss', 'val_acc'):
             assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-5, abs=1e-7), key
-    state = json.loads((interrupted / 'weights' / 'model.resume' / 'state.json').read_text(encoding='utf-8'))
-    assert state['epoch'] == 3
+    settings, progress = main.load_state(weights)
+    assert progress.epoch == 3 and len(progress.history) == 3 and settings.epochs == 3
 
 
 def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, tmp_path, capsys):
@@ -107,11 +107,10 @@ def test_bad_data_and_missing_checkpoint_stop_with_one_line(tiny_albert_dir, toy
 
 def test_resume_takes_the_checkpoint_state_json_describes(tiny_albert_dir, toy_data, tmp_path, capsys):
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '2')
-    state_path = tmp_path / 'weights' / 'model.resume' / 'state.json'
-    state = json.loads(state_path.read_text(encoding='utf-8'))
+    settings, progress = main.load_state(weights)
     # as if the run died after writing checkpoint 2 but before state.json said so
-    state['epoch'], state['history'], state['bad_epochs'] = 1, state['history'][:1], 0
-    state_path.write_text(json.dumps(state), encoding='utf-8')
+    progress.epoch, progress.history, progress.bad_epochs = 1, progress.history[:1], 0
+    main.save_state(settings, progress)
     continue_fit.main(['--weights', weights, '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
     out = capsys.readouterr().out
     assert 'model.resume/ckpt-1: epoch 1, step 4' in out
@@ -217,13 +216,28 @@ def test_a_plot_that_fails_costs_only_itself_and_continue_fit_can_write_the_repo
     assert (tmp_path / 'images' / 'training_curves.png').exists()
 
 
+def test_state_json_round_trips_as_typed_objects(tiny_albert_dir, toy_data, tmp_path):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    settings, progress = main.load_state(weights)
+    assert isinstance(settings, main.Settings) and isinstance(progress, main.Progress)
+    assert settings.label_names == ['其他', '上消化道', '下消化道'] and settings.batch_size == 8  # run_main's
+    main.save_state(settings, progress)
+    assert main.load_state(weights) == (settings, progress)
+    state_path = tmp_path / 'weights' / 'model.resume' / 'state.json'
+    state = json.loads(state_path.read_text(encoding='utf-8'))
+    del state['settings']['label_names']  # a state.json written by hand, or by another version
+    state_path.write_text(json.dumps(state), encoding='utf-8')
+    with pytest.raises(ValueError, match='label_names'):
+        main.load_state(weights)
+
+
 @pytest.mark.parametrize('damage', ['checkpoint data', 'checkpoint index', 'state.json'])
 def test_a_corrupt_resume_checkpoint_is_one_line(tiny_albert_dir, toy_data, tmp_path, capsys, damage):
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--patience', '5')
     resume = tmp_path / 'weights' / 'model.resume'
-    state = json.loads((resume / 'state.json').read_text(encoding='utf-8'))
-    state['bad_epochs'], state['settings']['epochs'] = 0, 3  # something left to resume
-    (resume / 'state.json').write_text(json.dumps(state), encoding='utf-8')
+    settings, progress = main.load_state(weights)
+    progress.bad_epochs, settings.epochs = 0, 3  # something left to resume
+    main.save_state(settings, progress)
     if damage == 'state.json':
         (resume / 'state.json').write_text('{"epoch": 1, "sett', encoding='utf-8')
     else:

@@ -1,5 +1,12 @@
-"""What every script does with bad input: one line on stderr, exit status 2."""
+"""What every script does with bad input: one line on stderr, exit status 2.
+
+The preamble the scripts share lives here too: read the data or fail, load the
+trained model or fail, say how many empty lines were skipped.
+"""
+import argparse
 import sys
+
+from data_process import DataError, load_data, read_texts
 
 
 def fail(message):
@@ -7,8 +14,36 @@ def fail(message):
     sys.exit(2)
 
 
+def load_data_or_fail(path, num_classes=None):
+    """load_data(path), or one line naming the file and line and exit status 2."""
+    try:
+        return load_data(path, num_classes)
+    except DataError as e:
+        fail(e)
+
+
+def read_texts_or_fail(path, num_classes=None, skip_empty=False):
+    """(texts, labels or None, why there are no labels) of a file to predict or explain (see read_texts),
+    or one line and exit status 2; the number of empty lines skipped goes to stderr."""
+    try:
+        texts, labels, skipped, why = read_texts(path, num_classes, skip_empty)
+    except DataError as e:
+        fail(e)
+    if skipped:
+        print(f'skipped {skipped} empty lines', file=sys.stderr)
+    return texts, labels, why
+
+
+def load_model_or_fail(weights, albert_dir=None):
+    """(model, tokenizer) saved by main.py at weights, or one line and exit status 2."""
+    import model as M  # TensorFlow: imported here so that the preprocessing scripts, which use fail(), stay quick
+    try:
+        return M.load_trained(weights, albert_dir)
+    except M.MissingModelError as e:
+        fail(e)
+
+
 def _number(text, kind):
-    import argparse
     try:
         return kind(text)
     except ValueError:
@@ -17,8 +52,6 @@ def _number(text, kind):
 
 def at_least(minimum, kind=int):
     """An argparse type: a number of `kind` that is at least `minimum` (a usage error otherwise)."""
-    import argparse
-
     def parse(text):
         value = _number(text, kind)
         if value < minimum:
@@ -29,7 +62,6 @@ def at_least(minimum, kind=int):
 
 def positive_float(text):
     """An argparse type: a float above 0."""
-    import argparse
     value = _number(text, float)
     if not value > 0:
         raise argparse.ArgumentTypeError(f'{text} must be above 0')

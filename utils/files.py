@@ -1,6 +1,8 @@
 """Atomic file writes: outputs appear whole or not at all."""
 import contextlib
+import fcntl
 import os
+import socket
 import tempfile
 
 
@@ -19,7 +21,6 @@ def _temp_prefix(path):
 
 
 def _host():
-    import socket
     return ''.join(ch for ch in socket.gethostname() if ch.isalnum() or ch == '-') or 'host'
 
 
@@ -138,7 +139,6 @@ def run_lock(weights_path):
     lock is flock(2)'s, so it goes when its process dies, even by kill -9; the
     small file it lives in stays and means nothing by itself.
     """
-    import fcntl
     lock_path = os.path.splitext(weights_path)[0] + '.lock'
     os.makedirs(os.path.dirname(os.path.abspath(lock_path)), exist_ok=True)
     f = open(lock_path, 'a+', encoding='utf-8')

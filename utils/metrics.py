@@ -1,7 +1,7 @@
 """Accuracy, confusion matrix and per-class precision/recall/F1, in plain numpy."""
 import numpy as np
 
-from utils.text import ljust
+from utils.text import label_title, ljust
 
 
 def confusion_matrix(y_true, y_pred, num_classes):
@@ -28,7 +28,7 @@ def format_report(cm, label_names):
     scores = per_class_scores(cm)
     lines = [f"{'class':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
     for k, s in enumerate(scores):
-        lines.append(f"{ljust(f'{k} {label_names[k]}', 14)}{s['precision']:>10.4f}{s['recall']:>10.4f}{s['f1']:>10.4f}{s['support']:>9d}")
+        lines.append(f"{ljust(label_title(label_names, k), 14)}{s['precision']:>10.4f}{s['recall']:>10.4f}{s['f1']:>10.4f}{s['support']:>9d}")
     accuracy = np.trace(cm) / cm.sum() if cm.sum() else 0.0
     macro_f1 = float(np.mean([s['f1'] for s in scores]))
     lines.append(f"{'accuracy':<14}{'':>20}{accuracy:>10.4f}{int(cm.sum()):>9d}")

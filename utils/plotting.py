@@ -9,16 +9,18 @@ import matplotlib
 
 matplotlib.use('Agg')  # no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
+import mplfonts  # noqa: E402
+import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from utils.files import atomic_path  # noqa: E402
+from utils.text import label_title  # noqa: E402
 
 CJK_FONT_FILE = 'NotoSansCJKsc-Regular.otf'
 
 
 def cjk_font_path():
     """Path of the CJK font file shipped by mplfonts."""
-    import mplfonts
     path = os.path.join(os.path.dirname(mplfonts.__file__), 'fonts', CJK_FONT_FILE)
     if not os.path.exists(path):
         raise RuntimeError(f'CJK font not found at {path}; reinstall the requirements (pip install mplfonts)')
@@ -62,9 +64,8 @@ def plot_training_curves(history, path):
 
 def plot_confusion_matrix(cm, label_names, path, title='test set'):
     """A seaborn heatmap of a confusion matrix with Chinese class names."""
-    import seaborn as sns
     use_cjk_font()
-    names = [f'{k} {label_names[k]}' for k in range(len(cm))]
+    names = [label_title(label_names, k) for k in range(len(cm))]
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     sns.heatmap(cm, annot=True, fmt='d', cmap='Blues', xticklabels=names, yticklabels=names, cbar=False, ax=ax)
     ax.set(xlabel='predicted', ylabel='true', title=title)

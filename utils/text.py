@@ -12,3 +12,8 @@ def ljust(text, width):
 
 def rjust(text, width):
     return ' ' * max(width - display_width(text), 0) + text
+
+
+def label_title(label_names, k):
+    """How a class is shown: '1 上消化道', or '1' when the class is named by its number."""
+    return str(k) if label_names[k] == str(k) else f'{k} {label_names[k]}'

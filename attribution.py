@@ -1,0 +1,174 @@
+"""Integrated Gradients for the classifier, and the keywords they point at. No file I/O.
+
+For each text, Integrated Gradients (Sundararajan et al. 2017) integrates the
+gradient of the target class's probability along a straight path from a
+baseline (the text's characters replaced by [PAD], [CLS] and [SEP] kept) to
+the real token embeddings. Each character's attribution is (x - x')·mean
+gradient summed over the embedding axis, signed: positive pushes towards the
+class. The attributions add up to f(x) - f(baseline); the completeness gap
+|sum - (f(x) - f(baseline))| says how well the steps approximate the integral.
+
+Keywords, as the original project defined them: each text's positive scores
+are min-max scaled to [0, 1], runs of consecutive characters at or over a
+threshold are spans, and spans are counted over a whole file (with
+extracts_max, only the span holding each text's top character).
+feature_importance.py reads texts, calls these and writes the tables.
+"""
+from collections import Counter, defaultdict
+
+import utils.compat  # noqa: F401  (must come before bert4keras)
+import numpy as np
+import tensorflow as tf
+
+import config
+import model as M
+from data_process import encode, length_sorted_batches
+
+
+def path_points(steps, method='gausslegendre'):
+    """Alphas in [0, 1] and their quadrature weights (summing to 1) for the path integral."""
+    if method == 'gausslegendre':
+        nodes, weights = np.polynomial.legendre.leggauss(steps)
+        return (nodes + 1) / 2, weights / 2
+    if method == 'trapezoid':
+        alphas = np.linspace(0, 1, steps + 1)
+        weights = np.full(steps + 1, 1.0 / steps)
+        weights[[0, -1]] /= 2
+        return alphas, weights
+    raise ValueError(f'unknown method {method!r}: gausslegendre or trapezoid')
+
+
+def make_ig_fn(trained):
+    """A compiled function (token_ids, segment_ids, targets, alphas, weights) -> IG results for a batch.
+
+    `is_text` marks the text's tokens (not [CLS], [SEP] or padding); a target
+    of -1 explains the class predicted at x. Returns attributions (n, L) per
+    token, f(x) and f(baseline) (n,) for the target class, the targets, and the
+    probabilities at x (n, num_classes). All texts and all path points go
+    through the model in one batched forward and backward pass.
+    """
+    embedding_model = M.build_embedding_model(trained)
+    embedding_layer = trained.get_layer(M.TOKEN_EMBEDDING)
+
+    ids_spec = tf.TensorSpec([None, None], tf.int32)
+    vector_spec = tf.TensorSpec([None], tf.float32)
+
+    @tf.function(input_signature=[ids_spec, ids_spec, tf.TensorSpec([None], tf.int32), vector_spec, vector_spec,
+                                  tf.TensorSpec([None, None], tf.bool)])
+    def ig_fn(token_ids, segment_ids, targets, alphas, weights, is_text):
+        n, length, k = tf.shape(token_ids)[0], tf.shape(token_ids)[1], tf.shape(alphas)[0]
+        baseline_ids = tf.where(is_text, tf.zeros_like(token_ids), token_ids)  # [PAD] for the text, specials kept
+        x = embedding_layer(token_ids)
+        x_base = embedding_layer(baseline_ids)
+        # one row per (text, alpha), plus the two ends of the path for f(x) and f(baseline)
+        all_alphas = tf.concat([alphas, [1.0, 0.0]], axis=0)
+        k2 = k + 2
+        path = x_base[:, None] + all_alphas[None, :, None, None] * (x - x_base)[:, None]
+        path = tf.reshape(path, [n * k2, length, -1])
+        repeat = lambda t: tf.repeat(t, k2, axis=0)  # noqa: E731
+        with tf.GradientTape() as tape:
+            tape.watch(path)
+            probs = embedding_model([repeat(token_ids), repeat(segment_ids), path], training=False)
+            predicted = tf.argmax(tf.reshape(probs, [n, k2, -1])[:, k], axis=-1, output_type=tf.int32)
+            targets = tf.where(targets < 0, predicted, targets)
+            target_probs = tf.gather(probs, repeat(targets), axis=1, batch_dims=1)
+        grads = tf.reshape(tape.gradient(target_probs, path), [n, k2, length, -1])
+        mean_grad = tf.einsum('k,nkle->nle', weights, grads[:, :k])
+        attributions = tf.reduce_sum((x - x_base) * mean_grad, axis=-1)
+        attributions = tf.where(is_text, attributions, 0.0)
+        target_probs = tf.reshape(target_probs, [n, k2])
+        probs_at_x = tf.reshape(probs, [n, k2, -1])[:, k]
+        return attributions, target_probs[:, k], target_probs[:, k + 1], targets, probs_at_x
+
+    return ig_fn
+
+
+def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslegendre', target=None,
+            batch_rows=config.IG_BATCH_ROWS, ig_fn=None, progress=None):
+    """Integrated Gradients for each text; a list of dicts, in input order.
+
+    Each dict: text, chars (the characters), scores (signed attribution per
+    character), predicted, target, probs, f_x, f_baseline, attribution_sum, gap.
+    target None explains each text's predicted class.
+    """
+    ig_fn = ig_fn or make_ig_fn(trained)
+    alphas, weights = path_points(steps, method)
+    texts_per_batch = max(1, batch_rows // (len(alphas) + 2))  # each text goes in once per path point
+    results = [None] * len(texts)
+    # like prediction: similar lengths together, and long texts in smaller batches
+    for chunk in length_sorted_batches(texts, texts_per_batch, max_tokens=texts_per_batch * config.IG_TOKENS_PER_TEXT):
+        token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer, trained.maxlen)
+        is_text = (token_ids > 0)
+        is_text[:, 0] = False  # [CLS]
+        is_text[np.arange(len(chunk)), (token_ids > 0).sum(axis=1) - 1] = False  # [SEP]
+        targets = np.full(len(chunk), -1 if target is None else target, dtype='int32')
+        attributions, f_x, f_base, targets, probs = (t.numpy() for t in ig_fn(
+            token_ids, segment_ids, targets, alphas.astype('float32'), weights.astype('float32'), is_text))
+        for row, i in enumerate(chunk):
+            chars, scores = char_scores(texts[i], tokenizer, attributions[row], trained.maxlen)
+            total = float(attributions[row].sum())
+            results[i] = {'text': texts[i], 'chars': chars, 'scores': scores,
+                          'predicted': int(probs[row].argmax()), 'target': int(targets[row]),
+                          'probs': probs[row].tolist(), 'f_x': float(f_x[row]), 'f_baseline': float(f_base[row]),
+                          'attribution_sum': total, 'gap': abs(total - float(f_x[row] - f_base[row]))}
+        if progress:
+            progress(len(chunk))
+    return results
+
+
+def char_scores(text, tokenizer, token_attributions, maxlen=config.MAXLEN):
+    """(characters, score per character) from the attributions of the text's tokens.
+
+    A character gets the attribution of the token it belongs to (a word piece
+    such as 'ercp' may cover several); characters the tokenizer drops (spaces)
+    and those past maxlen get 0.
+    """
+    tokens = tokenizer.tokenize(text, maxlen=maxlen)
+    mapping = tokenizer.rematch(text, tokens)
+    scores = np.zeros(len(text))
+    for position, char_indices in enumerate(mapping):
+        for c in char_indices:
+            scores[c] = token_attributions[position]
+    return list(text), scores.tolist()
+
+
+def scale_scores(scores):
+    """Positive scores min-max scaled to [0, 1]; evidence against the class (negative) counts as 0."""
+    positive = np.maximum(np.asarray(scores, dtype=float), 0.0)
+    if positive.size == 0:
+        return positive
+    low, high = positive.min(), positive.max()
+    if high <= low:  # all equal: a lone positive character (a one-character text) is the top, so 1
+        return np.full_like(positive, 1.0 if high > 0 else 0.0)
+    return (positive - low) / (high - low)
+
+
+def extract_spans(chars, scaled, threshold=config.IG_THRESHOLD, extracts_max=False):
+    """Runs of consecutive characters scoring >= threshold: [(span, mean scaled score)].
+
+    With extracts_max, only the span holding the top-scoring character.
+    """
+    spans, start = [], None
+    for i, score in enumerate(list(scaled) + [-1.0]):  # a sentinel closes the last run
+        if score >= threshold and chars[i:i + 1] != [' ']:
+            start = i if start is None else start
+        elif start is not None:
+            spans.append((start, i))
+            start = None
+    if extracts_max and spans:
+        top = int(np.argmax(scaled))
+        spans = [(a, b) for a, b in spans if a <= top < b]
+    return [(''.join(chars[a:b]), float(np.mean(scaled[a:b]))) for a, b in spans]
+
+
+def keyword_table(results, num_classes, threshold=config.IG_THRESHOLD, extracts_max=False):
+    """Rows (keyword, count, count per predicted class 0..num_classes-1, mean score), most frequent first."""
+    counts, per_class, score_sums = Counter(), defaultdict(Counter), Counter()
+    for result in results:
+        for span, score in extract_spans(result['chars'], scale_scores(result['scores']), threshold, extracts_max):
+            counts[span] += 1
+            per_class[span][result['predicted']] += 1
+            score_sums[span] += score
+    rows = [(span, n, [per_class[span][k] for k in range(num_classes)], score_sums[span] / n)
+            for span, n in counts.items()]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))

@@ -1,0 +1,61 @@
+"""Every setting of the recipe, in one place: change them here, or per run with the scripts' flags.
+
+model.py builds, trains and runs the model with these; the scripts take them as
+the defaults of their flags. Paths are in path.py. What the data decides is not
+here: the number of classes and their names come from a labels.txt beside the
+data files (else from the labels the data holds), and are saved beside the
+weights with MAXLEN, so predict.py and feature_importance.py use the trained
+model's own, whatever this file says later. Importing this module imports nothing.
+"""
+
+# --- texts ------------------------------------------------------------------
+MAXLEN = 200  # tokens per text, [CLS] and [SEP] included; longer texts are cut (the original's maxlen)
+
+# --- training (main.py) -----------------------------------------------------
+SEED = 2024       # the split, the shuffling and the initial weights
+MAX_EPOCHS = 50   # early stopping usually ends a run long before
+PATIENCE = 3      # stop after this many epochs without a lower val_loss
+
+# Fine-tuning a pretrained checkpoint (the original recipe): batches of 128,
+# lr 1e-4 reached linearly over steps 0-1000, then down to 1e-5 by step 2000, then flat.
+BATCH_SIZE = 128
+LEARNING_RATE = 1e-4
+LR_SCHEDULE = {1000: 1.0, 2000: 0.1}  # step -> multiple of the learning rate
+
+# Training from scratch (no checkpoint in albert_tiny_google_zh/), measured on
+# the shipped data (README, "Training"). With the recipe above, 3,000 texts
+# give 20 steps an epoch, so the warm-up alone would take 50 epochs; and at
+# 1e-3 with batches of 128 or 32 the randomly initialised model trained in
+# jumps or collapsed back to the class prior. Batches of 32, a warm-up over 80
+# steps to 3e-4, decay to a tenth by step 800 and gradient clipping train it
+# steadily; early stopping then waits for val_loss to settle.
+SCRATCH_BATCH_SIZE = 32
+SCRATCH_LEARNING_RATE = 3e-4
+SCRATCH_LR_SCHEDULE = {80: 1.0, 800: 0.1}
+SCRATCH_CLIPNORM = 1.0  # global gradient norm
+
+# Regularisers, all off by default (README, "What each training change bought").
+GRADIENT_PENALTY = 0.0  # epsilon of the penalty on token-embedding gradients (the original: 1.0; 3x the step cost)
+ADVERSARIAL = 0.0       # epsilon of FGM on the token embeddings (the original tried 0.5; 2x the step cost)
+# From scratch, a character that never occurs in training keeps its random
+# initial embedding. With UNK_RATE > 0 such tokens are read as [UNK] (the seen
+# set is saved beside the weights) and training replaces that share of the
+# characters with [UNK], so that [UNK] learns to mean "no evidence". Span
+# dropout hides one short run of characters in a share of the training texts.
+# On the two hand-written check sets, plain training scored as well or better.
+UNK_RATE = 0.0      # share of training characters replaced by [UNK] (from scratch only), e.g. 0.05
+SPAN_DROPOUT = 0.0  # share of training texts with one span replaced by [UNK], e.g. 0.3
+SPAN_MAX = 4        # longest such span, in tokens
+
+# --- inference batching (predict.py, evaluation in main.py) ----------------
+PREDICT_BATCH_SIZE = 128  # texts per batch at most
+MAX_BATCH_TOKENS = 8192   # padded tokens per batch at most, so long texts go in smaller batches
+MIN_REAL_FRACTION = 0.8   # a batch of MIN_BATCH_TEXTS or more closes before padding passes 20% of it
+MIN_BATCH_TEXTS = 8
+PAD_MULTIPLE = 8          # batch widths are rounded up to this: fewer shapes for TensorFlow to set up
+
+# --- Integrated Gradients (feature_importance.py) ---------------------------
+IG_STEPS = 20             # points on the path from the baseline to the text
+IG_THRESHOLD = 0.2        # scaled score at which a character is part of a keyword
+IG_BATCH_ROWS = 256       # interpolation rows (texts x path points) per forward/backward pass
+IG_TOKENS_PER_TEXT = 64   # padded tokens per text an IG batch allows on average
