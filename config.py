@@ -13,6 +13,7 @@ MAXLEN = 200  # tokens per text, [CLS] and [SEP] included; longer texts are cut 
 
 # --- training (main.py) -----------------------------------------------------
 SEED = 2024       # the split, the shuffling and the initial weights
+SPLIT_RATIOS = (8, 1, 1)  # train : val : test, per label (synthesize.py, data_transfer.py)
 MAX_EPOCHS = 50   # early stopping usually ends a run long before
 PATIENCE = 3      # stop after this many epochs without a lower val_loss
 
@@ -33,6 +34,9 @@ SCRATCH_BATCH_SIZE = 32
 SCRATCH_LEARNING_RATE = 3e-4
 SCRATCH_LR_SCHEDULE = {80: 1.0, 800: 0.1}
 SCRATCH_CLIPNORM = 1.0  # global gradient norm
+# Training batches are grouped by length: the shuffled data is cut into chunks of
+# this many batches, each sorted by length, so little of a batch is padding.
+LENGTH_BUCKET_BATCHES = 10
 
 # Regularisers, all off by default (README, "What each training change bought").
 GRADIENT_PENALTY = 0.0  # epsilon of the penalty on token-embedding gradients (the original: 1.0; 3x the step cost)

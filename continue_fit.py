@@ -53,6 +53,7 @@ def keep_a_copy(weights_path):
 
 
 def resume(args):
+    started = time.time()
     resume_dir = trainer.resume_dir(args.weights)
     if not os.path.exists(trainer.state_path(args.weights)):
         fail(f'{resume_dir}: no checkpoint to resume from; start a run with python main.py')
@@ -74,12 +75,13 @@ def resume(args):
         # a damaged checkpoint fails in TensorFlow's reader with any of these
         fail(f'{resume_dir}: cannot resume ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
     settings.weights = args.weights
+    matmul = M.matmul_gflops()
     print(f'resuming from {checkpoint_path}: epoch {progress.epoch}, step {int(optimizer.iterations.numpy())}')
 
     if args.report:
         tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in splits.train], settings.unk_rate,
                                          settings.maxlen)
-        trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir)
+        trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir, matmul, started)
         return
     if args.all_data:
         model.load_weights(args.weights)  # as the original: go on from the best weights, not the last epoch
@@ -104,10 +106,9 @@ def resume(args):
     # the tokens the model has seen: those of the data it trains on now
     tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in splits.train], settings.unk_rate,
                                      settings.maxlen)
-    started = time.time()
     tf.keras.utils.set_random_seed(settings.seed + progress.epoch)
     trainer.train(model, optimizer, tokenizer, splits, settings, progress)
-    trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir)
+    trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir, matmul, started)
     print(f'wall time {time.time() - started:.0f}s')
 
 

@@ -14,7 +14,8 @@ import sys
 
 import numpy as np
 
-from config import MAX_BATCH_TOKENS, MAXLEN, MIN_BATCH_TEXTS, MIN_REAL_FRACTION, PAD_MULTIPLE
+from config import (LENGTH_BUCKET_BATCHES, MAX_BATCH_TOKENS, MAXLEN, MIN_BATCH_TEXTS, MIN_REAL_FRACTION, PAD_MULTIPLE,
+                    SPLIT_RATIOS)
 from utils.files import atomic_path, atomic_paths
 
 LABELS_FILE = 'labels.txt'  # `id<TAB>name` lines, beside the data files
@@ -147,12 +148,14 @@ def read_label_names(path):
         if not line.strip():
             continue
         label, sep, name = line.partition('\t')
-        label = parse_label(label)
-        if not sep or label is None or not name.strip():
+        label, name = parse_label(label), name.strip()
+        if not sep or label is None or not name or '\t' in name:
             raise DataError(f"{path}:{number}: expected 'id<TAB>name' with a non-negative integer id")
         if label in names:
             raise DataError(f'{path}:{number}: label {label} named twice')
-        names[label] = name.strip()
+        if name in names.values():
+            raise DataError(f'{path}:{number}: the name {name!r} is given to two labels')
+        names[label] = name
     if sorted(names) != list(range(len(names))) or len(names) < 2:
         raise DataError(f'{path}: the ids must be 0..n-1 for two or more classes, found {sorted(names)}')
     return [names[k] for k in range(len(names))]
@@ -174,7 +177,9 @@ def load_labelled(paths, label_file=None, maxlen=MAXLEN):
         if missing:
             raise DataError(f'{paths[0]}: no text has label {missing[0]}, but labels go up to {max(found)}; '
                             f'renumber the labels 0..n-1, or name every class in {label_file}')
-        names = [str(k) for k in range(max(2, len(found)))]
+        if len(found) < 2:
+            raise DataError(f'{paths[0]}: every text has label {max(found)}; a classifier needs two classes or more')
+        names = [str(k) for k in range(len(found))]
     return datasets, names
 
 
@@ -191,7 +196,7 @@ def deduplicate(rows, source='data'):
     return unique
 
 
-def split_dataset(rows, seed, ratios=(8, 1, 1)):
+def split_dataset(rows, seed, ratios=SPLIT_RATIOS):
     """Split rows into train/val/test, stratified by label, shuffled with `seed`.
 
     Each label's rows are shuffled and cut in the given ratios, so every split
@@ -313,7 +318,8 @@ def mask_tokens(token_ids, rng, unk_id, unk_rate=0.0, span_rate=0.0, span_max=1)
     return masked
 
 
-def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=10, augment=None):
+def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=LENGTH_BUCKET_BATCHES,
+            augment=None):
     """Yield ([token_ids, segment_ids], labels) batches over (text, label) data, one pass.
 
     Each batch is padded to its own longest text. With shuffle, the order is

@@ -21,7 +21,7 @@ import path
 from utils.cli import fail
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 from config import MAXLEN
-from data_process import DataError, load_labelled
+from data_process import DataError, load_labelled, read_label_names
 from utils.plotting import plt, save_figure, use_cjk_font
 from utils.text import label_title
 
@@ -71,10 +71,16 @@ def original_keyword_rule(text):
 KEYWORD_RULES = {'4-keyword rule': original_keyword_rule, 'site-word rule': keyword_rule}
 
 
-def keyword_rules_for(num_classes):
-    """The keyword rules, when the data is the shipped task's: they answer its three labels (0 other,
-    1 upper, 2 lower tract) and mean nothing for data with other classes."""
-    return KEYWORD_RULES if num_classes == 3 else {}
+def is_shipped_task(label_names):
+    """True when the classes are those of data/labels.txt (0 其他, 1 上消化道, 2 下消化道): the task the
+    keyword rules and the out-of-distribution check sets are written for."""
+    return list(label_names) == read_label_names(path.LABELS_PATH)
+
+
+def keyword_rules_for(label_names):
+    """The keyword rules when the classes are the shipped task's, else none: they answer its three
+    labels and mean nothing for other classes."""
+    return KEYWORD_RULES if is_shipped_task(label_names) else {}
 
 
 def label_columns(label_names):
@@ -199,8 +205,8 @@ def main(argv=None):
     report_duplicates(datasets)
     print('\n== keyword coverage: texts of each label containing the keyword ==')
     print(keyword_table(rows, label_names).to_string())
-    if not keyword_rules_for(len(label_names)):
-        print(f'\n(no keyword rule: it answers the three labels of the shipped task, this data has {len(label_names)})')
+    if not keyword_rules_for(label_names):
+        print(f'\n(no keyword rule: it answers the classes of {os.path.relpath(path.LABELS_PATH)}, and these are others)')
         return
     print('\n== keyword rule (see keyword_rule in data_statistics.py) ==')
     table = rule_table(datasets, label_names)

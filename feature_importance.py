@@ -94,15 +94,15 @@ def plot_heatmap(result, label_names, out_path, chars_per_row=20, max_rows=HEATM
                 xticklabels=False, yticklabels=False, ax=ax)
     label = result['predicted']
     ax.set_title(f"predicted {label_title(label_names, label)} (p={result['probs'][label]:.3f}), "
-                 f"explaining class {result['target']}, completeness gap {result['gap']:.3f}"
+                 f"explaining {label_title(label_names, result['target'])}, completeness gap {result['gap']:.3f}"
                  + (f"\n(first {shown} of {len(result['chars'])} characters)" if shown < len(result['chars']) else ''),
                  fontsize=11)
     save_figure(fig, out_path)
 
 
-def write_html(results, rows, label_names, out_path, top):
-    """One self-contained HTML page (utils/feature_importance.html): the keyword table and every text
-    shaded by its scores."""
+def write_html(results, rows, label_names, out_path, top, template):
+    """One self-contained HTML page from the template (utils/feature_importance.html): the keyword table
+    and every text shaded by its scores."""
     keyword_rows = [f'<tr><td>{html.escape(span)}</td><td>{n}</td>' + ''.join(f'<td>{c}</td>' for c in per_class)
                     + f'<td>{score:.2f}</td></tr>' for span, n, per_class, score in rows[:top]]
     texts = []
@@ -113,8 +113,6 @@ def write_html(results, rows, label_names, out_path, top):
             for c, s, raw in zip(r['chars'], A.scale_scores(r['scores']), r['scores']))
         texts.append(f'<div class="text"><span class="label">{html.escape(label_title(label_names, label))} '
                      f'p={r["probs"][label]:.3f}</span>{cells}</div>')
-    with open(HTML_TEMPLATE, encoding='utf-8') as f:
-        template = string.Template(f.read())
     page = template.substitute(count=len(results), top=top, keyword_rows='\n'.join(keyword_rows), texts='\n'.join(texts),
                                class_headers=''.join(f'<th>{html.escape(name)}</th>' for name in label_names))
     with atomic_open(out_path) as f:
@@ -161,6 +159,8 @@ def main(argv=None):
         check_writable([args.log_dir, args.images_dir])
     except (OverwriteError, UnwritableError) as e:
         fail(e)
+    with open(HTML_TEMPLATE, encoding='utf-8') as f:  # read now: a missing file must not end a long run
+        template = string.Template(f.read())
     trained, tokenizer = load_model_or_fail(args.weights, args.albert_dir)
     names = trained.label_names
     if args.target is not None and args.target >= len(names):
@@ -187,7 +187,7 @@ def main(argv=None):
     html_path = os.path.join(args.log_dir, 'feature_importance.html')
     write_keywords(rows, len(names), keywords_path)
     write_attributions(results, attributions_path)
-    write_html(results, rows, names, html_path, args.top)
+    write_html(results, rows, names, html_path, args.top, template)
     written = [keywords_path, attributions_path, html_path]
     samples = pick_samples(results, args.heatmaps, len(names))
     for n, i in enumerate(samples, start=1):

@@ -32,12 +32,17 @@ import config
 import model as M
 import path
 from data_process import DataError, batches, load_data, load_labelled, mask_tokens
-from data_statistics import keyword_rules_for
+from data_statistics import is_shipped_task, keyword_rules_for
 from utils.cli import at_least, fail, positive_float
 from utils.files import (LockedError, OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable,
                          run_lock)
 from utils.metrics import compare, confusion_matrix, format_comparison, format_report, per_class_scores
 from utils.plotting import plot_confusion_matrix, plot_training_curves
+
+
+# The float32 matmul speed of this machine on the day the speed target was set
+# (make train in 10 minutes): speed figures are also given scaled to it.
+REFERENCE_GFLOPS = 415
 
 
 @dataclass
@@ -88,9 +93,10 @@ def parse_args(argv=None):
     parser.add_argument('--train', default=path.TRAIN_PATH, help='training data, text<TAB>label per line (default: %(default)s)')
     parser.add_argument('--val', default=path.VAL_PATH, help='validation data, for early stopping (default: %(default)s)')
     parser.add_argument('--test', default=path.TEST_PATH, help='test data (default: %(default)s)')
-    parser.add_argument('--check', default=path.CHECK_PATH,
+    parser.add_argument('--check',
                         help='out-of-distribution check set, scored at the end against the keyword rules; '
-                             "never used for training or early stopping; '' skips it (default: %(default)s)")
+                             "never used for training or early stopping; '' skips it (default: "
+                             f'{os.path.relpath(path.CHECK_PATH)} when the classes are those of {os.path.relpath(path.LABELS_PATH)})')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='albert_config.json and vocab.txt, plus albert_model.ckpt.* to fine-tune a pretrained model (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH,
@@ -191,12 +197,27 @@ def load_state(weights_path):
     """
     with open(state_path(weights_path), encoding='utf-8') as f:
         state = json.load(f)
+    if isinstance(state, dict) and 'progress' not in state and 'settings' in state:
+        state = upgrade_state(state, weights_path)
     if not isinstance(state, dict) or set(state) != {'settings', 'progress'}:
-        raise ValueError(f'{state_path(weights_path)} is not a state this version of main.py wrote; start a new run')
+        raise ValueError(f'{state_path(weights_path)} is not a state main.py wrote; start a new run')
     try:
         return Settings(**state['settings']), Progress(**state['progress'])
     except TypeError as e:  # a missing or unknown field
         raise ValueError(f'{state_path(weights_path)}: {e}') from None
+
+
+def upgrade_state(state, weights_path):
+    """The state.json of a run started before Settings and Progress (the fields side by side, no
+    class names), in today's layout: the names come from the config saved beside the weights."""
+    with open(M.sidecar_paths(weights_path)[0], encoding='utf-8') as f:
+        saved = json.load(f)
+    settings = {**state.pop('settings'), 'label_names': M.saved_label_names(saved), 'maxlen': saved['maxlen']}
+    for row in state.get('history', []):  # epochs trained then were not timed apart from their evaluation
+        row.setdefault('train_seconds', row.get('seconds', 0.0))
+        row.setdefault('tokens', 0)
+        row.setdefault('gflop', 0.0)
+    return {'settings': settings, 'progress': state}
 
 
 def load_splits(settings):
@@ -222,10 +243,11 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
         augment = partial(mask_tokens, unk_id=tokenizer._token_unk_id, unk_rate=settings.unk_rate,
                           span_rate=settings.span_dropout, span_max=config.SPAN_MAX)
 
+    passes = M.train_step_passes(settings.gradient_penalty, settings.adversarial)  # forward passes a step costs
     while progress.epoch < settings.epochs and progress.bad_epochs < settings.patience:
         epoch = progress.epoch + 1
         started = time.time()
-        losses, correct = [], 0
+        losses, correct, tokens, flops = [], 0, 0, 0.0
         bar = tqdm(batches(splits.train, tokenizer, settings.batch_size, shuffle=True, seed=settings.seed * 1000 + epoch,
                            maxlen=settings.maxlen, augment=augment),
                    total=steps_per_epoch, desc=f'epoch {epoch}/{settings.epochs}', unit='batch', mininterval=1)
@@ -233,12 +255,17 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
             loss, probs = train_step(token_ids, segment_ids, labels)
             losses.append(float(loss) * len(labels))
             correct += int(np.sum(probs.numpy().argmax(axis=1) == labels))
+            lengths = (token_ids > 0).sum(axis=1)  # real tokens; padding is not counted as work done
+            tokens += int(lengths.sum())
+            flops += passes * M.forward_flops(settings.albert_config, lengths)
             bar.set_postfix(loss=f'{float(loss):.4f}')
         bar.close()
+        train_seconds = time.time() - started
 
         row = {'epoch': epoch, 'step': int(optimizer.iterations.numpy()),
                'lr': float(optimizer.learning_rate),  # the learning rate of the epoch's last step
-               'loss': sum(losses) / len(splits.train), 'acc': correct / len(splits.train)}
+               'loss': sum(losses) / len(splits.train), 'acc': correct / len(splits.train),
+               'train_seconds': round(train_seconds, 2), 'tokens': tokens, 'gflop': round(flops / 1e9, 4)}
         if splits.val:
             row['val_loss'], row['val_acc'], _ = evaluate(model, predict_fn, tokenizer, splits.val, settings.batch_size)
         else:  # --all-data: nothing held out, so track the training figures
@@ -272,12 +299,34 @@ def check(model, tokenizer, check_data, batch_size=config.PREDICT_BATCH_SIZE, pr
     labels = [label for _, label in check_data]
     guesses = {'model': M.predict_proba(model, tokenizer, texts, batch_size, predict_fn).argmax(axis=1)}
     guesses.update({name: [rule(text) for text in texts]
-                    for name, rule in keyword_rules_for(len(model.label_names)).items()})
+                    for name, rule in keyword_rules_for(model.label_names).items()})
     return {name: compare(labels, guessed, len(model.label_names)) for name, guessed in guesses.items()}, guesses['model']
 
 
-def report(model, tokenizer, splits, settings, progress, log_dir, images_dir):
-    """Evaluate the best weights on the test set (and the check set); write metrics, history and plots."""
+def speed(history, matmul_gflops, wall_seconds):
+    """Training throughput of the epochs in history, as a share of this machine's matmul speed.
+
+    Epochs are timed over their batches (tokenizing included, evaluation not);
+    the FLOPs are the model's at each text's own length (see model.forward_flops).
+    """
+    history = [row for row in history if row['tokens']]  # epochs of runs before the speed report count none
+    if not history:
+        return None
+    seconds = sum(row['train_seconds'] for row in history)
+    gflops = sum(row['gflop'] for row in history) / seconds
+    return {'matmul_gflops': round(matmul_gflops, 1),
+            'train_tokens_per_second': round(sum(row['tokens'] for row in history) / seconds),
+            'train_gflops': round(gflops, 3), 'share_of_limit': gflops / matmul_gflops,
+            'wall_seconds': round(wall_seconds, 1),
+            f'wall_seconds_at_{REFERENCE_GFLOPS}': round(wall_seconds * matmul_gflops / REFERENCE_GFLOPS, 1)}
+
+
+def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, matmul_gflops, started):
+    """Evaluate the best weights on the test set (and the check set); write metrics, history and plots.
+
+    matmul_gflops is this machine's speed measured at the start of the run, and
+    started the run's start time, for the speed figures.
+    """
     model.load_weights(settings.weights)
     label_names = model.label_names
     predict_fn = M.make_predict_fn(model)
@@ -291,13 +340,19 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir):
         print(f'\nout-of-distribution check ({settings.check}, {len(splits.check)} texts):')
         print(format_comparison(check_scores, label_names))
 
+    throughput = speed(progress.history, matmul_gflops, time.time() - started)
+    if throughput:
+        print(f"\nspeed: {throughput['train_tokens_per_second']:,} training tokens/s, {throughput['train_gflops']:.0f} GFLOP/s, "
+              f"{throughput['share_of_limit']:.0%} of this machine's float32 matmul speed ({matmul_gflops:.0f} GFLOP/s); "
+              f"{throughput['wall_seconds']:.0f}s so far, {throughput[f'wall_seconds_at_{REFERENCE_GFLOPS}']:.0f}s "
+              f'scaled to {REFERENCE_GFLOPS} GFLOP/s')
     best = min(progress.history, key=lambda row: row['val_loss'])
     metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(splits.test),
                'per_class': {name: s for name, s in zip(label_names, per_class_scores(cm))},
                'confusion_matrix': cm.tolist(), 'epochs': progress.epoch, 'best_epoch': best['epoch'],
                'best_val_loss': progress.best_val_loss, 'best_val_acc': progress.best_val_acc,
                'train_seconds': round(sum(row['seconds'] for row in progress.history), 1),
-               'check': check_scores, 'settings': asdict(settings)}
+               'check': check_scores, 'speed': throughput, 'settings': asdict(settings)}
     try:
         with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
             json.dump(metrics, f, ensure_ascii=False, indent=2)
@@ -322,8 +377,11 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir):
 
 
 def run(args):
+    started = time.time()
     try:
         (train_rows, val_rows, test_rows), label_names = load_labelled([args.train, args.val, args.test])
+        if args.check is None:  # the shipped check set is written for the shipped classes only
+            args.check = path.CHECK_PATH if is_shipped_task(label_names) else ''
         splits = Splits(train_rows, val_rows, test_rows,
                         load_data(args.check, len(label_names)) if args.check else None)
     except DataError as e:
@@ -332,6 +390,8 @@ def run(args):
           + (f', check {len(splits.check)} texts' if splits.check else '')
           + f"; {len(label_names)} classes: {', '.join(label_names)}")
 
+    matmul = M.matmul_gflops()
+    print(f'float32 matmul on this machine: {matmul:.0f} GFLOP/s (the yardstick of the speed report)')
     tf.keras.utils.set_random_seed(args.seed)
     try:
         model, albert_config, pretrained = M.new_model(args.albert_dir, label_names)
@@ -350,9 +410,8 @@ def run(args):
         unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout)
     tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in splits.train], settings.unk_rate, settings.maxlen)
     progress = Progress()
-    started = time.time()
     train(model, optimizer, tokenizer, splits, settings, progress)
-    report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir)
+    report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir, matmul, started)
     print(f'wall time {time.time() - started:.0f}s')
 
 
@@ -360,7 +419,8 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
-        check_not_an_input(M.model_files(args.weights), [args.train, args.val, args.test, args.check or None])
+        check_not_an_input(M.model_files(args.weights), [args.train, args.val, args.test,
+                                                            path.CHECK_PATH if args.check is None else args.check or None])
         with run_lock(args.weights):  # one run per weights path
             run(args)
     except (LockedError, UnwritableError, OverwriteError) as e:

@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import shutil
+import time
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
 import h5py
@@ -250,6 +251,42 @@ def forward_flops_per_token(albert_config, seq_len):
     return 2 * (mapping + layers * per_layer)
 
 
+def forward_flops(albert_config, lengths):
+    """Forward FLOPs of texts of the given token lengths (numpy array), each at its own length."""
+    lengths = np.asarray(lengths, dtype='float64')
+    return float(np.sum(forward_flops_per_token(albert_config, lengths) * lengths))
+
+
+def train_step_passes(gradient_penalty=0.0, adversarial=0.0):
+    """A training step's cost in forward passes: forward + backward (twice a forward) = 3.
+
+    The gradient penalty differentiates a gradient: the inner backward (2) and
+    the outer backward through forward and inner backward (2 x 3) make 9, 3x a
+    plain step. FGM runs the whole step a second time.
+    """
+    return 3 * (3 if gradient_penalty else 1) * (2 if adversarial else 1)
+
+
+def matmul_gflops(n=2048, repeats=5, rounds=3):
+    """This machine's float32 matmul speed in GFLOP/s (TensorFlow, n x n matrices), best of a few rounds.
+
+    The yardstick for every speed figure: this machine's speed varies from day
+    to day, so figures are given as a share of it, measured in the same run.
+    """
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+    matmul = tf.function(lambda a, b: tf.matmul(a, b))
+    matmul(a, b).numpy()
+    best = 0.0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(repeats):
+            c = matmul(a, b)
+        c.numpy()
+        best = max(best, 2 * n ** 3 * repeats / (time.perf_counter() - started) / 1e9)
+    return best
+
+
 # --- saving and loading -----------------------------------------------------
 # Beside weights/albert_tiny.h5 we keep albert_tiny.config.json (the ALBERT
 # config and label set) and albert_tiny.vocab.txt, so prediction and IG rebuild
@@ -373,10 +410,20 @@ def saved_label_names(saved):
     """The label names of a saved config: a list, or the {"0": name} of models saved before it was one."""
     names = saved['label_names']
     if isinstance(names, dict):
-        names = [names[str(k)] for k in range(len(names))]
+        names = [names.get(str(k)) for k in range(len(names))]
+    if not isinstance(names, list) or not all(isinstance(name, str) and name for name in names):
+        raise ValueError('label_names must be a list of names, one per class')
     if len(names) != saved['num_classes']:
         raise ValueError(f"{len(names)} label names for {saved['num_classes']} classes")
     return names
+
+
+def saved_maxlen(saved, albert_config):
+    """The maxlen of a saved config: an integer from 3 ([CLS], a character, [SEP]) to the model's positions."""
+    maxlen = saved['maxlen']
+    if not isinstance(maxlen, int) or not 3 <= maxlen <= albert_config['max_position_embeddings']:
+        raise ValueError(f"maxlen {maxlen!r} is not an integer in 3..{albert_config['max_position_embeddings']}")
+    return maxlen
 
 
 def classes_in_weights(weights_path):
@@ -409,7 +456,8 @@ def load_trained(weights_path, albert_dir=None):
         if os.path.exists(config_path) and os.path.exists(vocab_path):
             with open(config_path, encoding='utf-8') as f:
                 saved = json.load(f)
-            albert_config, label_names, maxlen = saved['albert_config'], saved_label_names(saved), saved['maxlen']
+            albert_config, label_names = saved['albert_config'], saved_label_names(saved)
+            maxlen = saved_maxlen(saved, albert_config)
         elif albert_dir:
             albert_config, maxlen = load_albert_config(albert_dir), config.MAXLEN
             label_names = [str(k) for k in range(classes_in_weights(weights_path))]
@@ -433,6 +481,8 @@ def load_trained(weights_path, albert_dir=None):
             tokenizer = SeenTokenizer(tokenizer, seen)
     except (OSError, ValueError, KeyError, TypeError) as e:
         message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if isinstance(e, KeyError):
+            message = f'{config_path} has no {e.args[0]!r}'
         raise MissingModelError(f'{weights_path}: cannot load this model ({message})') from None
     return model, tokenizer
 

@@ -21,8 +21,8 @@ import utils.compat  # noqa: E402,F401
 
 import main as trainer  # noqa: E402
 import path  # noqa: E402
-from data_statistics import keyword_rule  # noqa: E402
-from utils.cli import load_data_or_fail, load_model_or_fail  # noqa: E402
+from data_statistics import is_shipped_task, keyword_rule  # noqa: E402
+from utils.cli import fail, load_data_or_fail, load_model_or_fail  # noqa: E402
 from utils.files import atomic_open  # noqa: E402
 from utils.metrics import format_comparison  # noqa: E402
 
@@ -34,6 +34,9 @@ def main(argv=None):
     parser.add_argument('--json', help='also write the scores and the misses to this JSON file')
     args = parser.parse_args(argv)
     model, tokenizer = load_model_or_fail(args.weights)
+    if not is_shipped_task(model.label_names):
+        fail(f'{args.weights} has the classes {", ".join(model.label_names)}; the check sets and the keyword rules '
+             f'are written for those of {path.LABELS_PATH}')
     rows = load_data_or_fail(args.input, len(model.label_names))
 
     scores, predicted = trainer.check(model, tokenizer, rows)

@@ -16,7 +16,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import utils.compat  # noqa: E402,F401
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import config  # noqa: E402
 import model as M  # noqa: E402
@@ -25,25 +24,9 @@ from data_process import encode  # noqa: E402
 from utils.cli import load_data_or_fail, load_model_or_fail  # noqa: E402
 
 
-def matmul_gflops(n=2048, repeats=20):
-    """Float32 GFLOP/s of TensorFlow's matmul on n x n matrices, best of a few rounds."""
-    a = tf.random.normal((n, n))
-    b = tf.random.normal((n, n))
-    matmul = tf.function(lambda a, b: tf.matmul(a, b))
-    matmul(a, b).numpy()
-    best = 0.0
-    for _ in range(3):
-        started = time.perf_counter()
-        for _ in range(repeats):
-            c = matmul(a, b)
-        c.numpy()
-        best = max(best, 2 * n ** 3 * repeats / (time.perf_counter() - started) / 1e9)
-    return best
-
-
 def model_gflop(albert_config, lengths):
     """Total forward GFLOP for texts of the given token lengths."""
-    return sum(M.forward_flops_per_token(albert_config, n) * n for n in lengths) / 1e9
+    return M.forward_flops(albert_config, lengths) / 1e9
 
 
 def timed(function, repeats=5):
@@ -74,7 +57,7 @@ def main(argv=None):
     albert_config = model.albert_config
     lengths = [int((encode([text], tokenizer, model.maxlen)[0] > 0).sum()) for text in texts]  # real tokens, no padding
     gflop = model_gflop(albert_config, lengths)
-    limit = matmul_gflops()
+    limit = M.matmul_gflops(repeats=20)
     mean_len = np.mean(lengths)
     print(f'{len(texts)} texts from {args.input}, {sum(lengths)} tokens (mean {mean_len:.1f}); '
           f'{gflop / sum(lengths) * 1e3:.2f} MFLOP per token forward')

@@ -66,7 +66,7 @@ def read_labelled(file, mapping, encoding='utf-8-sig', num_classes=None):
             raise DataError(f'{file}:{line}: no label (标签 is empty); a label is {label_range(num_classes)}')
         if label is None:
             raise DataError(f'{file}:{line}: unknown label {raw!r}; a label is {label_range(num_classes)} '
-                            f'(map other values with --map, e.g. --map {raw}:0)')
+                            f'(map other values with --map, e.g. --map {raw}:0, or name more classes with --labels)')
         if text in first and first[text][0] != label:
             raise DataError(f'{file}:{line}: text labelled {label} here but {first[text][0]} '
                             f'at line {first[text][1]}: {text[:40]}')
@@ -101,7 +101,7 @@ def main(argv=None):
     outputs = [os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)]
     outputs.append(os.path.join(args.out_dir, LABELS_FILE))
     try:
-        check_not_an_input(outputs, [args.input, args.labels])
+        check_not_an_input(outputs, [args.input])  # --labels may be the labels.txt it rewrites: the same names
         check_output_files(outputs)
         label_names = read_label_names(args.labels)
         for raw, label in mapping.items():

@@ -62,6 +62,9 @@ def test_without_labels_txt_classes_are_numbered_up_to_the_largest_label(tmp_pat
     train.write_text('慢性胃炎\t1\n内痔\t0\n', encoding='utf-8')  # no 2: a gap is a mistake, not a class
     with pytest.raises(DataError, match='no text has label 2, but labels go up to 3'):
         load_labelled([str(train), str(test)])
+    test.write_text('胆总管结石\t0\n', encoding='utf-8')
+    with pytest.raises(DataError, match='every text has label 0; a classifier needs two classes'):
+        load_labelled([str(test)])
 
 
 @pytest.mark.parametrize('content, message', [
@@ -70,6 +73,7 @@ def test_without_labels_txt_classes_are_numbered_up_to_the_largest_label(tmp_pat
     ('0\t甲\n0\t乙\n', ':2: label 0 named twice'),
     ('0\t甲\n2\t乙\n', ': the ids must be 0..n-1'),
     ('0\t甲\n', ': the ids must be 0..n-1 for two or more classes'),
+    ('0\t甲\n1\t甲\n', ":2: the name '甲' is given to two labels"),
 ])
 def test_bad_labels_txt_is_one_line_naming_it(tmp_path, content, message):
     (tmp_path / 'labels.txt').write_text(content, encoding='utf-8')

@@ -135,7 +135,8 @@ def test_weights_without_a_config_give_one_line(trained_tiny, tmp_path, capsys):
 
 
 @pytest.mark.parametrize('damage', ['vocabulary one line short', 'config of another size', 'config with more classes',
-                                    'config with more layers', 'config with other heads'])
+                                    'config with more layers', 'config with other heads', 'maxlen not a number',
+                                    'maxlen missing', 'label names not a list'])
 def test_a_model_that_does_not_match_its_files_is_refused_in_one_line(trained_tiny, tmp_path, capsys, damage):
     weights = tmp_path / 'copy.h5'
     shutil.copy(trained_tiny[2], weights)
@@ -156,6 +157,15 @@ def test_a_model_that_does_not_match_its_files_is_refused_in_one_line(trained_ti
     elif damage == 'config with more classes':
         config['num_classes'] += 1
         expected = 'cannot load this model'
+    elif damage == 'maxlen not a number':
+        config['maxlen'] = '200'
+        expected = "maxlen '200' is not an integer in 3..512"
+    elif damage == 'maxlen missing':
+        del config['maxlen']
+        expected = "copy.config.json has no 'maxlen'"
+    elif damage == 'label names not a list':
+        config['label_names'] = 'abc'
+        expected = 'label_names must be a list of names'
     elif damage == 'config with more layers':  # same weight shapes: ALBERT shares its layers
         config['albert_config']['num_hidden_layers'] += 1
         expected = f"says num_hidden_layers {config['albert_config']['num_hidden_layers']}, the weights were trained with"

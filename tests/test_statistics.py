@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import data_statistics
-import path
+import path as path_module
 from data_statistics import keyword_rule, original_keyword_rule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,6 +66,7 @@ def dataset(tmp_path):
         path = tmp_path / name
         path.write_text(''.join(f'{t}\t{k}\n' for t, k in rows), encoding='utf-8')
         paths.append(str(path))
+    shutil.copy(path_module.LABELS_PATH, tmp_path / 'labels.txt')  # as data_transfer.py writes it
     return paths
 
 
@@ -94,7 +95,6 @@ def test_main_prints_tables_and_writes_histogram(dataset, tmp_path, capsys):
 def test_main_bad_file_is_one_line_error(dataset, tmp_path, capsys):
     bad = tmp_path / 'bad.txt'
     bad.write_text('内痔\t2\n胃炎\t3\n', encoding='utf-8')
-    shutil.copy(path.LABELS_PATH, tmp_path / 'labels.txt')  # three classes, so 3 is not one
     with pytest.raises(SystemExit) as e:
         data_statistics.main(['--input', dataset[0], str(bad), '--images-dir', str(tmp_path)])
     assert e.value.code == 2
@@ -105,3 +105,9 @@ def test_no_top_level_module_shadows_the_standard_library():
     # e.g. a statistics.py here would be imported by seaborn instead of Python's own
     shadowing = [f for f in os.listdir(ROOT) if f.endswith('.py') and f[:-3] in sys.stdlib_module_names]
     assert shadowing == []
+
+
+def test_keyword_rules_apply_only_to_the_shipped_classes():
+    assert data_statistics.keyword_rules_for(['其他', '上消化道', '下消化道']) == data_statistics.KEYWORD_RULES
+    assert data_statistics.keyword_rules_for(['0', '1', '2']) == {}  # three classes, but not known to be these
+    assert data_statistics.keyword_rules_for(['其他', '上消化道', '下消化道', '肝脏']) == {}

@@ -42,6 +42,19 @@ def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys):
     assert len(rows) == 1 and int(rows[0]['step']) == 4  # 30 texts in batches of 8
     assert sorted(os.listdir(tmp_path / 'images')) == ['confusion_matrix.png', 'training_curves.png']
 
+    # the speed report: real tokens of the epoch, and the FLOPs of forward + backward at their lengths
+    train_texts = [text for text, _ in main.load_data(toy_data['train'])]
+    tokenizer = M.load_tokenizer(os.path.join(tiny_albert_dir, 'vocab.txt'))
+    lengths = [len(tokenizer.encode(text)[0]) for text in train_texts]
+    assert int(rows[0]['tokens']) == sum(lengths)
+    expected_gflop = 3 * M.forward_flops(json.loads(open(os.path.join(tiny_albert_dir, 'albert_config.json')).read()),
+                                         lengths) / 1e9
+    assert float(rows[0]['gflop']) == pytest.approx(expected_gflop, abs=0.05)
+    speed = metrics['speed']
+    assert speed['matmul_gflops'] > 0 and speed['train_tokens_per_second'] > 0 and 0 < speed['share_of_limit'] < 1
+    assert speed['wall_seconds_at_415'] == pytest.approx(speed['wall_seconds'] * speed['matmul_gflops'] / 415, abs=0.15)
+    assert 'speed: ' in printed and 'scaled to 415 GFLOP/s' in printed
+
     model, tokenizer = M.load_trained(weights)  # the saved best weights, config and vocabulary load
     probs = M.predict_proba(model, tokenizer, ['慢性浅表性胃炎', '内痔'])
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
@@ -229,6 +242,23 @@ def test_state_json_round_trips_as_typed_objects(tiny_albert_dir, toy_data, tmp_
     state_path.write_text(json.dumps(state), encoding='utf-8')
     with pytest.raises(ValueError, match='label_names'):
         main.load_state(weights)
+
+
+def test_a_run_started_before_typed_state_still_resumes(tiny_albert_dir, toy_data, tmp_path, capsys):
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--patience', '5')
+    settings, progress = main.load_state(weights)
+    old = {'settings': {k: v for k, v in vars(settings).items() if k not in ('label_names', 'maxlen')},
+           **{k: v for k, v in vars(progress).items()}}  # the layout main.py wrote before Settings and Progress
+    for row in old['history']:
+        for key in ('train_seconds', 'tokens', 'gflop'):
+            del row[key]
+    state_path = tmp_path / 'weights' / 'model.resume' / 'state.json'
+    state_path.write_text(json.dumps(old), encoding='utf-8')
+    continue_fit.main(['--weights', weights, '--epochs', '2', '--log-dir', str(tmp_path / 'log'),
+                       '--images-dir', str(tmp_path / 'img')])
+    assert 'resuming from' in capsys.readouterr().out
+    settings, progress = main.load_state(weights)
+    assert progress.epoch == 2 and settings.label_names == ['其他', '上消化道', '下消化道'] and settings.maxlen == 200
 
 
 @pytest.mark.parametrize('damage', ['checkpoint data', 'checkpoint index', 'state.json'])
