@@ -18,6 +18,7 @@ import csv
 import json
 import math
 import os
+import resource
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -317,7 +318,7 @@ def speed(history, matmul_gflops, wall_seconds):
     return {'matmul_gflops': round(matmul_gflops, 1),
             'train_tokens_per_second': round(sum(row['tokens'] for row in history) / seconds),
             'train_gflops': round(gflops, 3), 'share_of_limit': gflops / matmul_gflops,
-            'wall_seconds': round(wall_seconds, 1),
+            'wall_seconds': round(wall_seconds, 1), 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             f'wall_seconds_at_{REFERENCE_GFLOPS}': round(wall_seconds * matmul_gflops / REFERENCE_GFLOPS, 1)}
 
 
@@ -345,7 +346,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
         print(f"\nspeed: {throughput['train_tokens_per_second']:,} training tokens/s, {throughput['train_gflops']:.0f} GFLOP/s, "
               f"{throughput['share_of_limit']:.0%} of this machine's float32 matmul speed ({matmul_gflops:.0f} GFLOP/s); "
               f"{throughput['wall_seconds']:.0f}s so far, {throughput[f'wall_seconds_at_{REFERENCE_GFLOPS}']:.0f}s "
-              f'scaled to {REFERENCE_GFLOPS} GFLOP/s')
+              f"scaled to {REFERENCE_GFLOPS} GFLOP/s; peak memory (RSS) {throughput['peak_rss_mb']:,} MB")
     best = min(progress.history, key=lambda row: row['val_loss'])
     metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(splits.test),
                'per_class': {name: s for name, s in zip(label_names, per_class_scores(cm))},
