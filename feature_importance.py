@@ -33,9 +33,6 @@ from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_
 from utils.plotting import plt, save_figure, sns, use_cjk_font
 from utils.text import label_title, ljust, rjust
 
-HTML_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'utils', 'feature_importance.html')
-
-
 # --- output -----------------------------------------------------------------
 
 def write_keywords(rows, num_classes, out_path):
@@ -159,7 +156,7 @@ def main(argv=None):
         check_writable([args.log_dir, args.images_dir])
     except (OverwriteError, UnwritableError) as e:
         fail(e)
-    with open(HTML_TEMPLATE, encoding='utf-8') as f:  # read now: a missing file must not end a long run
+    with open(path.REPORT_TEMPLATE_PATH, encoding='utf-8') as f:  # read now: a missing file must not end a long run
         template = string.Template(f.read())
     trained, tokenizer = load_model_or_fail(args.weights, args.albert_dir)
     names = trained.label_names

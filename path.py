@@ -32,3 +32,6 @@ WEIGHTS_PATH = os.path.join(WEIGHTS_DIR, 'albert_tiny.h5')
 
 LOG_DIR = os.path.join(ROOT, 'log')
 IMAGES_DIR = os.path.join(ROOT, 'images')
+
+# The page feature_importance.py fills in: log/feature_importance.html
+REPORT_TEMPLATE_PATH = os.path.join(ROOT, 'utils', 'feature_importance.html')
