@@ -1,10 +1,10 @@
 """Integrated Gradients throughput, compared with prediction on the same texts.
 
-IG with m path points runs m + 2 rows per text (the path points, x and the
-baseline) forward and backward, a backward costing about twice a forward, so
-about 3(m + 2) forward passes per text; the target is about 3m. This
-prints IG texts/s and what one text costs in prediction passes. Needs trained
-weights (make train).
+IG with m path points runs m rows per text forward and backward (the backward
+only towards the embeddings, about the cost of a forward) and the two ends of
+the path forward only, so about 2m + 2 forward passes per text; the target is
+at most 2m prediction passes. This prints IG texts/s and what one text costs in
+prediction passes. Needs trained weights (make train).
 
     python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20]
 """
@@ -41,7 +41,7 @@ def main(argv=None):
     print(f'{len(texts)} texts from {args.input}')
     print(f'prediction (batch {config.PREDICT_BATCH_SIZE}):          {len(texts) / predict_seconds:8.1f} texts/s')
     print(f'integrated gradients ({args.steps} steps): {len(texts) / ig_seconds:8.1f} texts/s')
-    print(f'one IG text costs {passes:.1f} prediction passes; 3 x steps = {3 * args.steps}')
+    print(f'one IG text costs {passes:.1f} prediction passes; the target is at most 2 x steps = {2 * args.steps}')
 
 
 if __name__ == '__main__':
