@@ -108,32 +108,57 @@ def load_data(path, num_classes=None, maxlen=MAXLEN, warn=True):
     return data
 
 
-def read_texts(path, num_classes=None, skip_empty=False):
-    """(texts, labels or None, number of empty lines skipped, why there are no labels) from a file
-    of texts to predict or explain: one text a line, or `text<TAB>label` lines.
+class TextFile:
+    """The texts of a file to predict or explain, read as a stream: one text a line, or `text<TAB>label`.
 
-    Labels are returned only when every line carries a valid one; otherwise `why`
-    names the first line without one (None for a file of plain texts).
+    Iterating yields (text, label or None); a file of any size is read a line
+    at a time. After iterating: `skipped` counts the empty lines skipped (with
+    skip_empty; otherwise an empty line is a DataError), `labelled` says whether
+    every line carried a valid label, and `why` names the first line without
+    one when only some did (None for a file of plain texts).
     """
-    texts, labels, skipped, why = [], [], 0, None
-    for number, line in read_lines(path):
-        text, _, rest = line.partition('\t')
-        text = text.strip()
-        if not text:
-            if skip_empty:
-                skipped += 1
-                continue
-            raise DataError(f'{path}:{number}: empty text (use --skip-empty to skip empty lines)')
-        raw_label = rest.split('\t')[0]
-        texts.append(text)
-        labels.append(parse_label(raw_label, num_classes) if rest else None)
-        if labels[-1] is None and why is None:
-            why = f'{path}:{number}: ' + (f'label {raw_label!r} is not {label_range(num_classes)}' if rest else 'no label')
-    if not texts:
-        raise DataError(f'{path}: no texts to predict (the input is empty)')
-    if why and not any(label is not None for label in labels):
-        why = None  # plain texts, not a labelled file with a bad line
-    return texts, (labels if None not in labels else None), skipped, why
+
+    def __init__(self, path, num_classes=None, skip_empty=False):
+        self.path, self.num_classes, self.skip_empty = path, num_classes, skip_empty
+        self.skipped, self.count, self.with_label, self.why = 0, 0, 0, None
+
+    def __iter__(self):
+        for number, line in read_lines(self.path):
+            text, _, rest = line.partition('\t')
+            text = text.strip()
+            if not text:
+                if self.skip_empty:
+                    self.skipped += 1
+                    continue
+                raise DataError(f'{self.path}:{number}: empty text (use --skip-empty to skip empty lines)')
+            raw_label = rest.split('\t')[0]
+            label = parse_label(raw_label, self.num_classes) if rest else None
+            self.count += 1
+            if label is not None:
+                self.with_label += 1
+            elif self.why is None:
+                self.why = f'{self.path}:{number}: ' + (
+                    f'label {raw_label!r} is not {label_range(self.num_classes)}' if rest else 'no label')
+            yield text, label
+        if not self.count:
+            raise DataError(f'{self.path}: no texts to predict (the input is empty)')
+
+    @property
+    def labelled(self):
+        return self.count > 0 and self.with_label == self.count
+
+    def reason_without_labels(self):
+        """Why a file with some labels gets no accuracy report; None for plain texts or a fully labelled file."""
+        return self.why if self.with_label and not self.labelled else None
+
+
+def read_texts(path, num_classes=None, skip_empty=False):
+    """(texts, labels or None, number of empty lines skipped, why there are no labels): a whole
+    TextFile at once."""
+    reader = TextFile(path, num_classes, skip_empty)
+    rows = list(reader)
+    labels = [label for _, label in rows] if reader.labelled else None
+    return [text for text, _ in rows], labels, reader.skipped, reader.reason_without_labels()
 
 
 def labels_path(data_path):

@@ -25,9 +25,10 @@ from tqdm import tqdm
 
 import config
 import path
-from utils.cli import at_least, fail, read_texts_or_fail
+from data_process import DataError, TextFile
+from utils.cli import at_least, fail
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_output_files
-from utils.metrics import confusion_matrix, format_report
+from utils.metrics import format_report
 
 _loaded = {}  # (weights, albert_dir) -> (model, tokenizer, predict_fn)
 
@@ -71,10 +72,13 @@ def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
     return _load(weights, albert_dir)[0].label_names
 
 
+def write_header(out, fmt, label_names):
+    if fmt == 'tsv':
+        out.write('text\tlabel\tlabel_name\t' + '\t'.join(f'prob_{k}' for k in range(len(label_names))) + '\n')
+
+
 def write_output(out, texts, probs, fmt, label_names):
     predicted = probs.argmax(axis=1)
-    if fmt == 'tsv':
-        out.write('text\tlabel\tlabel_name\t' + '\t'.join(f'prob_{k}' for k in range(probs.shape[1])) + '\n')
     for text, label, row in zip(texts, predicted, probs):
         if fmt == 'tsv':
             out.write(f'{text}\t{label}\t{label_names[label]}\t' + '\t'.join(f'{p:.6f}' for p in row) + '\n')
@@ -100,6 +104,48 @@ def parse_args(argv=None):
     return args
 
 
+def check_texts(file, num_classes, skip_empty):
+    """Read a file through once before predicting: bad input stops here, before any work and in one line,
+    and the count gives the progress bar its total. None for stdin, which can be read only once."""
+    if file == '-':
+        return None
+    return sum(1 for _ in TextFile(file, num_classes, skip_empty))
+
+
+def chunks(rows, size):
+    """Lists of up to `size` items of an iterable, in order."""
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def predict_file(args, trained, out):
+    """Stream --input through the model into `out`, config.PREDICT_CHUNK_TEXTS texts at a time, so memory
+    stays flat for a file of any length; the accuracy report (labelled input) is counted as it goes."""
+    names = trained.label_names
+    total = check_texts(args.input, len(names), args.skip_empty)
+    reader = TextFile(args.input, len(names), args.skip_empty)
+    cm = np.zeros((len(names), len(names)), dtype=int)
+    written = too_long = 0
+    write_header(out, args.format, names)
+    with tqdm(total=total, unit='text', desc='predicting', file=sys.stderr, mininterval=1) as bar:
+        for chunk in chunks(reader, config.PREDICT_CHUNK_TEXTS):
+            texts = [text for text, _ in chunk]
+            probs = predict_proba(texts, args.weights, args.albert_dir, args.batch_size, progress=bar.update)
+            write_output(out, texts, probs, args.format, names)
+            for (_, label), guess in zip(chunk, probs.argmax(axis=1)):
+                if label is not None:
+                    cm[label, guess] += 1
+            written += len(texts)
+            too_long += sum(len(text) > trained.maxlen - 2 for text in texts)
+    return reader, cm, written, too_long
+
+
 def main(argv=None):
     args = parse_args(argv)
     M = _model_module()
@@ -111,38 +157,39 @@ def main(argv=None):
     except (OverwriteError, UnwritableError, M.MissingModelError) as e:
         fail(e)
     names = trained.label_names
-    if args.input:
-        texts, labels, no_labels = read_texts_or_fail(args.input, len(names), args.skip_empty)
-    else:
-        texts, labels, no_labels = args.texts, None, None
     # metrics and warnings go to stderr when the predictions go to stdout
     info = sys.stderr if args.output == '-' or not args.input else sys.stdout
-    too_long = sum(len(text) > trained.maxlen - 2 for text in texts)
-    if too_long:
-        print(f'warning: {too_long} texts longer than {trained.maxlen - 2} characters were truncated to '
-              f'{trained.maxlen} tokens', file=sys.stderr)
-
     if not args.input:
-        probs = predict_proba(texts, args.weights, args.albert_dir, args.batch_size)
-        for text, row in zip(texts, probs):
+        warn_too_long(sum(len(text) > trained.maxlen - 2 for text in args.texts), trained.maxlen)
+        probs = predict_proba(args.texts, args.weights, args.albert_dir, args.batch_size)
+        for text, row in zip(args.texts, probs):
             label = int(row.argmax())
             print(f'{label}\t{names[label]}\t' + '  '.join(f'p{k}={p:.4f}' for k, p in enumerate(row)) + f'\t{text}')
         return
 
-    with tqdm(total=len(texts), unit='text', desc='predicting', file=sys.stderr, mininterval=1) as bar:
-        probs = predict_proba(texts, args.weights, args.albert_dir, args.batch_size, progress=bar.update)
-    if args.output == '-':
-        write_output(sys.stdout, texts, probs, args.format, names)
-    else:
-        with atomic_open(args.output) as out:
-            write_output(out, texts, probs, args.format, names)
-        print(f'wrote {len(texts)} predictions to {args.output}', file=info)
-    if labels is not None:
-        cm = confusion_matrix(labels, probs.argmax(axis=1), len(names))
-        print(f'accuracy {np.trace(cm) / cm.sum():.6f} on {len(texts)} labelled texts', file=info)
+    try:
+        if args.output == '-':
+            reader, cm, written, too_long = predict_file(args, trained, sys.stdout)
+        else:
+            with atomic_open(args.output) as out:  # a file stopped half-way by bad input is not left behind
+                reader, cm, written, too_long = predict_file(args, trained, out)
+            print(f'wrote {written} predictions to {args.output}', file=info)
+    except DataError as e:
+        fail(e)
+    if reader.skipped:
+        print(f'skipped {reader.skipped} empty lines', file=sys.stderr)
+    warn_too_long(too_long, trained.maxlen)
+    if reader.labelled:
+        print(f'accuracy {np.trace(cm) / cm.sum():.6f} on {written} labelled texts', file=info)
         print(format_report(cm, names), file=info)
-    elif no_labels:
-        print(f'no accuracy report: {no_labels}', file=sys.stderr)
+    elif reader.reason_without_labels():
+        print(f'no accuracy report: {reader.reason_without_labels()}', file=sys.stderr)
+
+
+def warn_too_long(count, maxlen):
+    if count:
+        print(f'warning: {count} texts longer than {maxlen - 2} characters were truncated to {maxlen} tokens',
+              file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -205,3 +205,18 @@ def test_prediction_uses_the_maxlen_and_names_saved_with_the_model(trained_tiny,
     probs = predict.predict_proba([long_text, long_text[:6]], weights=str(weights))
     np.testing.assert_allclose(probs[0], probs[1], atol=1e-6)  # cut to 8 tokens: [CLS] + 6 characters + [SEP]
     assert predict.label_names(str(weights)) == ('甲', '乙', '丙')
+
+
+def test_a_file_streams_through_in_chunks_with_the_same_output(weights, tmp_path, capsys, monkeypatch):
+    rows = [(TEXTS[i % len(TEXTS)] + '。' * (i % 5), LABELS[i % len(TEXTS)]) for i in range(47)]
+    source = write_rows(tmp_path / 'many.txt', rows)
+    outputs = {}
+    for chunk in (10000, 7):  # one chunk, and seven chunks of 7 (the last one short)
+        monkeypatch.setattr(predict.config, 'PREDICT_CHUNK_TEXTS', chunk)
+        out = tmp_path / f'out{chunk}.tsv'
+        predict.main(['--input', source, '--output', str(out), '--weights', weights])
+        outputs[chunk] = (out.read_text(encoding='utf-8'), capsys.readouterr().out.replace(str(out), 'OUT'))
+    assert outputs[7] == outputs[10000]  # the same predictions, in input order, and the same accuracy report
+    lines = outputs[7][0].splitlines()
+    assert len(lines) == 48 and [line.split('\t')[0] for line in lines[1:]] == [text for text, _ in rows]
+    assert 'accuracy' in outputs[7][1] and 'on 47 labelled texts' in outputs[7][1]
