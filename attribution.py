@@ -8,21 +8,27 @@ gradient summed over the embedding axis, signed: positive pushes towards the
 class. The attributions add up to f(x) - f(baseline); the completeness gap
 |sum - (f(x) - f(baseline))| says how well the steps approximate the integral.
 
-Keywords, as the original project defined them: each text's positive scores
-are min-max scaled to [0, 1], runs of consecutive characters at or over a
-threshold are spans, and spans are counted over a whole file (with
-extracts_max, only the span holding each text's top character).
+Keywords (text_keywords, keyword_table): words, each scoring the sum of its
+characters' attributions, or the original project's spans (runs of characters
+whose min-max scaled positive scores reach a threshold), or characters; counted
+over a whole file, with each keyword's share of the attribution.
 feature_importance.py reads texts, calls these and writes the tables.
 """
+import logging
+import unicodedata
 from collections import Counter, defaultdict
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
+import jieba
 import numpy as np
 import tensorflow as tf
 
 import config
 import model as M
+import path
 from data_process import encode, length_sorted_batches
+
+jieba.setLogLevel(logging.WARNING)  # not its dictionary-loading messages on every run
 
 
 def path_points(steps, method='gausslegendre'):
@@ -144,11 +150,9 @@ def scale_scores(scores):
     return (positive - low) / (high - low)
 
 
-def extract_spans(chars, scaled, threshold=config.IG_THRESHOLD, extracts_max=False):
-    """Runs of consecutive characters scoring >= threshold: [(span, mean scaled score)].
-
-    With extracts_max, only the span holding the top-scoring character.
-    """
+def span_ranges(chars, scaled, threshold=config.IG_THRESHOLD, extracts_max=False):
+    """(start, end) of the runs of consecutive characters scoring >= threshold; with extracts_max,
+    only the run holding the top-scoring character."""
     spans, start = [], None
     for i, score in enumerate(list(scaled) + [-1.0]):  # a sentinel closes the last run
         if score >= threshold and chars[i:i + 1] != [' ']:
@@ -159,17 +163,80 @@ def extract_spans(chars, scaled, threshold=config.IG_THRESHOLD, extracts_max=Fal
     if extracts_max and spans:
         top = int(np.argmax(scaled))
         spans = [(a, b) for a, b in spans if a <= top < b]
-    return [(''.join(chars[a:b]), float(np.mean(scaled[a:b]))) for a, b in spans]
+    return spans
 
 
-def keyword_table(results, num_classes, threshold=config.IG_THRESHOLD, extracts_max=False):
-    """Rows (keyword, count, count per predicted class 0..num_classes-1, mean score), most frequent first."""
-    counts, per_class, score_sums = Counter(), defaultdict(Counter), Counter()
+def extract_spans(chars, scaled, threshold=config.IG_THRESHOLD, extracts_max=False):
+    """Runs of consecutive characters scoring >= threshold: [(span, mean scaled score)]."""
+    return [(''.join(chars[a:b]), float(np.mean(scaled[a:b])))
+            for a, b in span_ranges(chars, scaled, threshold, extracts_max)]
+
+
+UNITS = ('word', 'span', 'char')
+
+
+def word_segmenter():
+    """jieba's segmenter, keeping the anatomy, procedure and diagnosis terms of utils/gi_words.txt whole."""
+    segmenter = jieba.Tokenizer()
+    segmenter.load_userdict(path.USER_DICT_PATH)
+    return segmenter
+
+
+def word_ranges(text, segmenter):
+    """(start, end) of each word of text; dictionary words only (no HMM guesses), so the cut is predictable."""
+    return [(start, end) for _, start, end in segmenter.tokenize(text, HMM=False)]
+
+
+def text_keywords(result, unit='word', threshold=config.IG_THRESHOLD, extracts_max=False, segmenter=None):
+    """The keywords of one explained text: [(keyword, scaled score, attribution)].
+
+    unit 'span': runs of characters whose scaled scores reach the threshold (the
+    original's keywords); 'word' and 'char': each word (or character) gets the
+    sum of its characters' signed attributions, those sums are scaled as
+    characters' are, and the units reaching the threshold are keywords. With
+    extracts_max, only the top one (the span holding the top character).
+    """
+    chars, scores = result['chars'], np.asarray(result['scores'], dtype=float)
+    if unit == 'span':
+        scaled = scale_scores(scores)
+        return [(''.join(chars[a:b]), float(np.mean(scaled[a:b])), float(scores[a:b].sum()))
+                for a, b in span_ranges(chars, scaled, threshold, extracts_max)]
+    if unit == 'word':
+        pieces = word_ranges(''.join(chars), segmenter or word_segmenter())
+    else:
+        pieces = [(i, i + 1) for i in range(len(chars))]
+    pieces = [(a, b) for a, b in pieces if ''.join(chars[a:b]).strip()]
+    attributions = np.array([scores[a:b].sum() for a, b in pieces])
+    scaled = scale_scores(attributions)
+    keep = [i for i in range(len(pieces)) if scaled[i] >= threshold]
+    if extracts_max and keep:
+        keep = [int(np.argmax(scaled))]
+    return [(''.join(chars[pieces[i][0]:pieces[i][1]]), float(scaled[i]), float(attributions[i])) for i in keep]
+
+
+def keyword_table(results, num_classes, threshold=config.IG_THRESHOLD, extracts_max=False, unit='span', segmenter=None):
+    """Rows (keyword, count, count per predicted class 0..num_classes-1, mean scaled score, share), most
+    frequent first.
+
+    share: the keyword's positive attribution over these texts as a part of all
+    their characters' positive attribution; over the texts of one predicted
+    class, what drives that class.
+    """
+    if unit == 'word' and segmenter is None:
+        segmenter = word_segmenter()
+    counts, per_class, score_sums, evidence = Counter(), defaultdict(Counter), Counter(), Counter()
+    total = sum(float(np.maximum(result['scores'], 0).sum()) for result in results) or 1.0
     for result in results:
-        for span, score in extract_spans(result['chars'], scale_scores(result['scores']), threshold, extracts_max):
-            counts[span] += 1
-            per_class[span][result['predicted']] += 1
-            score_sums[span] += score
-    rows = [(span, n, [per_class[span][k] for k in range(num_classes)], score_sums[span] / n)
-            for span, n in counts.items()]
+        for keyword, score, attribution in text_keywords(result, unit, threshold, extracts_max, segmenter):
+            counts[keyword] += 1
+            per_class[keyword][result['predicted']] += 1
+            score_sums[keyword] += score
+            evidence[keyword] += max(attribution, 0.0)
+    rows = [(keyword, n, [per_class[keyword][k] for k in range(num_classes)], score_sums[keyword] / n,
+             evidence[keyword] / total) for keyword, n in counts.items()]
     return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def is_layout(keyword):
+    """True for a keyword of punctuation, digits, symbols or spaces only: layout, not content."""
+    return all(unicodedata.category(c)[0] in 'PNSZ' for c in keyword)

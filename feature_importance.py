@@ -3,10 +3,14 @@
 The method is in attribution.py: each character's signed attribution to the
 explained class's probability, from a baseline of [PAD] characters; they add
 up to f(x) - f(baseline), and the completeness gap printed says how well
---steps approximates the integral. Keywords, as the original project defined
-them: each text's positive scores are min-max scaled to [0, 1], runs of
-characters at or over --threshold are spans, and spans are counted over the
-whole file (with --extracts-max, only the span holding each text's top character).
+--steps approximates the integral. Keywords: each text is cut into words
+(jieba, with the anatomy and procedure terms of utils/gi_words.txt kept whole),
+a word scores the sum of its characters' attributions, each text's positive word
+scores are min-max scaled to [0, 1], and words at or over --threshold are
+counted over the whole file (with --extracts-max, only each text's top word).
+--unit span counts the original project's runs of high-scoring characters
+instead, --unit char single characters. Keywords made only of punctuation,
+digits or layout among a class's top 20 are listed as possible shortcuts.
 
     python feature_importance.py                        # data/all.txt, 3 heatmaps
     python feature_importance.py --input data/test.txt --threshold 0.5 --extracts-max --heatmaps 5
@@ -37,9 +41,9 @@ from utils.text import label_title, ljust, rjust
 
 def write_keywords(rows, num_classes, out_path):
     with atomic_open(out_path) as f:
-        f.write('keyword\tcount\t' + '\t'.join(f'count_{k}' for k in range(num_classes)) + '\tmean_score\n')
-        for span, n, per_class, score in rows:
-            f.write(f'{span}\t{n}\t' + '\t'.join(map(str, per_class)) + f'\t{score:.4f}\n')
+        f.write('keyword\tcount\t' + '\t'.join(f'count_{k}' for k in range(num_classes)) + '\tmean_score\tshare\n')
+        for keyword, n, per_class, score, share in rows:
+            f.write(f'{keyword}\t{n}\t' + '\t'.join(map(str, per_class)) + f'\t{score:.4f}\t{share:.4f}\n')
 
 
 def write_attributions(results, out_path):
@@ -54,9 +58,15 @@ def write_attributions(results, out_path):
 def print_table(rows, top, title, label_names):
     print(f'\n{title}')
     print(f"{'rank':>4}  {ljust('keyword', 12)}{'count':>7}"
-          + ''.join(rjust(label_title(label_names, k), 14) for k in range(len(label_names))) + f"{'score':>7}")
-    for rank, (span, n, per_class, score) in enumerate(rows[:top], start=1):
-        print(f'{rank:>4}  {ljust(span, 12)}{n:>7}' + ''.join(f'{c:>14}' for c in per_class) + f'{score:>7.2f}')
+          + ''.join(rjust(label_title(label_names, k), 14) for k in range(len(label_names))) + f"{'score':>7}{'share':>8}")
+    for rank, (keyword, n, per_class, score, share) in enumerate(rows[:top], start=1):
+        print(f'{rank:>4}  {ljust(keyword, 12)}{n:>7}' + ''.join(f'{c:>14}' for c in per_class)
+              + f'{score:>7.2f}{share:>8.1%}')
+
+
+def shortcuts(rows, top=20):
+    """Keywords among the top ones made only of punctuation, digits or layout characters."""
+    return [row[0] for row in rows[:top] if A.is_layout(row[0])]
 
 
 def pick_samples(results, n, num_classes):
@@ -100,8 +110,8 @@ def plot_heatmap(result, label_names, out_path, chars_per_row=20, max_rows=HEATM
 def write_html(results, rows, label_names, out_path, top, template):
     """One self-contained HTML page from the template (utils/feature_importance.html): the keyword table
     and every text shaded by its scores."""
-    keyword_rows = [f'<tr><td>{html.escape(span)}</td><td>{n}</td>' + ''.join(f'<td>{c}</td>' for c in per_class)
-                    + f'<td>{score:.2f}</td></tr>' for span, n, per_class, score in rows[:top]]
+    keyword_rows = [f'<tr><td>{html.escape(keyword)}</td><td>{n}</td>' + ''.join(f'<td>{c}</td>' for c in per_class)
+                    + f'<td>{score:.2f}</td><td>{share:.1%}</td></tr>' for keyword, n, per_class, score, share in rows[:top]]
     texts = []
     for r in results:
         label = r['predicted']
@@ -129,6 +139,10 @@ def parse_args(argv=None):
                         help='quadrature of the path integral (default: %(default)s)')
     parser.add_argument('--target', type=at_least(0),
                         help='explain this class for every text (default: each text\'s predicted class)')
+    parser.add_argument('--unit', choices=A.UNITS, default='word',
+                        help='keywords are words (jieba, with the terms of utils/gi_words.txt kept whole; each word '
+                             "scores the sum of its characters), 'span': the original's runs of high-scoring "
+                             "characters, or 'char' (default: %(default)s)")
     parser.add_argument('--threshold', type=float, default=config.IG_THRESHOLD,
                         help='scaled score at which a character is part of a keyword (default: %(default)s)')
     parser.add_argument('--extracts-max', action='store_true',
@@ -171,13 +185,23 @@ def main(argv=None):
     gaps = np.array([r['gap'] for r in results])
     print(f'completeness gap |sum of attributions - (f(x) - f(baseline))| over {len(results)} texts: '
           f'mean {gaps.mean():.4f}, median {np.median(gaps):.4f}, max {gaps.max():.4f}')
-    rows = A.keyword_table(results, len(names), args.threshold, args.extracts_max)
-    how = f"threshold {args.threshold}{', extracts-max' if args.extracts_max else ''}"
+    segmenter = A.word_segmenter() if args.unit == 'word' else None
+    table = lambda rs: A.keyword_table(rs, len(names), args.threshold, args.extracts_max, args.unit, segmenter)  # noqa: E731
+    rows = table(results)
+    how = f"{args.unit}s, threshold {args.threshold}{', extracts-max' if args.extracts_max else ''}"
     print_table(rows, args.top, f'top {args.top} keywords over {len(results)} texts ({how})', names)
+    suspects = {}
     for k in range(len(names)):
-        class_rows = A.keyword_table([r for r in results if r['predicted'] == k], len(names), args.threshold,
-                                     args.extracts_max)
-        print_table(class_rows, min(args.top, 10), f'top keywords of texts predicted {label_title(names, k)}', names)
+        class_rows = table([r for r in results if r['predicted'] == k])
+        print_table(class_rows, args.top, f'top keywords of texts predicted {label_title(names, k)} '
+                    '(share: of the attribution to this class)', names)
+        suspects[k] = shortcuts(class_rows, 20)
+    if any(suspects.values()):
+        print('\npossible shortcuts (punctuation, digits or layout among a class\'s top 20 keywords; '
+              'check that the data does not give the class away by its format):')
+        for k, keywords in suspects.items():
+            if keywords:
+                print(f'  {label_title(names, k)}: ' + ' '.join(keywords))
 
     keywords_path = os.path.join(args.log_dir, 'keywords.tsv')
     attributions_path = os.path.join(args.log_dir, 'attributions.tsv')

@@ -35,3 +35,6 @@ IMAGES_DIR = os.path.join(ROOT, 'images')
 
 # The page feature_importance.py fills in: log/feature_importance.html
 REPORT_TEMPLATE_PATH = os.path.join(ROOT, 'utils', 'feature_importance.html')
+
+# Anatomy, procedure and diagnosis terms the word segmenter keeps whole (feature_importance.py --unit word)
+USER_DICT_PATH = os.path.join(ROOT, 'utils', 'gi_words.txt')

@@ -106,8 +106,48 @@ def test_keyword_table_counts_per_predicted_class():
                {'chars': list('胃窦'), 'scores': [2.0, 0.1], 'predicted': 1},
                {'chars': list('胃肠减压'), 'scores': [1.0, 1.0, 0.0, 0.0], 'predicted': 0}]
     rows = A.keyword_table(results, 3, threshold=0.2)
-    assert rows[0] == ('胃', 2, [0, 2, 0], 1.0)
-    assert ('胃肠', 1, [1, 0, 0], 1.0) in rows
+    assert rows[0][:4] == ('胃', 2, [0, 2, 0], 1.0)
+    assert ('胃肠', 1, [1, 0, 0], 1.0) == next(row for row in rows if row[0] == '胃肠')[:4]
+    # share: 胃's positive attribution (1 + 2) of all positive attribution (1 + 2.1 + 2)
+    assert rows[0][4] == pytest.approx(3 / 5.1)
+
+
+def test_word_scores_sum_their_characters_exactly():
+    text = '距肛缘15cm乙状结肠见息肉，十二指肠乳头开口'
+    scores = np.random.default_rng(0).normal(size=len(text))
+    result = {'chars': list(text), 'scores': list(scores), 'predicted': 2}
+    segmenter = A.word_segmenter()
+    ranges = A.word_ranges(text, segmenter)
+    assert ''.join(text[a:b] for a, b in ranges) == text  # the words cover the text, in order
+    everything = A.text_keywords(result, 'word', threshold=0.0, segmenter=segmenter)
+    for keyword, _, attribution in everything:
+        a, b = next((a, b) for a, b in ranges if text[a:b] == keyword)
+        assert attribution == pytest.approx(scores[a:b].sum(), abs=1e-12)
+    assert sum(attribution for _, _, attribution in everything) == pytest.approx(scores.sum())
+
+
+def test_dictionary_terms_stay_whole_words():
+    segmenter = A.word_segmenter()
+    text = '十二指肠球部溃疡，贲门齿状线清，回盲瓣呈唇形，乙状结肠息肉，肝曲憩室，ERCP取石，距门齿30cm'
+    words = {text[a:b] for a, b in A.word_ranges(text, segmenter)}
+    assert {'贲门', '齿状线', '回盲瓣', '乙状结肠', '肝曲', 'ERCP', '距门齿'} <= words
+    assert '十二指肠球部溃疡' in words or '十二指肠' in words
+
+
+def test_word_unit_keeps_the_word_whole_where_spans_cut_it():
+    text = '十二指肠球部溃疡'  # 十 scores high, 二指肠 low: the span is a fragment, the word is whole
+    result = {'chars': list(text), 'scores': [1.0, 0.05, 0.05, 0.05, 0.0, 0.0, 0.3, 0.3], 'predicted': 1}
+    assert [k for k, _, _ in A.text_keywords(result, 'span', 0.2, extracts_max=True)] == ['十']
+    top_word = A.text_keywords(result, 'word', 0.2, extracts_max=True)[0][0]
+    assert top_word.startswith('十二指肠')
+    assert [k for k, _, _ in A.text_keywords(result, 'char', 0.2)] == ['十', '溃', '疡']
+
+
+def test_punctuation_keywords_are_flagged_as_shortcuts():
+    assert A.is_layout('：') and A.is_layout('。') and A.is_layout('12.5') and A.is_layout('，；')
+    assert not A.is_layout('：食') and not A.is_layout('胃') and not A.is_layout('cm')
+    rows = [('胃', 9, [0, 9, 0], 0.8, 0.5), ('：', 5, [0, 5, 0], 0.4, 0.1), ('食管', 4, [0, 4, 0], 0.7, 0.2)]
+    assert FI.shortcuts(rows) == ['：']
 
 
 def test_heatmap_renders_chinese_with_a_cjk_font(tmp_path):
@@ -136,9 +176,9 @@ def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
     FI.main(['--input', source, '--weights', weights, '--steps', '8', '--heatmaps', '2', '--top', '5',
              '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
     out = capsys.readouterr().out
-    assert 'completeness gap' in out and 'top 5 keywords over 30 texts (threshold 0.2)' in out
+    assert 'completeness gap' in out and 'top 5 keywords over 30 texts (words, threshold 0.2)' in out
     header, *rows = (tmp_path / 'log' / 'keywords.tsv').read_text(encoding='utf-8').splitlines()
-    assert header == 'keyword\tcount\tcount_0\tcount_1\tcount_2\tmean_score'
+    assert header == 'keyword\tcount\tcount_0\tcount_1\tcount_2\tmean_score\tshare'
     assert rows and all(int(r.split('\t')[1]) == sum(map(int, r.split('\t')[2:5])) for r in rows)
     report = (tmp_path / 'log' / 'feature_importance.html').read_text(encoding='utf-8')
     assert report.count('class="text"') == 30 and '<script' not in report and 'http' not in report

@@ -54,7 +54,7 @@ def test_four_classes_train_predict_explain_and_describe(tiny_albert_dir, tmp_pa
     out = capsys.readouterr().out
     assert 'top keywords of texts predicted 3 肝脏' in out
     header = (tmp_path / 'log' / 'keywords.tsv').read_text(encoding='utf-8').splitlines()[0]
-    assert header == 'keyword\tcount\tcount_0\tcount_1\tcount_2\tcount_3\tmean_score'
+    assert header == 'keyword\tcount\tcount_0\tcount_1\tcount_2\tcount_3\tmean_score\tshare'
     assert '<th>肝脏</th>' in (tmp_path / 'log' / 'feature_importance.html').read_text(encoding='utf-8')
 
     data_statistics.main(['--input', train, val, test, '--images-dir', str(tmp_path / 'images')])
