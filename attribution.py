@@ -45,13 +45,15 @@ def path_points(steps, method='gausslegendre'):
 
 
 def make_ig_fn(trained):
-    """A compiled function (token_ids, segment_ids, targets, alphas, weights) -> IG results for a batch.
+    """A compiled function (token_ids, segment_ids, targets, contrasts, alphas, weights, is_text) -> IG results.
 
     `is_text` marks the text's tokens (not [CLS], [SEP] or padding); a target
-    of -1 explains the class predicted at x. Returns attributions (n, L) per
-    token, f(x) and f(baseline) (n,) for the target class, the targets, and the
-    probabilities at x (n, num_classes). All texts and all path points go
-    through the model in one batched forward and backward pass.
+    of -1 explains the class predicted at x. f is the target class's
+    probability, or with a contrast class c >= 0, p(target) - p(c) ("why this
+    class rather than that one"; -1: no contrast). Returns attributions (n, L)
+    per token, f(x) and f(baseline) (n,), the targets, and the probabilities at
+    x (n, num_classes). The path points of all texts go through the model in
+    one batched forward and backward pass.
     """
     embedding_model = M.build_embedding_model(trained)
     embedding_layer = trained.get_layer(M.TOKEN_EMBEDDING)
@@ -59,9 +61,11 @@ def make_ig_fn(trained):
     ids_spec = tf.TensorSpec([None, None], tf.int32)
     vector_spec = tf.TensorSpec([None], tf.float32)
 
-    @tf.function(input_signature=[ids_spec, ids_spec, tf.TensorSpec([None], tf.int32), vector_spec, vector_spec,
+    classes_spec = tf.TensorSpec([None], tf.int32)
+
+    @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, vector_spec, vector_spec,
                                   tf.TensorSpec([None, None], tf.bool)])
-    def ig_fn(token_ids, segment_ids, targets, alphas, weights, is_text):
+    def ig_fn(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text):
         n, length, k = tf.shape(token_ids)[0], tf.shape(token_ids)[1], tf.shape(alphas)[0]
         baseline_ids = tf.where(is_text, tf.zeros_like(token_ids), token_ids)  # [PAD] for the text, specials kept
         x = embedding_layer(token_ids)
@@ -71,6 +75,11 @@ def make_ig_fn(trained):
                                 tf.concat([x, x_base], 0)], training=False)
         probs_at_x, probs_at_base = ends[:n], ends[n:]
         targets = tf.where(targets < 0, tf.argmax(probs_at_x, axis=-1, output_type=tf.int32), targets)
+        # f as coefficients over the classes: one-hot of the target, minus one-hot of the contrast
+        num_classes = tf.shape(probs_at_x)[-1]
+        coefficients = (tf.one_hot(targets, num_classes)
+                        - tf.one_hot(tf.maximum(contrasts, 0), num_classes) * tf.cast(contrasts[:, None] >= 0, tf.float32))
+        f = lambda p, c: tf.reduce_sum(p * c, axis=-1)  # noqa: E731
         # one row per (text, alpha), forward and backward
         path = x_base[:, None] + alphas[None, :, None, None] * (x - x_base)[:, None]
         path = tf.reshape(path, [n * k, length, -1])
@@ -79,24 +88,24 @@ def make_ig_fn(trained):
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(path)
             probs = embedding_model([repeat(token_ids), repeat(segment_ids), path], training=False)
-            target_probs = tf.gather(probs, repeat(targets), axis=1, batch_dims=1)
-        grads = tf.reshape(tape.gradient(target_probs, path), [n, k, length, -1])
+            values = f(probs, repeat(coefficients))
+        grads = tf.reshape(tape.gradient(values, path), [n, k, length, -1])
         mean_grad = tf.einsum('k,nkle->nle', weights, grads)
         attributions = tf.reduce_sum((x - x_base) * mean_grad, axis=-1)
         attributions = tf.where(is_text, attributions, 0.0)
-        pick = lambda p: tf.gather(p, targets, axis=1, batch_dims=1)  # noqa: E731
-        return attributions, pick(probs_at_x), pick(probs_at_base), targets, probs_at_x
+        return attributions, f(probs_at_x, coefficients), f(probs_at_base, coefficients), targets, probs_at_x
 
     return ig_fn
 
 
 def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslegendre', target=None,
-            batch_rows=config.IG_BATCH_ROWS, ig_fn=None, progress=None):
+            batch_rows=config.IG_BATCH_ROWS, ig_fn=None, progress=None, contrast=None):
     """Integrated Gradients for each text; a list of dicts, in input order.
 
     Each dict: text, chars (the characters), scores (signed attribution per
-    character), predicted, target, probs, f_x, f_baseline, attribution_sum, gap.
-    target None explains each text's predicted class.
+    character), predicted, target, contrast, probs, f_x, f_baseline,
+    attribution_sum, gap. target None explains each text's predicted class;
+    with contrast, f is p(target) - p(contrast).
     """
     ig_fn = ig_fn or make_ig_fn(trained)
     alphas, weights = path_points(steps, method)
@@ -109,13 +118,14 @@ def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslegen
         is_text[:, 0] = False  # [CLS]
         is_text[np.arange(len(chunk)), (token_ids > 0).sum(axis=1) - 1] = False  # [SEP]
         targets = np.full(len(chunk), -1 if target is None else target, dtype='int32')
+        contrasts = np.full(len(chunk), -1 if contrast is None else contrast, dtype='int32')
         attributions, f_x, f_base, targets, probs = (t.numpy() for t in ig_fn(
-            token_ids, segment_ids, targets, alphas.astype('float32'), weights.astype('float32'), is_text))
+            token_ids, segment_ids, targets, contrasts, alphas.astype('float32'), weights.astype('float32'), is_text))
         for row, i in enumerate(chunk):
             chars, scores = char_scores(texts[i], tokenizer, attributions[row], trained.maxlen)
             total = float(attributions[row].sum())
             results[i] = {'text': texts[i], 'chars': chars, 'scores': scores,
-                          'predicted': int(probs[row].argmax()), 'target': int(targets[row]),
+                          'predicted': int(probs[row].argmax()), 'target': int(targets[row]), 'contrast': contrast,
                           'probs': probs[row].tolist(), 'f_x': float(f_x[row]), 'f_baseline': float(f_base[row]),
                           'attribution_sum': total, 'gap': abs(total - float(f_x[row] - f_base[row]))}
         if progress:

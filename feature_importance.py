@@ -99,9 +99,11 @@ def plot_heatmap(result, label_names, out_path, chars_per_row=20, max_rows=HEATM
     sns.heatmap(grid, annot=labels, fmt='', cmap='Reds', vmin=0, vmax=1, linewidths=0.5, linecolor='white',
                 cbar_kws={'label': 'scaled IG score', 'shrink': 0.8}, annot_kws={'fontsize': 13},
                 xticklabels=False, yticklabels=False, ax=ax)
-    label = result['predicted']
+    label, explained = result['predicted'], label_title(label_names, result['target'])
+    if result.get('contrast') is not None:
+        explained = f"p({explained}) - p({label_title(label_names, result['contrast'])})"
     ax.set_title(f"predicted {label_title(label_names, label)} (p={result['probs'][label]:.3f}), "
-                 f"explaining {label_title(label_names, result['target'])}, completeness gap {result['gap']:.3f}"
+                 f"explaining {explained}, completeness gap {result['gap']:.3f}"
                  + (f"\n(first {shown} of {len(result['chars'])} characters)" if shown < len(result['chars']) else ''),
                  fontsize=11)
     save_figure(fig, out_path)
@@ -139,6 +141,8 @@ def parse_args(argv=None):
                         help='quadrature of the path integral (default: %(default)s)')
     parser.add_argument('--target', type=at_least(0),
                         help='explain this class for every text (default: each text\'s predicted class)')
+    parser.add_argument('--contrast', type=at_least(0), nargs=2, metavar=('A', 'B'),
+                        help='explain p(A) - p(B) for every text: why class A rather than class B')
     parser.add_argument('--unit', choices=A.UNITS, default='word',
                         help='keywords are words (jieba, with the terms of utils/gi_words.txt kept whole; each word '
                              "scores the sum of its characters), 'span': the original's runs of high-scoring "
@@ -158,6 +162,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not 0 <= args.threshold <= 1:
         parser.error('--threshold must be in [0, 1]')
+    if args.contrast and (args.target is not None or args.contrast[0] == args.contrast[1]):
+        parser.error('--contrast A B takes two different classes, and no --target')
     return args
 
 
@@ -174,15 +180,20 @@ def main(argv=None):
         template = string.Template(f.read())
     trained, tokenizer = load_model_or_fail(args.weights, args.albert_dir)
     names = trained.label_names
-    if args.target is not None and args.target >= len(names):
-        fail(f'--target {args.target}: the model at {args.weights} has classes 0..{len(names) - 1}')
+    for flag, classes in (('--target', [args.target]), ('--contrast', args.contrast or [])):
+        if any(k is not None and k >= len(names) for k in classes):
+            fail(f'{flag} {" ".join(map(str, classes))}: the model at {args.weights} has classes 0..{len(names) - 1}')
+    target, contrast = args.contrast if args.contrast else (args.target, None)
     texts, _, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
     texts = texts[:args.limit] if args.limit else texts
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps)', mininterval=1) as bar:
-        results = A.explain(trained, tokenizer, texts, args.steps, args.method, args.target, args.batch_rows,
-                            progress=bar.update)
+        results = A.explain(trained, tokenizer, texts, args.steps, args.method, target, args.batch_rows,
+                            progress=bar.update, contrast=contrast)
 
     gaps = np.array([r['gap'] for r in results])
+    if contrast is not None:
+        print(f'explaining p({label_title(names, target)}) - p({label_title(names, contrast)}): '
+              f'why {names[target]} rather than {names[contrast]}')
     print(f'completeness gap |sum of attributions - (f(x) - f(baseline))| over {len(results)} texts: '
           f'mean {gaps.mean():.4f}, median {np.median(gaps):.4f}, max {gaps.max():.4f}')
     segmenter = A.word_segmenter() if args.unit == 'word' else None

@@ -65,6 +65,34 @@ def test_target_explains_the_given_class_and_batching_does_not_change_results(tr
         np.testing.assert_allclose(a['scores'], b['scores'], atol=1e-5)
 
 
+def test_contrast_attributions_add_up_to_the_difference_of_two_classes(trained):
+    model, tokenizer, _ = trained
+    contrast = A.explain(model, tokenizer, TEXTS, steps=50, target=1, contrast=2, batch_rows=200)
+    upper = A.explain(model, tokenizer, TEXTS, steps=50, target=1, batch_rows=200)
+    lower = A.explain(model, tokenizer, TEXTS, steps=50, target=2, batch_rows=200)
+    for c, u, low in zip(contrast, upper, lower):
+        assert c['f_x'] == pytest.approx(c['probs'][1] - c['probs'][2], abs=1e-6)
+        assert c['attribution_sum'] == pytest.approx(c['f_x'] - c['f_baseline'], abs=1e-2)  # completeness
+        # IG is linear in f: explaining p(1) - p(2) is explaining p(1) minus explaining p(2)
+        np.testing.assert_allclose(c['scores'], np.subtract(u['scores'], low['scores']), atol=1e-4)
+
+
+def test_contrast_on_the_command_line(trained, tmp_path, capsys):
+    _, _, weights = trained
+    source = write_rows(tmp_path / 'in.txt', list(zip(TEXTS[:6], LABELS[:6])))
+    common = ['--input', source, '--weights', weights, '--steps', '4', '--heatmaps', '0',
+              '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')]
+    FI.main([*common, '--contrast', '2', '0'])
+    assert 'explaining p(2 下消化道) - p(0 其他): why 下消化道 rather than 其他' in capsys.readouterr().out
+    for bad in (['--contrast', '1', '1'], ['--contrast', '1', '2', '--target', '1']):
+        with pytest.raises(SystemExit) as stop:
+            FI.main([*common, *bad])
+        assert stop.value.code == 2 and '--contrast A B takes two different classes' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        FI.main([*common, '--contrast', '1', '3'])
+    assert '--contrast 1 3: the model at' in capsys.readouterr().err
+
+
 def test_char_scores_follow_word_pieces_and_skip_spaces(trained):
     _, tokenizer, _ = trained
     text = '胆 ERCP'
