@@ -109,21 +109,40 @@ def plot_heatmap(result, label_names, out_path, chars_per_row=20, max_rows=HEATM
     save_figure(fig, out_path)
 
 
-def write_html(results, rows, label_names, out_path, top, template):
-    """One self-contained HTML page from the template (utils/feature_importance.html): the keyword table
-    and every text shaded by its scores."""
+def shaded(chars, scaled):
+    """A text's characters as HTML, runs of the same score bucket (tenths) in one span, no span for
+    bucket 0: about a tenth of the markup of one styled span per character."""
+    buckets = np.rint(np.asarray(scaled) * 10).astype(int)
+    parts, start = [], 0
+    for i in range(1, len(chars) + 1):
+        if i == len(chars) or buckets[i] != buckets[start]:
+            run = html.escape(''.join(chars[start:i]))
+            parts.append(f'<i class="s{buckets[start]}">{run}</i>' if buckets[start] else run)
+            start = i
+    return ''.join(parts)
+
+
+def write_html(results, rows, label_names, out_path, top, template, gold=None):
+    """One self-contained HTML page from the template (utils/feature_importance.html): the keyword table,
+    then every text shaded by its scores, with a class filter, sorting by confidence, a search box
+    and, when the input is labelled (gold), misses first with their gold label."""
     keyword_rows = [f'<tr><td>{html.escape(keyword)}</td><td>{n}</td>' + ''.join(f'<td>{c}</td>' for c in per_class)
                     + f'<td>{score:.2f}</td><td>{share:.1%}</td></tr>' for keyword, n, per_class, score, share in rows[:top]]
     texts = []
-    for r in results:
-        label = r['predicted']
-        cells = ''.join(
-            f'<span class="c" style="background:rgba(220,38,38,{s:.2f})" title="{raw:+.4f}">{html.escape(c)}</span>'
-            for c, s, raw in zip(r['chars'], A.scale_scores(r['scores']), r['scores']))
-        texts.append(f'<div class="text"><span class="label">{html.escape(label_title(label_names, label))} '
-                     f'p={r["probs"][label]:.3f}</span>{cells}</div>')
-    page = template.substitute(count=len(results), top=top, keyword_rows='\n'.join(keyword_rows), texts='\n'.join(texts),
-                               class_headers=''.join(f'<th>{html.escape(name)}</th>' for name in label_names))
+    for i, r in enumerate(results):
+        label, confidence = r['predicted'], r['probs'][r['predicted']]
+        miss = gold is not None and gold[i] != label
+        head = f'{label_title(label_names, label)} {confidence:.3f}' + (f' (gold {gold[i]})' if miss else '')
+        texts.append(f'<div data-i="{i}" data-c="{label}" data-p="{confidence:.4f}"{" class=miss" if miss else ""}>'
+                     f'<b>{html.escape(head)}</b>{shaded(r["chars"], A.scale_scores(r["scores"]))}</div>')
+    misses = sum(gold[i] != r['predicted'] for i, r in enumerate(results)) if gold is not None else None
+    page = template.substitute(
+        count=len(results), top=top, keyword_rows='\n'.join(keyword_rows), texts='\n'.join(texts),
+        class_headers=''.join(f'<th>{html.escape(name)}</th>' for name in label_names),
+        class_options=''.join(f'<option value="{k}">{html.escape(label_title(label_names, k))}</option>'
+                              for k in range(len(label_names))),
+        labelled_note=f', {misses} of them misses (shown first, in red, with the gold label)' if gold is not None else '',
+        misses_checked='')
     with atomic_open(out_path) as f:
         f.write(page)
 
@@ -184,8 +203,9 @@ def main(argv=None):
         if any(k is not None and k >= len(names) for k in classes):
             fail(f'{flag} {" ".join(map(str, classes))}: the model at {args.weights} has classes 0..{len(names) - 1}')
     target, contrast = args.contrast if args.contrast else (args.target, None)
-    texts, _, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
+    texts, gold, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
     texts = texts[:args.limit] if args.limit else texts
+    gold = gold[:len(texts)] if gold else None
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps)', mininterval=1) as bar:
         results = A.explain(trained, tokenizer, texts, args.steps, args.method, target, args.batch_rows,
                             progress=bar.update, contrast=contrast)
@@ -219,7 +239,7 @@ def main(argv=None):
     html_path = os.path.join(args.log_dir, 'feature_importance.html')
     write_keywords(rows, len(names), keywords_path)
     write_attributions(results, attributions_path)
-    write_html(results, rows, names, html_path, args.top, template)
+    write_html(results, rows, names, html_path, args.top, template, gold)
     written = [keywords_path, attributions_path, html_path]
     samples = pick_samples(results, args.heatmaps, len(names))
     for n, i in enumerate(samples, start=1):

@@ -1,5 +1,6 @@
 """attribution.py and feature_importance.py: Integrated Gradients on a tiny model, keyword extraction, heatmaps, errors."""
 import os
+import string
 import warnings
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 import attribution as A
 import feature_importance as FI
 import model as M
+import path
 from conftest import LABELS, TEXTS, TOY_LABEL_NAMES, write_rows
 from data_process import encode
 
@@ -209,7 +211,7 @@ def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
     assert header == 'keyword\tcount\tcount_0\tcount_1\tcount_2\tmean_score\tshare'
     assert rows and all(int(r.split('\t')[1]) == sum(map(int, r.split('\t')[2:5])) for r in rows)
     report = (tmp_path / 'log' / 'feature_importance.html').read_text(encoding='utf-8')
-    assert report.count('class="text"') == 30 and '<script' not in report and 'http' not in report
+    assert report.count('data-i=') == 30 and 'src=' not in report and 'http' not in report  # self-contained
     assert sorted(os.listdir(tmp_path / 'img')) == ['sample1.png', 'sample2.png']
     assert len((tmp_path / 'log' / 'attributions.tsv').read_text(encoding='utf-8').splitlines()) == 31
     # a later run with fewer heatmaps leaves no picture of the earlier run to be mistaken for its own
@@ -244,3 +246,22 @@ def test_cli_errors_are_one_line(trained, tmp_path, capsys):
         FI.main(['--input', str(bad), '--weights', weights])
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and f'{bad}:2: not valid UTF-8' in err
+
+
+def test_the_report_stays_small_and_puts_misses_first(trained, tmp_path):
+    model, tokenizer, _ = trained
+    texts = [TEXTS[i % len(TEXTS)] * (1 + i % 4) for i in range(200)]  # 200 texts of 3 to 40 characters
+    results = A.explain(model, tokenizer, texts, steps=2)
+    gold = [(r['predicted'] + (i % 7 == 0)) % 3 for i, r in enumerate(results)]  # every 7th is a miss
+    out = tmp_path / 'report.html'
+    with open(path.REPORT_TEMPLATE_PATH, encoding='utf-8') as f:
+        template = string.Template(f.read())
+    FI.write_html(results, A.keyword_table(results, 3), TOY_LABEL_NAMES, str(out), 20, template, gold)
+    page = out.read_text(encoding='utf-8')
+    body = page[page.index('<div id="texts">'):page.index('</div>\n<script>')]
+    assert len(body.encode('utf-8')) / 200 < 1024  # markup per text, characters included
+    assert page.count(' class=miss') == sum(1 for i in range(200) if i % 7 == 0) == 29
+    assert '29 of them misses' in page and '(gold ' in page
+    assert all(f'<option value="{k}">' in page for k in range(3))  # the class filter
+    # one style per score bucket, not one per character
+    assert 'style=' not in body and page.count('.s10 {') == 1
