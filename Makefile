@@ -1,12 +1,13 @@
 # Two commands for a fresh machine (each sets up .venv/ first if needed):
 #   make train   train on the shipped data (python main.py)
 #   make test    run the test suite
+#   make browser install Chromium for the report's screenshot tests (Debian, root)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train test
+.PHONY: setup train test browser
 setup: $(STAMP)
 
 # bert4keras 0.11.5 pins keras<=2.3.1, which no TensorFlow 2 can satisfy, so it
@@ -22,3 +23,8 @@ train: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests
+
+# Headless Chromium for utils/screenshot.py and its tests (skipped without it);
+# a Debian package, so it needs root. CI runs this before make test.
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
