@@ -27,4 +27,5 @@ test: $(STAMP)
 # Headless Chromium for utils/screenshot.py and its tests (skipped without it);
 # a Debian package, so it needs root. CI runs this before make test.
 browser:
-	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
