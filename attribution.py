@@ -31,8 +31,25 @@ from data_process import encode, length_sorted_batches
 jieba.setLogLevel(logging.WARNING)  # not its dictionary-loading messages on every run
 
 
-def path_points(steps, method='gausslegendre'):
-    """Alphas in [0, 1] and their quadrature weights (summing to 1) for the path integral."""
+def path_points(steps, method='gausslobatto'):
+    """Alphas in [0, 1] and their quadrature weights (summing to 1) for the path integral.
+
+    Gauss-Lobatto's points include both ends of the path, so f(x), f(baseline)
+    and the class to explain come from the path itself: steps rows forward and
+    backward per text, 2 x steps prediction passes. Gauss-Legendre's do not, so
+    it costs two more forward passes a text; trapezoid's steps intervals take
+    steps + 1 points.
+    """
+    if method == 'gausslobatto':
+        if steps < 2:
+            raise ValueError('gausslobatto needs at least 2 steps (the two ends)')
+        # interior nodes: the roots of P'_{m-1}; weights 2 / (m (m-1) P_{m-1}(x)^2) on [-1, 1]
+        legendre = np.polynomial.legendre
+        last = np.zeros(steps)
+        last[-1] = 1  # P_{m-1}
+        nodes = np.concatenate([[-1.0], np.sort(legendre.legroots(legendre.legder(last))), [1.0]])
+        weights = 2 / (steps * (steps - 1) * legendre.legval(nodes, last) ** 2)
+        return (nodes + 1) / 2, weights / 2
     if method == 'gausslegendre':
         nodes, weights = np.polynomial.legendre.leggauss(steps)
         return (nodes + 1) / 2, weights / 2
@@ -41,7 +58,10 @@ def path_points(steps, method='gausslegendre'):
         weights = np.full(steps + 1, 1.0 / steps)
         weights[[0, -1]] /= 2
         return alphas, weights
-    raise ValueError(f'unknown method {method!r}: gausslegendre or trapezoid')
+    raise ValueError(f'unknown method {method!r}: gausslobatto, gausslegendre or trapezoid')
+
+
+METHODS = ('gausslobatto', 'gausslegendre', 'trapezoid')
 
 
 def make_ig_fn(trained):
@@ -70,24 +90,30 @@ def make_ig_fn(trained):
         baseline_ids = tf.where(is_text, tf.zeros_like(token_ids), token_ids)  # [PAD] for the text, specials kept
         x = embedding_layer(token_ids)
         x_base = embedding_layer(baseline_ids)
-        # the two ends of the path, forward only: f(x), f(baseline), and the class to explain
-        ends = embedding_model([tf.concat([token_ids, token_ids], 0), tf.concat([segment_ids, segment_ids], 0),
-                                tf.concat([x, x_base], 0)], training=False)
-        probs_at_x, probs_at_base = ends[:n], ends[n:]
-        targets = tf.where(targets < 0, tf.argmax(probs_at_x, axis=-1, output_type=tf.int32), targets)
-        # f as coefficients over the classes: one-hot of the target, minus one-hot of the contrast
-        num_classes = tf.shape(probs_at_x)[-1]
-        coefficients = (tf.one_hot(targets, num_classes)
-                        - tf.one_hot(tf.maximum(contrasts, 0), num_classes) * tf.cast(contrasts[:, None] >= 0, tf.float32))
-        f = lambda p, c: tf.reduce_sum(p * c, axis=-1)  # noqa: E731
         # one row per (text, alpha), forward and backward
         path = x_base[:, None] + alphas[None, :, None, None] * (x - x_base)[:, None]
         path = tf.reshape(path, [n * k, length, -1])
         repeat = lambda t: tf.repeat(t, k, axis=0)  # noqa: E731
+        f = lambda p, c: tf.reduce_sum(p * c, axis=-1)  # noqa: E731
         # only the path is watched: the backward pass skips the weights' gradients, about half its cost
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(path)
             probs = embedding_model([repeat(token_ids), repeat(segment_ids), path], training=False)
+            # f(x) and f(baseline): the path's first and last rows when its points include the
+            # ends (Gauss-Lobatto, trapezoid), else one more forward pass of the two ends
+            on_path = tf.logical_and(tf.equal(alphas[0], 0.0), tf.equal(alphas[-1], 1.0))
+            per_text = tf.reshape(probs, [n, k, -1])
+            ends = tf.cond(on_path, lambda: tf.concat([per_text[:, -1], per_text[:, 0]], 0),
+                           lambda: embedding_model([tf.concat([token_ids, token_ids], 0),
+                                                    tf.concat([segment_ids, segment_ids], 0),
+                                                    tf.concat([x, x_base], 0)], training=False))
+            probs_at_x, probs_at_base = ends[:n], ends[n:]
+            targets = tf.where(targets < 0, tf.argmax(probs_at_x, axis=-1, output_type=tf.int32), targets)
+            # f as coefficients over the classes: one-hot of the target, minus one-hot of the contrast
+            num_classes = tf.shape(probs_at_x)[-1]
+            coefficients = tf.stop_gradient(
+                tf.one_hot(targets, num_classes)
+                - tf.one_hot(tf.maximum(contrasts, 0), num_classes) * tf.cast(contrasts[:, None] >= 0, tf.float32))
             values = f(probs, repeat(coefficients))
         grads = tf.reshape(tape.gradient(values, path), [n, k, length, -1])
         mean_grad = tf.einsum('k,nkle->nle', weights, grads)
@@ -98,7 +124,7 @@ def make_ig_fn(trained):
     return ig_fn
 
 
-def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslegendre', target=None,
+def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobatto', target=None,
             batch_rows=config.IG_BATCH_ROWS, ig_fn=None, progress=None, contrast=None):
     """Integrated Gradients for each text; a list of dicts, in input order.
 

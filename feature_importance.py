@@ -156,7 +156,7 @@ def parse_args(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR, help='(default: %(default)s)')
     parser.add_argument('--steps', type=at_least(1), default=config.IG_STEPS, help='points on the path (default: %(default)s)')
-    parser.add_argument('--method', choices=['gausslegendre', 'trapezoid'], default='gausslegendre',
+    parser.add_argument('--method', choices=A.METHODS, default=A.METHODS[0],
                         help='quadrature of the path integral (default: %(default)s)')
     parser.add_argument('--target', type=at_least(0),
                         help='explain this class for every text (default: each text\'s predicted class)')

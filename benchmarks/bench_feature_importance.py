@@ -1,12 +1,13 @@
 """Integrated Gradients throughput, compared with prediction on the same texts.
 
 IG with m path points runs m rows per text forward and backward (the backward
-only towards the embeddings, about the cost of a forward) and the two ends of
-the path forward only, so about 2m + 2 forward passes per text; the target is
-at most 2m prediction passes. This prints IG texts/s and what one text costs in
-prediction passes. Needs trained weights (make train).
+only towards the embeddings, about the cost of a forward): about 2m forward
+passes per text with Gauss-Lobatto points, whose ends give f(x) and f(baseline);
+Gauss-Legendre needs the two ends forward besides (2m + 2). This prints IG
+texts/s, what one text costs in prediction passes and the mean completeness
+gap. Needs trained weights (make train).
 
-    python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20]
+    python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20] [--method gausslobatto]
 """
 import argparse
 import os
@@ -15,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import utils.compat  # noqa: E402,F401
+import numpy as np  # noqa: E402
 
 import attribution as A  # noqa: E402
 import config  # noqa: E402
@@ -28,6 +30,7 @@ def main(argv=None):
     parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--steps', type=int, default=config.IG_STEPS, help='(default: %(default)s)')
+    parser.add_argument('--method', choices=A.METHODS, default=A.METHODS[0], help='(default: %(default)s)')
     parser.add_argument('--batch-rows', type=int, default=config.IG_BATCH_ROWS, help='(default: %(default)s)')
     args = parser.parse_args(argv)
     texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
@@ -35,12 +38,14 @@ def main(argv=None):
     predict_fn = M.make_predict_fn(model)
     predict_seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, config.PREDICT_BATCH_SIZE, predict_fn))
     ig_fn = A.make_ig_fn(model)
-    ig_seconds = timed(lambda: A.explain(model, tokenizer, texts, args.steps, batch_rows=args.batch_rows,
-                                          ig_fn=ig_fn), repeats=1)
+    results = []
+    ig_seconds = timed(lambda: results.append(A.explain(model, tokenizer, texts, args.steps, args.method,
+                                                        batch_rows=args.batch_rows, ig_fn=ig_fn)), repeats=1)
     passes = ig_seconds / predict_seconds
     print(f'{len(texts)} texts from {args.input}')
     print(f'prediction (batch {config.PREDICT_BATCH_SIZE}):          {len(texts) / predict_seconds:8.1f} texts/s')
-    print(f'integrated gradients ({args.steps} steps): {len(texts) / ig_seconds:8.1f} texts/s')
+    print(f'integrated gradients ({args.steps} steps, {args.method}): {len(texts) / ig_seconds:8.1f} texts/s; '
+          f'mean completeness gap {np.mean([r["gap"] for r in results[-1]]):.4f}')
     print(f'one IG text costs {passes:.1f} prediction passes; the target is at most 2 x steps = {2 * args.steps}')
 
 

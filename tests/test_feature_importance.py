@@ -27,15 +27,34 @@ def test_embedding_model_reproduces_the_classifier(trained):
     np.testing.assert_allclose(from_embeddings, model.predict_on_batch([token_ids, segment_ids]), atol=1e-6)
 
 
-@pytest.mark.parametrize('method', ['gausslegendre', 'trapezoid'])
+@pytest.mark.parametrize('method', A.METHODS)
 def test_path_weights_integrate_to_one(method):
-    for steps in (1, 5, 20):
+    for steps in (2, 5, 20):
         alphas, weights = A.path_points(steps, method)
         assert weights.sum() == pytest.approx(1.0)
         assert alphas.min() >= 0 and alphas.max() <= 1
     # the quadrature is exact for a straight line: integral of a over [0, 1] is 1/2
     alphas, weights = A.path_points(20, method)
     assert (weights * alphas).sum() == pytest.approx(0.5)
+
+
+def test_gauss_lobatto_is_exact_for_polynomials_up_to_degree_2m_minus_3():
+    alphas, weights = A.path_points(5, 'gausslobatto')
+    assert alphas[0] == 0 and alphas[-1] == 1  # the ends are path points: f(x) and f(baseline) come free
+    for degree in range(2 * 5 - 2):
+        assert (weights * alphas ** degree).sum() == pytest.approx(1 / (degree + 1))
+    assert (weights * alphas ** (2 * 5 - 2)).sum() != pytest.approx(1 / (2 * 5 - 1))
+
+
+@pytest.mark.parametrize('method', A.METHODS)
+def test_every_method_gives_the_same_ends_and_adds_up(trained, method):
+    model, tokenizer, _ = trained
+    results = A.explain(model, tokenizer, TEXTS, steps=50, method=method, batch_rows=200)
+    probs = M.predict_proba(model, tokenizer, TEXTS)
+    for r, p in zip(results, probs):
+        np.testing.assert_allclose(r['probs'], p, atol=1e-5)  # f(x) from the path's last row or the extra pass
+        assert r['predicted'] == r['target'] == int(np.argmax(p))
+        assert r['gap'] < 1e-2
 
 
 def test_attributions_add_up_at_50_steps(trained):
