@@ -6,7 +6,7 @@ of the shipped test texts repeated to each --lines count, runs predict.py on
 each in a fresh process and prints texts/s and that process's peak RSS. Needs
 trained weights (make train).
 
-    python benchmarks/bench_predict_stream.py [--lines 10000 100000 1000000]
+    python benchmarks/bench_predict_stream.py [--lines 10000 100000 1000000] [--precision int8]
 """
 import argparse
 import os
@@ -26,6 +26,7 @@ def main(argv=None):
     parser.add_argument('--input', default=path.TEST_PATH, help='texts to repeat (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--lines', type=int, nargs='+', default=[10000, 100000])
+    parser.add_argument('--precision', choices=['float32', 'int8'], default='float32', help='(default: %(default)s)')
     args = parser.parse_args(argv)
     texts = [text for text, _ in load_data_or_fail(args.input)]
     print(f"{'lines':>9}{'texts/s':>10}{'peak RSS MB':>13}")
@@ -36,7 +37,7 @@ def main(argv=None):
                 f.writelines(texts[i % len(texts)] + '\n' for i in range(n))
             started = time.perf_counter()
             # a fresh process each time, so that its peak RSS is this file's alone
-            code = (f'import resource, predict; predict.main({["--input", source, "--output", output, "--weights", args.weights]!r}); '
+            code = (f'import resource, predict; predict.main({["--input", source, "--output", output, "--weights", args.weights, "--precision", args.precision]!r}); '
                     'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)')
             result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                                     cwd=path.ROOT, check=True)

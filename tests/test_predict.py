@@ -220,3 +220,30 @@ def test_a_file_streams_through_in_chunks_with_the_same_output(weights, tmp_path
     lines = outputs[7][0].splitlines()
     assert len(lines) == 48 and [line.split('\t')[0] for line in lines[1:]] == [text for text, _ in rows]
     assert 'accuracy' in outputs[7][1] and 'on 47 labelled texts' in outputs[7][1]
+
+
+def test_int8_precision_follows_float32_through_the_api_and_the_cli(weights, tmp_path, capsys):
+    texts = TEXTS + [TEXTS[3] * 5, 'ERCP：胆总管结石，取石术后。', 'Hp(+)，CEA 5.2ng/ml，胃窦溃疡A1期']
+    float32 = predict.predict_proba(texts, weights=weights)
+    int8 = predict.predict_proba(texts, weights=weights, batch_size=5, precision='int8')
+    assert int8.shape == float32.shape
+    np.testing.assert_allclose(int8.sum(axis=1), 1.0, rtol=1e-5)
+    # int8 matrix products: close to float32's probabilities, not equal to them
+    assert 0 < np.abs(int8 - float32).max() < 0.02
+    assert predict.multi_predict(texts, weights=weights, precision='int8') == int8.argmax(axis=1).tolist()
+    output = tmp_path / 'int8.tsv'
+    run_cli(capsys, '--input', write_rows(tmp_path / 'in.txt', [(t, 0) for t in texts]), '--output', str(output),
+            '--weights', weights, '--precision', 'int8')
+    rows = [line.split('\t') for line in output.read_text(encoding='utf-8').splitlines()[1:]]
+    np.testing.assert_allclose([[float(p) for p in row[3:]] for row in rows], int8, atol=1e-6)
+
+
+def test_tflite_float32_copy_gives_the_keras_model_probabilities(trained_tiny):
+    # the converter needs two bert4keras slices rewritten (utils.compat.tflite_convertible): same maths
+    model, tokenizer, _ = trained_tiny
+    texts = TEXTS[:10] + [TEXTS[0] * 7]
+    keras_probs = M.predict_proba(model, tokenizer, texts)
+    tflite_probs = M.predict_proba(model, tokenizer, texts, predict_fn=M.tflite_predict_fn(model, quantize=False))
+    np.testing.assert_allclose(tflite_probs, keras_probs, atol=1e-5)
+    with pytest.raises(ValueError, match='unknown precision'):
+        M.make_predict_fn(model, 'int4')

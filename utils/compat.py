@@ -5,6 +5,7 @@ bert4keras fails to build models, so we route tf.keras to the tf-keras package
 (Keras 2.x, same version as TensorFlow) and tell bert4keras to use tf.keras.
 The environment variables must be set before TensorFlow is first imported.
 """
+import contextlib
 import os
 import sys
 
@@ -19,33 +20,41 @@ os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')  # tf.keras -> tf-keras (Keras
 os.environ.setdefault('TF_KERAS', '1')  # bert4keras: use tf.keras, not standalone keras
 
 
-def _import_tensorflow_quietly():
-    """Import TensorFlow without the lines its C++ runtime prints to stderr on start-up.
+@contextlib.contextmanager
+def quiet_stderr():
+    """Silence file descriptor 2 for a while: TensorFlow's C++ runtime writes there directly.
 
-    They come before its logging is set up (oneDNN notices, "failed call to
-    cuInit" on machines without a GPU), so only silencing file descriptor 2
-    hides them. Python errors still show. Set TF_CPP_MIN_LOG_LEVEL yourself
-    to see everything.
+    Used around TensorFlow's import (oneDNN notices, "failed call to cuInit"
+    on machines without a GPU) and the TensorFlow Lite converter's MLIR
+    messages, which come before or outside its logging. Python errors still
+    show once the block ends. Set TF_CPP_MIN_LOG_LEVEL yourself to see everything.
     """
-    if 'TF_CPP_MIN_LOG_LEVEL' in os.environ:
-        import tensorflow  # noqa: F401
-        return
-    os.environ['TF_CPP_MIN_LOG_LEVEL'] = '2'
     try:
         stderr_fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):  # stderr replaced, e.g. by a test runner
-        import tensorflow  # noqa: F401
+        stderr_fd = None
+    if stderr_fd is None or os.environ.get('TF_CPP_MIN_LOG_LEVEL', '2') != '2':
+        yield
         return
     sys.stderr.flush()
     saved, devnull = os.dup(stderr_fd), os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, stderr_fd)
     try:
-        import tensorflow
-        tensorflow.config.list_physical_devices()  # the GPU probe prints here too
+        yield
     finally:
         os.dup2(saved, stderr_fd)
         os.close(saved)
         os.close(devnull)
+
+
+def _import_tensorflow_quietly():
+    if 'TF_CPP_MIN_LOG_LEVEL' in os.environ:
+        import tensorflow  # noqa: F401
+        return
+    os.environ['TF_CPP_MIN_LOG_LEVEL'] = '2'
+    with quiet_stderr():
+        import tensorflow
+        tensorflow.config.list_physical_devices()  # the GPU probe prints here too
 
 
 _import_tensorflow_quietly()
@@ -71,3 +80,43 @@ class FreshTruncatedNormal(_keras.initializers.TruncatedNormal):
 
 
 _bert4keras_models.Transformer.initializer = property(lambda self: FreshTruncatedNormal(stddev=0.02))
+
+
+# TensorFlow Lite's converter has no kernel for two of bert4keras's slices:
+# align() expands dims with new-axis strided slices, and PositionEmbedding
+# takes embeddings[None, :seq_len]. Within this block both use equivalent ops
+# it converts (expand_dims, gather), so the graph traced in it can become a
+# TensorFlow Lite model; the float32 model and training keep bert4keras's own.
+from bert4keras import backend as _bert4keras_backend  # noqa: E402
+from bert4keras import layers as _bert4keras_layers  # noqa: E402
+
+
+def _align_with_expand_dims(tensor, axes, ndim=None):
+    ndim = ndim or max(axes) + 1
+    kept = [axis % ndim for axis in axes]
+    for axis in range(ndim):
+        if axis not in kept:
+            tensor = tf.expand_dims(tensor, axis)
+    return tensor
+
+
+def _position_embedding_call_with_gather(self, inputs):
+    if self.custom_position_ids or self.hierarchical or self.merge_mode != 'add':
+        return _position_embedding_call(self, inputs)
+    positions = tf.gather(self.embeddings, tf.range(tf.shape(inputs)[1]))
+    return inputs + positions[None]
+
+
+_position_embedding_call = _bert4keras_layers.PositionEmbedding.call
+
+
+@contextlib.contextmanager
+def tflite_convertible():
+    saved_align = _bert4keras_backend.align
+    _bert4keras_backend.align = _bert4keras_layers.align = _align_with_expand_dims
+    _bert4keras_layers.PositionEmbedding.call = _position_embedding_call_with_gather
+    try:
+        yield
+    finally:
+        _bert4keras_backend.align = _bert4keras_layers.align = saved_align
+        _bert4keras_layers.PositionEmbedding.call = _position_embedding_call
