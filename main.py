@@ -37,8 +37,10 @@ from data_statistics import is_shipped_task, keyword_rules_for
 from utils.cli import at_least, fail, positive_float
 from utils.files import (LockedError, OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable,
                          run_lock)
-from utils.metrics import compare, confusion_matrix, format_comparison, format_report, per_class_scores
-from utils.plotting import plot_confusion_matrix, plot_training_curves
+from utils.calibration import calibration_report, fit_temperature, softmax
+from utils.metrics import (bad_cases_tsv, compare, confusion_matrix, format_comparison, format_report, misses,
+                           per_class_scores)
+from utils.plotting import plot_confusion_matrix, plot_reliability, plot_training_curves
 
 
 # The float32 matmul speed of this machine on the day the speed target was set
@@ -304,6 +306,42 @@ def check(model, tokenizer, check_data, batch_size=config.PREDICT_BATCH_SIZE, pr
     return {name: compare(labels, guessed, len(model.label_names)) for name, guessed in guesses.items()}, guesses['model']
 
 
+def calibrate(model, tokenizer, splits, settings):
+    """Fit the temperature on the validation split and save it with the model; measure it on test (and check).
+
+    Returns (metrics, reliability panels for plot_reliability, the test split's calibrated probabilities).
+    """
+    if splits.val:
+        val_labels = [label for _, label in splits.val]
+        val_logits = M.predict_logits(model, tokenizer, [text for text, _ in splits.val], settings.batch_size)
+        temperature = fit_temperature(val_logits, val_labels)
+        M.save_model_files(model, settings.vocab, settings.weights, settings.pretrained, tokenizer, temperature)
+        val_misses = int(np.sum(val_logits.argmax(axis=1) != np.array(val_labels)))
+        fitted_on = f'{settings.val} ({len(splits.val)} texts, {val_misses} misses)'
+        print(f'\ncalibration: temperature {temperature:.3f}, fitted on the validation split '
+              f'({len(splits.val)} texts, {val_misses} misses); saved with the model')
+    else:  # continue_fit --all-data trains on the validation split too
+        temperature, fitted_on = 1.0, None
+        print('\ncalibration: no held-out validation split to fit a temperature on; the model keeps T = 1')
+    metrics = {'temperature': temperature, 'fitted_on': fitted_on}
+    print(f"{'':<22}{'ECE before':>11}{'after':>9}{'NLL before':>12}{'after':>9}")
+    panels, test_probs = [], None
+    for name, data in (('test', splits.test), ('check', splits.check)):
+        if not data:
+            continue
+        labels = [label for _, label in data]
+        logits = M.predict_logits(model, tokenizer, [text for text, _ in data], settings.batch_size)
+        metrics[name] = calibration_report(logits, labels, temperature)
+        row = metrics[name]
+        print(f"{f'{name} ({len(data)} texts)':<22}{row['ece_before']:>11.4f}{row['ece_after']:>9.4f}"
+              f"{row['nll_before']:>12.4f}{row['nll_after']:>9.4f}")
+        panels.append((f'{name} split' if name == 'test' else f'check set {os.path.basename(settings.check)}', labels,
+                       {'before (T = 1)': softmax(logits), f'after (T = {temperature:.2f})': softmax(logits, temperature)}))
+        if name == 'test':
+            test_probs = softmax(logits, temperature)
+    return metrics, panels, test_probs
+
+
 def speed(history, matmul_gflops, wall_seconds):
     """Training throughput of the epochs in history, as a share of this machine's matmul speed.
 
@@ -341,6 +379,9 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
         print(f'\nout-of-distribution check ({settings.check}, {len(splits.check)} texts):')
         print(format_comparison(check_scores, label_names))
 
+    calibration, panels, test_probs = calibrate(model, tokenizer, splits, settings)
+    test_misses = misses([text for text, _ in splits.test], [label for _, label in splits.test], test_probs)
+
     throughput = speed(progress.history, matmul_gflops, time.time() - started)
     if throughput:
         print(f"\nspeed: {throughput['train_tokens_per_second']:,} training tokens/s, {throughput['train_gflops']:.0f} GFLOP/s, "
@@ -353,7 +394,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
                'confusion_matrix': cm.tolist(), 'epochs': progress.epoch, 'best_epoch': best['epoch'],
                'best_val_loss': progress.best_val_loss, 'best_val_acc': progress.best_val_acc,
                'train_seconds': round(sum(row['seconds'] for row in progress.history), 1),
-               'check': check_scores, 'speed': throughput, 'settings': asdict(settings)}
+               'check': check_scores, 'calibration': calibration, 'speed': throughput, 'settings': asdict(settings)}
     try:
         with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
             json.dump(metrics, f, ensure_ascii=False, indent=2)
@@ -361,12 +402,15 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
             writer = csv.DictWriter(f, fieldnames=list(progress.history[0]))
             writer.writeheader()
             writer.writerows(progress.history)
+        with atomic_open(os.path.join(log_dir, 'bad_cases.tsv')) as f:
+            f.writelines(bad_cases_tsv(test_misses, label_names))
     except OSError as e:  # the model is safe; only the report is missing
         fail(f'{log_dir}: could not write the report ({e.strerror or e}); the model is at {settings.weights}, '
              f'and python continue_fit.py --report --weights {settings.weights} writes the report again')
-    written = [f'{log_dir}/metrics.json', f'{log_dir}/history.csv']
+    written = [f'{log_dir}/metrics.json', f'{log_dir}/history.csv', f'{log_dir}/bad_cases.tsv ({len(test_misses)} test misses)']
     plots = {'training_curves.png': lambda p: plot_training_curves(progress.history, p),
-             'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, label_names, p)}
+             'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, label_names, p),
+             'calibration.png': lambda p: plot_reliability(panels, p)}
     for name, draw in plots.items():  # the metrics are safe on disk; a plot that fails costs only itself
         try:
             draw(os.path.join(images_dir, name))

@@ -71,20 +71,33 @@ def pretrained_checkpoint(albert_dir):
     return prefix if glob.glob(prefix + '.index') else None
 
 
-def classifier_head(sequence_output, num_classes):
-    """[CLS] vector -> Dense softmax over the classes."""
+CLASSIFIER = 'Classifier'
+
+
+def classifier_head(sequence_output, num_classes, temperature=1.0):
+    """[CLS] vector -> Dense logits -> softmax(logits / temperature) over the classes.
+
+    The temperature (main.py fits it on the validation split, see
+    utils/calibration.py) is a constant of the graph, so every path that
+    builds the model from its saved config (prediction, int8, IG) gives
+    calibrated probabilities; training builds with 1, where it is left out.
+    """
     cls_vector = keras.layers.Lambda(lambda x: x[:, 0], name='CLS')(sequence_output)
-    return keras.layers.Dense(num_classes, activation='softmax', name='Classifier',
-                              kernel_initializer=utils.compat.FreshTruncatedNormal(stddev=0.02))(cls_vector)
+    logits = keras.layers.Dense(num_classes, name=CLASSIFIER,
+                                kernel_initializer=utils.compat.FreshTruncatedNormal(stddev=0.02))(cls_vector)
+    if temperature != 1.0:
+        logits = keras.layers.Lambda(lambda z: z / temperature, name='Temperature')(logits)
+    return keras.layers.Activation('softmax', name='Probabilities')(logits)
 
 
-def build_model(albert_config, label_names, checkpoint=None, maxlen=config.MAXLEN):
+def build_model(albert_config, label_names, checkpoint=None, maxlen=config.MAXLEN, temperature=1.0):
     """ALBERT from a config dict (optionally loading a TF checkpoint), [CLS] -> Dense softmax over the classes."""
     albert = build_transformer_model(checkpoint_path=checkpoint, model='albert', **albert_config)
-    model = keras.models.Model(albert.inputs, classifier_head(albert.output, len(label_names)))
+    model = keras.models.Model(albert.inputs, classifier_head(albert.output, len(label_names), temperature))
     model.albert_config = albert_config  # for build_embedding_model and the benchmarks
     model.label_names = tuple(label_names)  # a tuple: Keras would wrap a list in a tracked ListWrapper
     model.maxlen = maxlen
+    model.temperature = float(temperature)
     return model
 
 
@@ -125,7 +138,8 @@ def build_embedding_model(trained):
     """
     albert_config = trained.albert_config
     albert = build_transformer_model(model=ALBERTFromEmbeddings, return_keras_model=False, **albert_config)
-    model = keras.models.Model(albert.inputs, classifier_head(albert.output, trained.output_shape[-1]))
+    model = keras.models.Model(albert.inputs, classifier_head(albert.output, trained.output_shape[-1],
+                                                              trained.temperature))
     for layer in trained.layers:
         if layer.weights:
             model.get_layer(layer.name).set_weights(layer.get_weights())
@@ -281,6 +295,15 @@ def tflite_predict_fn(model, quantize=True):
     return predict_fn
 
 
+def predict_logits(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE):
+    """The classifier's logits (n, num_classes), before any temperature, in input order: for calibration."""
+    logits_model = keras.models.Model(model.inputs, model.get_layer(CLASSIFIER).output)
+    spec = tf.TensorSpec([None, None], tf.int32)
+    logits_fn = tf.function(lambda token_ids, segment_ids: logits_model([token_ids, segment_ids], training=False),
+                            input_signature=[spec, spec])
+    return predict_proba(model, tokenizer, texts, batch_size, lambda a, b: logits_fn(a, b).numpy())
+
+
 def predict_proba(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE, predict_fn=None, progress=None):
     """Class probabilities (n, num_classes) for texts, in input order.
 
@@ -368,9 +391,9 @@ def seen_path(weights_path):
     return os.path.splitext(weights_path)[0] + '.seen.txt'
 
 
-def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenizer=None):
-    """Write the config (ALBERT's, the label names, maxlen) and a copy of the vocabulary that go
-    with the model's weights at weights_path.
+def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenizer=None, temperature=None):
+    """Write the config (ALBERT's, the label names, maxlen, the temperature: the model's own unless
+    given) and a copy of the vocabulary that go with the model's weights at weights_path.
 
     With a SeenTokenizer, its seen tokens go beside them too (albert_tiny.seen.txt).
     """
@@ -378,6 +401,7 @@ def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenize
     with atomic_open(config_path) as f:
         json.dump({'albert_config': dict(model.albert_config), 'num_classes': len(model.label_names),
                    'label_names': list(model.label_names), 'maxlen': model.maxlen,
+                   'temperature': model.temperature if temperature is None else temperature,
                    'pretrained': pretrained}, f, ensure_ascii=False, indent=2)
     with atomic_path(vocab_path) as tmp:
         shutil.copyfile(vocab_file, tmp)
@@ -487,6 +511,14 @@ def saved_maxlen(saved, albert_config):
     return maxlen
 
 
+def saved_temperature(saved):
+    """The temperature of a saved config: a positive number; 1 for models saved before calibration."""
+    temperature = saved.get('temperature', 1.0)
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature < float('inf'):
+        raise ValueError(f'temperature {temperature!r} is not a positive number')
+    return float(temperature)
+
+
 def classes_in_weights(weights_path):
     """The number of classes of the classifier in a weights file (the length of its bias)."""
     sizes = []
@@ -519,8 +551,9 @@ def load_trained(weights_path, albert_dir=None):
                 saved = json.load(f)
             albert_config, label_names = saved['albert_config'], saved_label_names(saved)
             maxlen = saved_maxlen(saved, albert_config)
+            temperature = saved_temperature(saved)
         elif albert_dir:
-            albert_config, maxlen = load_albert_config(albert_dir), config.MAXLEN
+            albert_config, maxlen, temperature = load_albert_config(albert_dir), config.MAXLEN, 1.0
             label_names = [str(k) for k in range(classes_in_weights(weights_path))]
             vocab_path = os.path.join(albert_dir, 'vocab.txt')
         else:
@@ -530,7 +563,7 @@ def load_trained(weights_path, albert_dir=None):
         if vocab_lines != albert_config['vocab_size']:  # another vocabulary would shift every token id
             raise ValueError(f'{vocab_path} has {vocab_lines} lines, the config says vocab_size {albert_config["vocab_size"]}')
         check_fingerprint(weights_path, albert_config, config_path)
-        model = build_model(albert_config, label_names, maxlen=maxlen)
+        model = build_model(albert_config, label_names, maxlen=maxlen, temperature=temperature)
         model.load_weights(weights_path)  # a config whose shapes do not match the weights fails here
         tokenizer = load_tokenizer(vocab_path)
         if os.path.exists(seen_path(weights_path)):

@@ -12,6 +12,7 @@ import main
 import model as M
 import path
 from conftest import write_rows
+from utils.calibration import negative_log_likelihood, softmax
 
 
 def run_main(tiny_albert_dir, toy_data, out, *extra):
@@ -40,7 +41,7 @@ def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys):
     assert np.array(metrics['confusion_matrix']).sum() == 9
     rows = history(tmp_path)
     assert len(rows) == 1 and int(rows[0]['step']) == 4  # 30 texts in batches of 8
-    assert sorted(os.listdir(tmp_path / 'images')) == ['confusion_matrix.png', 'training_curves.png']
+    assert sorted(os.listdir(tmp_path / 'images')) == ['calibration.png', 'confusion_matrix.png', 'training_curves.png']
 
     # the speed report: real tokens of the epoch, and the FLOPs of forward + backward at their lengths
     train_texts = [text for text, _ in main.load_data(toy_data['train'])]
@@ -58,6 +59,26 @@ def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys):
     model, tokenizer = M.load_trained(weights)  # the saved best weights, config and vocabulary load
     probs = M.predict_proba(model, tokenizer, ['慢性浅表性胃炎', '内痔'])
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+    # calibration: the temperature fitted on val is saved with the model, which then predicts softmax(logits / T)
+    calibration = metrics['calibration']
+    temperature = calibration['temperature']
+    assert temperature != 1.0 and model.temperature == pytest.approx(temperature)
+    assert 'calibration: temperature' in printed and 'ECE before' in printed
+    test_rows = main.load_data(toy_data['test'])
+    texts, labels = [text for text, _ in test_rows], [label for _, label in test_rows]
+    logits = M.predict_logits(model, tokenizer, texts)
+    np.testing.assert_allclose(M.predict_proba(model, tokenizer, texts), softmax(logits, temperature), atol=1e-5)
+    report = calibration['test']
+    assert report['nll_before'] == pytest.approx(negative_log_likelihood(logits, labels), rel=1e-4)
+    assert report['nll_after'] == pytest.approx(negative_log_likelihood(logits, labels, temperature), rel=1e-4)
+    # the test split's misses, most confident first, with calibrated confidences
+    bad = (tmp_path / 'log' / 'bad_cases.tsv').read_text(encoding='utf-8').splitlines()
+    assert bad[0] == 'text\tgold\tgold_name\tpredicted\tpredicted_name\tconfidence'
+    predicted = logits.argmax(axis=1)
+    assert len(bad) - 1 == int(np.sum(predicted != labels)) == 9 - np.trace(np.array(metrics['confusion_matrix']))
+    confidences = [float(line.split('\t')[-1]) for line in bad[1:]]
+    assert confidences == sorted(confidences, reverse=True)
 
 
 def test_resume_continues_the_step_count_and_matches_an_uninterrupted_run(tiny_albert_dir, toy_data, tmp_path,

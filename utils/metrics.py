@@ -60,3 +60,21 @@ def format_comparison(results, label_names):
         lines.append(ljust(name, width) + f"{r['accuracy']:>10.4f}"
                      + ''.join(f"{r['per_class'][k]['f1']:>8.4f}" for k in classes) + f"{r['macro_f1']:>10.4f}")
     return '\n'.join(lines)
+
+
+BAD_CASES_HEADER = 'text\tgold\tgold_name\tpredicted\tpredicted_name\tconfidence\n'
+
+
+def misses(texts, gold, probs):
+    """(text, gold, predicted, confidence) of every text the model got wrong, in input order."""
+    predicted = np.asarray(probs).argmax(axis=1)
+    return [(text, int(g), int(p), float(row[p])) for text, g, p, row in zip(texts, gold, predicted, probs) if g != p]
+
+
+def bad_cases_tsv(rows, label_names):
+    """The lines of a bad-case file (PaddleNLP's bad_case.txt, as TSV): misses, the most confident first,
+    so the mistakes the model is surest of (likely mislabelled rows, or a blind spot) come at the top."""
+    lines = [BAD_CASES_HEADER]
+    for text, gold, predicted, confidence in sorted(rows, key=lambda row: -row[3]):
+        lines.append(f'{text}\t{gold}\t{label_names[gold]}\t{predicted}\t{label_names[predicted]}\t{confidence:.6f}\n')
+    return lines

@@ -13,6 +13,7 @@ import mplfonts  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from utils.calibration import expected_calibration_error, reliability_bins  # noqa: E402
 from utils.files import atomic_path  # noqa: E402
 from utils.text import label_title  # noqa: E402
 
@@ -69,4 +70,36 @@ def plot_confusion_matrix(cm, label_names, path, title='test set'):
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     sns.heatmap(cm, annot=True, fmt='d', cmap='Blues', xticklabels=names, yticklabels=names, cbar=False, ax=ax)
     ax.set(xlabel='predicted', ylabel='true', title=title)
+    save_figure(fig, path)
+
+
+def plot_reliability(panels, path, bins=15):
+    """Reliability diagrams: per panel (title, labels, {curve name: probs}), accuracy against confidence
+    per bin, with the diagonal of perfect calibration and each curve's ECE."""
+    use_cjk_font()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.6), squeeze=False)
+    for ax, (title, labels, curves) in zip(axes[0], panels):
+        ax.plot([0, 1], [0, 1], '--', color='grey', label='perfect calibration')
+        for name, probs in curves.items():
+            confidence, accuracy, count = reliability_bins(probs, labels, bins)
+            filled = count > 0
+            ax.plot(confidence[filled], accuracy[filled], 'o-',
+                    label=f'{name}: ECE {expected_calibration_error(probs, labels, bins):.4f}')
+        ax.set(xlabel='confidence (top probability)', ylabel='accuracy', title=f'{title} ({len(labels)} texts)',
+               xlim=(0, 1.02), ylim=(0, 1.02))
+        ax.grid(alpha=0.3)
+        ax.legend(loc='upper left', fontsize=8)
+    save_figure(fig, path)
+
+
+def plot_coverage(rows, path, title):
+    """Accuracy on the kept texts and coverage against the --min-confidence threshold (coverage_curve rows)."""
+    use_cjk_font()
+    thresholds = [row[0] for row in rows]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(thresholds, [row[2] for row in rows], 'o-', label='accuracy on kept texts')
+    ax.plot(thresholds, [row[1] for row in rows], 's-', label='coverage (share kept)')
+    ax.set(xlabel='--min-confidence P', ylabel='share', title=title, ylim=(0, 1.02))
+    ax.grid(alpha=0.3)
+    ax.legend(loc='lower left')
     save_figure(fig, path)
