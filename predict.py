@@ -6,6 +6,7 @@ Python:
     multi_predict(['内痔', '胆总管结石'])        # -> [2, 0], any number of texts
     predict_proba(['内痔'])                     # -> array of shape (1, 3)
     predict_proba(texts, precision='int8')      # about twice as fast: see --precision
+    predict('胆囊结石', min_confidence=0.9)      # -> the label, or None when the model is less sure
     label_names()                              # -> ('其他', '上消化道', '下消化道'), the model's own
 
 Command line:
@@ -13,10 +14,19 @@ Command line:
     python predict.py --input data/test.txt --output log/test_predictions.tsv
     cat texts.txt | python predict.py --input - --output - --format jsonl
     python predict.py --input archive.txt --output archive.tsv --precision int8
+    python predict.py --input data/ood_check.txt --output log/check.tsv --min-confidence 0.9 --bad-cases log/check_bad_cases.tsv
 
 An input file has one text per line; when a line has a tab, the text is the
 first field, so a labelled `text<TAB>label` file works too, and then the
 accuracy and per-class F1 are printed. The model loads on first use.
+
+The probabilities are calibrated: main.py fits a temperature on the
+validation split and saves it with the model. --min-confidence P marks texts
+whose top probability is below P as unsure (a column `unsure`, a count on
+stderr) for a person to read; on a labelled file it also prints the accuracy
+on the texts kept, the coverage, and the accuracy/coverage curve over a few
+thresholds (and draws it, --coverage-plot), to choose P. --bad-cases FILE
+writes a labelled file's misses, the most confident first.
 
 --precision int8 runs a TensorFlow Lite copy of the model with int8 matrix
 products: about twice as fast on a CPU with AVX-512 VNNI, a few seconds to
@@ -25,6 +35,7 @@ convert at start, probabilities within a few thousandths of float32's
 """
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
@@ -33,9 +44,10 @@ from tqdm import tqdm
 import config
 import path
 from data_process import DataError, TextFile
-from utils.cli import at_least, fail
+from utils.calibration import coverage_curve
+from utils.cli import at_least, fail, probability
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_output_files
-from utils.metrics import format_report
+from utils.metrics import bad_cases_tsv, format_report, misses
 
 _loaded = {}  # (weights, albert_dir) -> (model, tokenizer, {precision: predict_fn})
 
@@ -66,17 +78,24 @@ def predict_proba(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, 
 
 
 def multi_predict(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_size=config.PREDICT_BATCH_SIZE,
-                  precision='float32'):
-    """The predicted label of each text, in input order; batched internally, no length cap."""
+                  precision='float32', min_confidence=None):
+    """The predicted label of each text, in input order; batched internally, no length cap.
+
+    With min_confidence, a text whose top (calibrated) probability is below it gets None: unsure.
+    """
     texts = list(texts)
     if not texts:
         return []
-    return predict_proba(texts, weights, albert_dir, batch_size, precision=precision).argmax(axis=1).tolist()
+    probs = predict_proba(texts, weights, albert_dir, batch_size, precision=precision)
+    labels = probs.argmax(axis=1).tolist()
+    if min_confidence is None:
+        return labels
+    return [label if row[label] >= min_confidence else None for label, row in zip(labels, probs)]
 
 
-def predict(text, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precision='float32'):
-    """The predicted label of one text."""
-    return multi_predict([text], weights, albert_dir, precision=precision)[0]
+def predict(text, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precision='float32', min_confidence=None):
+    """The predicted label of one text (None: below min_confidence, unsure)."""
+    return multi_predict([text], weights, albert_dir, precision=precision, min_confidence=min_confidence)[0]
 
 
 def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
@@ -84,19 +103,25 @@ def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
     return _load(weights, albert_dir)[0].label_names
 
 
-def write_header(out, fmt, label_names):
+def write_header(out, fmt, label_names, min_confidence=None):
     if fmt == 'tsv':
-        out.write('text\tlabel\tlabel_name\t' + '\t'.join(f'prob_{k}' for k in range(len(label_names))) + '\n')
+        out.write('text\tlabel\tlabel_name\t' + '\t'.join(f'prob_{k}' for k in range(len(label_names)))
+                  + ('\tunsure' if min_confidence is not None else '') + '\n')
 
 
-def write_output(out, texts, probs, fmt, label_names):
+def write_output(out, texts, probs, fmt, label_names, min_confidence=None):
     predicted = probs.argmax(axis=1)
     for text, label, row in zip(texts, predicted, probs):
+        unsure = min_confidence is not None and row[label] < min_confidence
         if fmt == 'tsv':
-            out.write(f'{text}\t{label}\t{label_names[label]}\t' + '\t'.join(f'{p:.6f}' for p in row) + '\n')
+            out.write(f'{text}\t{label}\t{label_names[label]}\t' + '\t'.join(f'{p:.6f}' for p in row)
+                      + (f'\t{int(unsure)}' if min_confidence is not None else '') + '\n')
         else:
-            out.write(json.dumps({'text': text, 'label': int(label), 'label_name': label_names[label],
-                                  'probs': [round(float(p), 6) for p in row]}, ensure_ascii=False) + '\n')
+            record = {'text': text, 'label': int(label), 'label_name': label_names[label],
+                      'probs': [round(float(p), 6) for p in row]}
+            if min_confidence is not None:
+                record['unsure'] = bool(unsure)
+            out.write(json.dumps(record, ensure_ascii=False) + '\n')
 
 
 def parse_args(argv=None):
@@ -108,6 +133,12 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=at_least(1), default=config.PREDICT_BATCH_SIZE, help='(default: %(default)s)')
     parser.add_argument('--precision', choices=['float32', 'int8'], default='float32',
                         help='int8: TensorFlow Lite with int8 matrix products, about twice as fast (default: %(default)s)')
+    parser.add_argument('--min-confidence', type=probability, metavar='P',
+                        help='mark texts whose top probability is below P as unsure (column/field "unsure")')
+    parser.add_argument('--coverage-plot', default=os.path.join(path.LOG_DIR, 'coverage.png'),
+                        help='with --min-confidence on a labelled file: the accuracy/coverage curve (default: %(default)s)')
+    parser.add_argument('--bad-cases', metavar='FILE',
+                        help='labelled input: write its misses here (TSV), the most confident first')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
@@ -115,6 +146,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if bool(args.texts) == bool(args.input):
         parser.error('give either texts or --input FILE')
+    if args.bad_cases and not args.input:
+        parser.error('--bad-cases needs a labelled --input file')
     return args
 
 
@@ -138,35 +171,70 @@ def chunks(rows, size):
         yield chunk
 
 
+class FileResult:
+    """What predict_file counted while streaming: the reader (labelled? skipped?), the confusion
+    matrix, the top probability and correctness of each labelled text, and the misses."""
+
+    def __init__(self, reader, num_classes):
+        self.reader = reader
+        self.cm = np.zeros((num_classes, num_classes), dtype=int)
+        self.written = self.too_long = self.unsure = 0
+        self.confidence, self.correct, self.misses = [], [], []
+
+
 def predict_file(args, trained, out):
     """Stream --input through the model into `out`, config.PREDICT_CHUNK_TEXTS texts at a time, so memory
     stays flat for a file of any length; the accuracy report (labelled input) is counted as it goes."""
     names = trained.label_names
     total = check_texts(args.input, len(names), args.skip_empty)
-    reader = TextFile(args.input, len(names), args.skip_empty)
-    cm = np.zeros((len(names), len(names)), dtype=int)
-    written = too_long = 0
-    write_header(out, args.format, names)
+    result = FileResult(TextFile(args.input, len(names), args.skip_empty), len(names))
+    write_header(out, args.format, names, args.min_confidence)
     with tqdm(total=total, unit='text', desc='predicting', file=sys.stderr, mininterval=1) as bar:
-        for chunk in chunks(reader, config.PREDICT_CHUNK_TEXTS):
+        for chunk in chunks(result.reader, config.PREDICT_CHUNK_TEXTS):
             texts = [text for text, _ in chunk]
             probs = predict_proba(texts, args.weights, args.albert_dir, args.batch_size, bar.update, args.precision)
-            write_output(out, texts, probs, args.format, names)
-            for (_, label), guess in zip(chunk, probs.argmax(axis=1)):
-                if label is not None:
-                    cm[label, guess] += 1
-            written += len(texts)
-            too_long += sum(len(text) > trained.maxlen - 2 for text in texts)
-    return reader, cm, written, too_long
+            write_output(out, texts, probs, args.format, names, args.min_confidence)
+            top = probs.max(axis=1)
+            labelled = [(row, label) for row, (_, label) in enumerate(chunk) if label is not None]
+            for row, label in labelled:
+                result.cm[label, probs[row].argmax()] += 1
+            result.confidence.extend(top[row] for row, _ in labelled)
+            result.correct.extend(probs[row].argmax() == label for row, label in labelled)
+            result.misses.extend(misses([texts[row] for row, _ in labelled], [label for _, label in labelled],
+                                        probs[[row for row, _ in labelled]]))
+            if args.min_confidence is not None:
+                result.unsure += int(np.sum(top < args.min_confidence))
+            result.written += len(texts)
+            result.too_long += sum(len(text) > trained.maxlen - 2 for text in texts)
+    return result
+
+
+def report_coverage(result, min_confidence, plot_path, info):
+    """Accuracy on the kept texts and coverage at min_confidence, and the curve over a few thresholds."""
+    thresholds = sorted({0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, min_confidence})
+    rows = coverage_curve(result.confidence, result.correct, thresholds)
+    kept = next(row for row in rows if row[0] == min_confidence)
+    print(f'--min-confidence {min_confidence:g}: kept {kept[3]} of {len(result.confidence)} texts '
+          f'(coverage {kept[1]:.4f}), accuracy on the kept texts {kept[2]:.4f}', file=info)
+    print(f"{'P':>7}{'coverage':>10}{'accuracy':>10}{'kept':>8}", file=info)
+    for threshold, coverage, accuracy, count in rows:
+        print(f'{threshold:>7g}{coverage:>10.4f}{accuracy:>10.4f}{count:>8}', file=info)
+    from utils.plotting import plot_coverage  # matplotlib loads only for this plot
+    try:
+        plot_coverage(rows, plot_path, f'{os.path.basename(result.reader.path)}: accuracy against coverage')
+        print(f'wrote {plot_path}', file=info)
+    except OSError as e:
+        print(f'warning: could not draw {plot_path} ({e.strerror or e})', file=sys.stderr)
 
 
 def main(argv=None):
     args = parse_args(argv)
     M = _model_module()
+    extra_outputs = [f for f in (args.bad_cases, args.min_confidence is not None and args.input and args.coverage_plot)
+                     if f]
     try:
-        check_not_an_input([args.output], [args.input, *M.model_files(args.weights)])
-        if args.output != '-':
-            check_output_files([args.output])
+        check_not_an_input([args.output, *extra_outputs], [args.input, *M.model_files(args.weights)])
+        check_output_files([f for f in (args.output, *extra_outputs) if f != '-'])
         trained, _, _ = _load(args.weights, args.albert_dir, args.precision)
     except (OverwriteError, UnwritableError, M.MissingModelError) as e:
         fail(e)
@@ -178,26 +246,42 @@ def main(argv=None):
         probs = predict_proba(args.texts, args.weights, args.albert_dir, args.batch_size, precision=args.precision)
         for text, row in zip(args.texts, probs):
             label = int(row.argmax())
-            print(f'{label}\t{names[label]}\t' + '  '.join(f'p{k}={p:.4f}' for k, p in enumerate(row)) + f'\t{text}')
+            unsure = '\tunsure' if args.min_confidence is not None and row[label] < args.min_confidence else ''
+            print(f'{label}\t{names[label]}\t' + '  '.join(f'p{k}={p:.4f}' for k, p in enumerate(row)) + f'{unsure}\t{text}')
         return
 
     try:
         if args.output == '-':
-            reader, cm, written, too_long = predict_file(args, trained, sys.stdout)
+            result = predict_file(args, trained, sys.stdout)
         else:
             with atomic_open(args.output) as out:  # a file stopped half-way by bad input is not left behind
-                reader, cm, written, too_long = predict_file(args, trained, out)
-            print(f'wrote {written} predictions to {args.output}', file=info)
+                result = predict_file(args, trained, out)
+            print(f'wrote {result.written} predictions to {args.output}', file=info)
     except DataError as e:
         fail(e)
+    reader = result.reader
     if reader.skipped:
         print(f'skipped {reader.skipped} empty lines', file=sys.stderr)
-    warn_too_long(too_long, trained.maxlen)
+    warn_too_long(result.too_long, trained.maxlen)
+    if args.min_confidence is not None:
+        print(f'{result.unsure} of {result.written} texts unsure (top probability below {args.min_confidence:g})',
+              file=sys.stderr)
     if reader.labelled:
-        print(f'accuracy {np.trace(cm) / cm.sum():.6f} on {written} labelled texts', file=info)
-        print(format_report(cm, names), file=info)
-    elif reader.reason_without_labels():
-        print(f'no accuracy report: {reader.reason_without_labels()}', file=sys.stderr)
+        print(f'accuracy {np.trace(result.cm) / result.cm.sum():.6f} on {result.written} labelled texts', file=info)
+        print(format_report(result.cm, names), file=info)
+        if args.min_confidence is not None:
+            report_coverage(result, args.min_confidence, args.coverage_plot, info)
+        if args.bad_cases:
+            with atomic_open(args.bad_cases) as f:
+                f.writelines(bad_cases_tsv(result.misses, names))
+            print(f'wrote {len(result.misses)} misses to {args.bad_cases}', file=info)
+    else:
+        reason = reader.reason_without_labels() or f'{args.input}: no labels (text<TAB>label lines)'
+        if args.bad_cases:
+            fail(f'{reason}: --bad-cases needs every line labelled; the predictions were written, no bad cases')
+        if reader.reason_without_labels() or args.min_confidence is not None:
+            print(f'no accuracy report{" or coverage curve" if args.min_confidence is not None else ""}: {reason}',
+                  file=sys.stderr)
 
 
 def warn_too_long(count, maxlen):

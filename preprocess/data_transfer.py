@@ -11,8 +11,16 @@ The default --out-dir is data/custom/, NOT data/, so the shipped data is never
 overwritten by accident; train on the new files with
 `python main.py --train data/custom/train.txt --val data/custom/val.txt --test data/custom/test.txt`.
 
+With --suspects FILE --weights W it checks the labels instead of writing
+the splits: rows whose label a trained model contradicts with a probability of
+at least --suspect-confidence (likely labelling mistakes, as PaddleNLP's
+dirty-data check finds them) go to FILE, the most confident contradiction
+first, with the model's label and probability beside the person's. Correct
+the input and run again without --suspects.
+
     python preprocess/data_transfer.py --input labelled.csv --map 4:0
     python preprocess/data_transfer.py --input four_classes.csv --labels my_labels.txt
+    python preprocess/data_transfer.py --input labelled.csv --suspects log/suspects.csv --weights weights/albert_tiny.h5
 """
 import argparse
 import os
@@ -23,13 +31,13 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
-from utils.cli import fail  # noqa: E402
+from utils.cli import fail, model_guesses_or_fail, probability  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_output_files  # noqa: E402
 from config import SEED  # noqa: E402
 from data_process import (LABELS_FILE, DataError, deduplicate, label_range, parse_label,  # noqa: E402
                           read_label_names, split_dataset, write_dataset)
 from utils.text import label_title  # noqa: E402
-from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv  # noqa: E402
+from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv, write_label_sheet  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
 
@@ -77,6 +85,25 @@ def read_labelled(file, mapping, encoding='utf-8-sig', num_classes=None):
     return deduplicate(rows, source=file), len(rows), blank
 
 
+def write_suspects(args, rows, label_names):
+    """The rows whose label the model contradicts with at least --suspect-confidence, to args.suspects."""
+    texts = [text for text, _ in rows]
+    predicted, confidence, model_names = model_guesses_or_fail(args.weights, texts)
+    if len(model_names) != len(label_names):
+        fail(f'{args.weights}: the model has {len(model_names)} classes, {args.labels} names {len(label_names)}')
+    suspects = sorted((i for i, (_, label) in enumerate(rows)
+                       if predicted[i] != label and confidence[i] >= args.suspect_confidence),
+                      key=lambda i: -confidence[i])
+    write_label_sheet(args.suspects, [(texts[i], rows[i][1], int(predicted[i]), float(confidence[i])) for i in suspects],
+                      with_model=True)
+    print(f'{len(suspects)} of {len(rows)} labelled texts are contradicted by the model with a probability of at least '
+          f'{args.suspect_confidence:g} -> {args.suspects} (most confident first)')
+    for i in suspects[:10]:
+        print(f'  {label_title(label_names, rows[i][1])} -> model {label_title(label_names, predicted[i])} '
+              f'({confidence[i]:.4f}): {texts[i][:60]}')
+    print('no splits were written: correct the labels in the input, then run again without --suspects')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', default=DEFAULT_OUTPUT,
@@ -92,14 +119,25 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=SEED, help='shuffle seed (default: %(default)s)')
     parser.add_argument('--encoding', default='utf-8-sig',
                         help='encoding of the input, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
+    parser.add_argument('--suspects', metavar='FILE',
+                        help='check the labels against --weights instead of writing the splits: '
+                             'the rows the model contradicts go to this CSV')
+    parser.add_argument('--weights', help='with --suspects: the trained model (e.g. weights/albert_tiny.h5)')
+    parser.add_argument('--suspect-confidence', type=probability, default=0.9,
+                        help='with --suspects: the model\'s probability from which a contradiction counts (default: %(default)s)')
     args = parser.parse_args(argv)
     try:
         mapping = parse_map(args.map)
     except argparse.ArgumentTypeError as e:
         parser.error(str(e))
+    if bool(args.suspects) != bool(args.weights):
+        parser.error('--suspects FILE and --weights W go together')
 
-    outputs = [os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)]
-    outputs.append(os.path.join(args.out_dir, LABELS_FILE))
+    if args.suspects:
+        outputs = [args.suspects]
+    else:
+        outputs = [os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)]
+        outputs.append(os.path.join(args.out_dir, LABELS_FILE))
     try:
         check_not_an_input(outputs, [args.input])  # --labels may be the labels.txt it rewrites: the same names
         check_output_files(outputs)
@@ -110,6 +148,9 @@ def main(argv=None):
         rows, n_read, blank = read_labelled(args.input, mapping, args.encoding, len(label_names))
     except (DataError, OverwriteError, UnwritableError) as e:
         fail(e)
+    if args.suspects:
+        write_suspects(args, rows, label_names)
+        return
     splits = dict(zip(SPLITS, split_dataset(rows, args.seed)))
     splits['all'] = rows
     write_dataset(args.out_dir, splits, label_names)  # the five files change together

@@ -5,7 +5,14 @@ candidate text; other columns are ignored. The output CSV has the columns
 原文,标签 with 标签 left empty: open it in Excel, type 0, 1 or 2 in 标签, save,
 and hand it to preprocess/data_transfer.py.
 
+With --weights, a trained model pre-labels the texts: two more columns,
+模型预测 (its label) and 置信度 (its calibrated probability), and the rows
+ordered least confident first, so the labeller spends time on the hard texts
+at the top and confirms the easy ones at the bottom. 标签 stays empty: the
+label is the person's. data_transfer.py reads such a file unchanged.
+
     python preprocess/generate4label.py --input export.csv --output data/to_label.csv
+    python preprocess/generate4label.py --input export.csv --output data/to_label.csv --weights weights/albert_tiny.h5
 """
 import argparse
 import csv
@@ -18,11 +25,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from data_process import DataError  # noqa: E402
-from utils.cli import fail  # noqa: E402
+from utils.cli import fail, model_guesses_or_fail  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable  # noqa: E402
 
 COLUMNS = ('影像表现', '检查诊断')
 MIN_CHARS, MAX_CHARS = 2, 200
+MODEL_COLUMNS = ('模型预测', '置信度')  # the model's label and its probability, beside 原文,标签
 EXAMPLE_EXPORT = os.path.join(path.ROOT, 'preprocess', 'example_export.csv')
 DEFAULT_OUTPUT = os.path.join(path.DATA_DIR, 'to_label.csv')
 
@@ -80,6 +88,16 @@ def read_csv(file, columns, encoding='utf-8-sig'):
     return rows
 
 
+def write_label_sheet(path_, rows, with_model):
+    """The CSV a person labels in Excel (UTF-8 with BOM): 原文,标签 and, with_model, 模型预测,置信度.
+    rows: (text, label or '', and with_model: predicted label, confidence)."""
+    with atomic_open(path_, encoding='utf-8-sig', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['原文', '标签', *(MODEL_COLUMNS if with_model else ())])
+        for text, label, *guess in rows:
+            writer.writerow([text, label, *([guess[0], f'{guess[1]:.4f}'] if with_model else [])])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', default=EXAMPLE_EXPORT,
@@ -88,6 +106,8 @@ def main(argv=None):
                         help='CSV to write, columns 原文,标签, UTF-8 with BOM for Excel (default: %(default)s)')
     parser.add_argument('--encoding', default='utf-8-sig',
                         help='encoding of the input, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
+    parser.add_argument('--weights', help='a trained model (e.g. weights/albert_tiny.h5) to pre-label the texts: '
+                                          'adds 模型预测 and 置信度 and puts the least confident first')
     parser.add_argument('--force', action='store_true',
                         help='overwrite --output if it exists (it may already hold your labels)')
     args = parser.parse_args(argv)
@@ -122,13 +142,16 @@ def main(argv=None):
                 seen.add(text)
                 kept.append(text)
 
-    with atomic_open(args.output, encoding='utf-8-sig', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['原文', '标签'])
-        writer.writerows([text, ''] for text in kept)
+    sheet = [(text, '') for text in kept]
+    if args.weights and kept:
+        predicted, confidence, _ = model_guesses_or_fail(args.weights, kept)
+        order = sorted(range(len(kept)), key=lambda i: confidence[i])  # least confident first
+        sheet = [(kept[i], '', int(predicted[i]), float(confidence[i])) for i in order]
+    write_label_sheet(args.output, sheet, with_model=bool(args.weights))
 
     print(f'read {len(rows)} rows ({len(rows) * len(COLUMNS)} cells) from {args.input}')
-    print(f'kept {len(kept)} candidate texts -> {args.output}')
+    print(f'kept {len(kept)} candidate texts -> {args.output}'
+          + (', pre-labelled by the model, least confident first' if args.weights else ''))
     print(f'dropped {sum(dropped.values())}: ' + ', '.join(f'{n} {reason}' for reason, n in dropped.items()))
 
 

@@ -221,3 +221,55 @@ def test_blank_rows_are_counted_not_errors(tmp_path, capsys):
     labelled = write_csv(tmp_path / 'l.csv', [['原文', '标签'], ['胃炎', '1'], ['', ''], ['内痔', '2'], ['', '']])
     code, out, _ = run(data_transfer.main, ['--input', labelled, '--out-dir', str(tmp_path / 'o')], capsys)
     assert code == 0 and 'read 2 labelled rows' in out and '(2 blank rows skipped)' in out
+
+
+# --- model-assisted labelling ---
+
+def read_sheet(path_):
+    with open(path_, encoding='utf-8-sig', newline='') as f:
+        return list(csv.reader(f))
+
+
+def test_generate4label_with_weights_prelabels_least_confident_first_and_round_trips(trained_tiny, tmp_path, capsys):
+    import predict
+    _, _, weights = trained_tiny
+    output = tmp_path / 'to_label.csv'
+    code, out, _ = run(generate4label.main, ['--input', EXPORT, '--output', str(output), '--weights', weights], capsys)
+    assert code == 0 and 'kept 58 candidate texts' in out and 'least confident first' in out
+    rows = read_sheet(output)
+    assert rows[0] == ['原文', '标签', '模型预测', '置信度']
+    texts = [row[0] for row in rows[1:]]
+    assert len(texts) == 58 and all(row[1] == '' for row in rows[1:])  # the label stays the person's
+    probs = predict.predict_proba(texts, weights=weights)
+    assert [int(row[2]) for row in rows[1:]] == probs.argmax(axis=1).tolist()
+    confidences = [float(row[3]) for row in rows[1:]]
+    assert confidences == sorted(confidences)
+    assert confidences == pytest.approx(probs.max(axis=1).tolist(), abs=1e-4)
+
+    # the labeller accepts the model's label on the confident half and types another on the rest
+    labelled = [[text, guess if i >= 29 else str((int(guess) + 1) % 3), guess, confidence]
+                for i, (text, _, guess, confidence) in enumerate(rows[1:])]
+    sheet = write_csv(tmp_path / 'labelled.csv', [rows[0]] + labelled)
+    code, out, err = run(data_transfer.main, ['--input', sheet, '--out-dir', str(tmp_path / 'out')], capsys)
+    assert code == 0, err
+    assert sorted(load_data(str(tmp_path / 'out' / 'all.txt'))) == sorted((row[0], int(row[1])) for row in labelled)
+
+    # --suspects: the rows whose label the model contradicts, the most confident contradiction first
+    suspects = tmp_path / 'suspects.csv'
+    code, out, err = run(data_transfer.main, ['--input', sheet, '--suspects', str(suspects), '--weights', weights,
+                                              '--suspect-confidence', '0.4', '--out-dir', str(tmp_path / 'unused')], capsys)
+    assert code == 0, err
+    expected = sorted((i for i in range(29) if float(labelled[i][3]) >= 0.4), key=lambda i: -float(labelled[i][3]))
+    found = read_sheet(suspects)
+    assert found[0] == ['原文', '标签', '模型预测', '置信度']
+    assert sorted(row[:3] for row in found[1:]) == sorted(labelled[i][:3] for i in expected)  # the person's label too
+    confidences = [float(row[3]) for row in found[1:]]
+    assert confidences == sorted(confidences, reverse=True) and min(confidences) >= 0.4
+    assert f'{len(expected)} of 58 labelled texts are contradicted' in out
+    assert not (tmp_path / 'unused').exists()  # a check, no splits written
+
+
+def test_suspects_needs_weights(tmp_path, capsys):
+    code, _, err = run(data_transfer.main, ['--input', LABELLED, '--map', '4:0', '--suspects', str(tmp_path / 's.csv')],
+                       capsys)
+    assert code == 2 and '--suspects FILE and --weights W go together' in err

@@ -81,15 +81,14 @@ def calibration_report(logits, labels, temperature):
             'nll_after': negative_log_likelihood(logits, labels, temperature)}
 
 
-def coverage_curve(probs, labels, thresholds):
+def coverage_curve(confidence, correct, thresholds):
     """For each threshold P: (P, coverage, accuracy on the kept texts, kept count).
 
-    A text is kept when its top probability is at least P; the rest are unsure,
+    confidence is each text's top probability and correct whether its label was
+    right. A text is kept when its confidence is at least P; the rest are unsure,
     for a person to read. Accuracy is nan when nothing is kept.
     """
-    probs = np.asarray(probs)
-    confidence = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == np.asarray(labels)
+    confidence, correct = np.asarray(confidence, dtype='float64'), np.asarray(correct, dtype=bool)
     rows = []
     for threshold in thresholds:
         kept = confidence >= threshold

@@ -6,6 +6,9 @@ trained model or fail, say how many empty lines were skipped.
 import argparse
 import sys
 
+import numpy as np
+from tqdm import tqdm
+
 from data_process import DataError, load_data, read_texts
 
 
@@ -43,6 +46,17 @@ def load_model_or_fail(weights, albert_dir=None):
         fail(e)
 
 
+def model_guesses_or_fail(weights, texts):
+    """(predicted labels, their calibrated probabilities, the model's class names) for texts, by the
+    model saved at weights (or one line and exit status 2), with a progress bar."""
+    import model as M
+    model, tokenizer = load_model_or_fail(weights)
+    with tqdm(total=len(texts), unit='text', desc='predicting', file=sys.stderr, mininterval=1) as bar:
+        probs = M.predict_proba(model, tokenizer, texts, progress=bar.update)
+    predicted = probs.argmax(axis=1)
+    return predicted, probs[np.arange(len(texts)), predicted], model.label_names
+
+
 def _number(text, kind):
     try:
         return kind(text)
@@ -65,4 +79,12 @@ def positive_float(text):
     value = _number(text, float)
     if not value > 0:
         raise argparse.ArgumentTypeError(f'{text} must be above 0')
+    return value
+
+
+def probability(text):
+    """An argparse type: a number in (0, 1]."""
+    value = _number(text, float)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a probability in (0, 1]')
     return value

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use('Agg')  # no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import mplfonts  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
@@ -75,20 +76,24 @@ def plot_confusion_matrix(cm, label_names, path, title='test set'):
 
 def plot_reliability(panels, path, bins=15):
     """Reliability diagrams: per panel (title, labels, {curve name: probs}), accuracy against confidence
-    per bin, with the diagonal of perfect calibration and each curve's ECE."""
+    per bin (point area: texts in the bin, numbers beside), with the diagonal of perfect calibration
+    and each curve's ECE."""
     use_cjk_font()
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.6), squeeze=False)
     for ax, (title, labels, curves) in zip(axes[0], panels):
         ax.plot([0, 1], [0, 1], '--', color='grey', label='perfect calibration')
-        for name, probs in curves.items():
+        for (name, probs), marker in zip(curves.items(), 'os^'):
             confidence, accuracy, count = reliability_bins(probs, labels, bins)
             filled = count > 0
-            ax.plot(confidence[filled], accuracy[filled], 'o-',
-                    label=f'{name}: ECE {expected_calibration_error(probs, labels, bins):.4f}')
+            # one point per bin, its area by the number of texts in it (most sit near confidence 1)
+            ax.scatter(confidence[filled], accuracy[filled], s=20 + 300 * np.sqrt(count[filled] / count.sum()),
+                       marker=marker, alpha=0.6, label=f'{name}: ECE {expected_calibration_error(probs, labels, bins):.4f}')
+            for x, y, n in zip(confidence[filled], accuracy[filled], count[filled]):
+                ax.annotate(str(n), (x, y), textcoords='offset points', xytext=(6, -10), fontsize=7)
         ax.set(xlabel='confidence (top probability)', ylabel='accuracy', title=f'{title} ({len(labels)} texts)',
                xlim=(0, 1.02), ylim=(0, 1.02))
         ax.grid(alpha=0.3)
-        ax.legend(loc='upper left', fontsize=8)
+        ax.legend(loc='upper left', fontsize=8, markerscale=0.5)
     save_figure(fig, path)
 
 
