@@ -257,7 +257,7 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
         for (token_ids, segment_ids), labels in bar:
             loss, probs = train_step(token_ids, segment_ids, labels)
             losses.append(float(loss) * len(labels))
-            correct += int(np.sum(probs.numpy().argmax(axis=1) == labels))
+            correct += int(np.sum(probs.argmax(axis=1) == labels))
             lengths = (token_ids > 0).sum(axis=1)  # real tokens; padding is not counted as work done
             tokens += int(lengths.sum())
             flops += passes * M.forward_flops(settings.albert_config, lengths)

@@ -179,8 +179,9 @@ def make_optimizer(pretrained, learning_rate=None):
     return keras.optimizers.Adam(learning_rate=schedule, global_clipnorm=config.SCRATCH_CLIPNORM)
 
 
-def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, adversarial=config.ADVERSARIAL):
-    """A compiled training step: (token_ids, segment_ids, labels) -> (cross-entropy, probs).
+def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, adversarial=config.ADVERSARIAL,
+                    max_tokens=config.MAX_TRAIN_TOKENS):
+    """A training step: (token_ids, segment_ids, labels) -> (cross-entropy, probs), as a float and numpy.
 
     Loss = cross-entropy + gradient_penalty/2 * sum of squared gradients of the
     cross-entropy w.r.t. the token embeddings of the batch (the bert4keras
@@ -188,38 +189,93 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
     does not work eagerly. With adversarial > 0, FGM: a second pass with the
     embedding matrix moved by adversarial * g/||g|| along its loss gradient g,
     and both passes' gradients applied.
+
+    A batch of more than max_tokens padded tokens is cut into parts of rows
+    that go forward and backward one at a time (the activations of one part
+    alive at a time); part i of n_i of the batch's N texts adds the gradients of
+    w_i * ce_i + gradient_penalty/2 * w_i^2 * (its squared embedding gradients),
+    w_i = n_i / N, which sum to those of the whole batch's loss, and the sum
+    makes the one update.
     """
     embeddings = model.get_layer(TOKEN_EMBEDDING).embeddings
     variables = model.trainable_variables
     embedding_index = next(i for i, v in enumerate(variables) if v is embeddings)
     cross_entropy = keras.losses.SparseCategoricalCrossentropy()
 
-    def loss_and_gradients(inputs, labels):
+    def loss_and_gradients(inputs, labels, weight=None):
+        """weight: a part's share of the batch (None: the whole batch)."""
         with tf.GradientTape() as tape:
             with tf.GradientTape() as inner_tape:
                 probs = model(inputs, training=True)
                 ce = cross_entropy(labels, probs)
-            loss = ce
+            loss = ce if weight is None else weight * ce
             if gradient_penalty:
                 # IndexedSlices: one gradient row per token of the batch
                 token_grads = inner_tape.gradient(ce, embeddings)
-                loss = ce + 0.5 * gradient_penalty * tf.reduce_sum(tf.square(token_grads.values))
+                penalty = 0.5 * gradient_penalty * tf.reduce_sum(tf.square(token_grads.values))
+                loss += penalty if weight is None else weight ** 2 * penalty
         return ce, probs, tape.gradient(loss, variables)
 
-    spec = tf.TensorSpec([None, None], tf.int32)  # dynamic shape: one trace for every batch length
+    def fgm_delta(grads):
+        g = tf.convert_to_tensor(grads[embedding_index])
+        return adversarial * g / (tf.norm(g) + 1e-8)
 
-    @tf.function(input_signature=[spec, spec, tf.TensorSpec([None], tf.int32)])
-    def train_step(token_ids, segment_ids, labels):
+    spec = tf.TensorSpec([None, None], tf.int32)  # dynamic shape: one trace for every batch length
+    labels_spec = tf.TensorSpec([None], tf.int32)
+
+    @tf.function(input_signature=[spec, spec, labels_spec])
+    def whole_step(token_ids, segment_ids, labels):
         inputs = [token_ids, segment_ids]
         ce, probs, grads = loss_and_gradients(inputs, labels)
         if adversarial:
-            g = tf.convert_to_tensor(grads[embedding_index])
-            delta = adversarial * g / (tf.norm(g) + 1e-8)
+            delta = fgm_delta(grads)
             embeddings.assign_add(delta)
             _, _, adv_grads = loss_and_gradients(inputs, labels)
             embeddings.assign_sub(delta)
             grads = [tf.convert_to_tensor(a) + tf.convert_to_tensor(b) for a, b in zip(grads, adv_grads)]
+        # dense: the embedding gradient comes as one row per token, repeated tokens apart, and clipping
+        # would take the norm of those rows rather than of the gradient (tf-keras dedups after clipping)
+        optimizer.apply_gradients(zip([tf.convert_to_tensor(g) for g in grads], variables))
+        return ce, probs
+
+    @tf.function(input_signature=[spec, spec, labels_spec, tf.TensorSpec([], tf.float32)])
+    def part_gradients(token_ids, segment_ids, labels, weight):
+        ce, probs, grads = loss_and_gradients([token_ids, segment_ids], labels, weight)
+        return ce, probs, [tf.convert_to_tensor(g) for g in grads]
+
+    @tf.function
+    def move_embeddings(delta):
+        embeddings.assign_add(delta)
+
+    @tf.function
+    def apply(grads):
         optimizer.apply_gradients(zip(grads, variables))
+
+    def summed_gradients(parts, labels):
+        total, ces, probs = None, [], []
+        for rows, token_ids, segment_ids in parts:
+            weight = tf.constant(len(rows) / len(labels), tf.float32)
+            ce, part_probs, grads = part_gradients(token_ids, segment_ids, labels[rows], weight)
+            total = grads if total is None else [a + b for a, b in zip(total, grads)]
+            ces.append(float(ce) * len(rows))
+            probs.append(part_probs.numpy())
+        return total, sum(ces) / len(labels), np.concatenate(probs)
+
+    def train_step(token_ids, segment_ids, labels):
+        token_ids, segment_ids, labels = np.asarray(token_ids), np.asarray(segment_ids), np.asarray(labels)
+        if token_ids.size <= max_tokens:
+            ce, probs = whole_step(token_ids, segment_ids, labels)
+            return float(ce), probs.numpy()
+        n_parts = -(-token_ids.size // max_tokens)
+        parts = [(rows, token_ids[rows], segment_ids[rows]) for rows in np.array_split(np.arange(len(labels)), n_parts)]
+        grads, ce, probs = summed_gradients(parts, labels)
+        if adversarial:
+            delta = fgm_delta(grads)
+            move_embeddings(delta)
+            adv_grads, _, _ = summed_gradients(parts, labels)
+            move_embeddings(-delta)
+            grads = [a + b for a, b in zip(grads, adv_grads)]
+        apply(grads)
         return ce, probs
 
     return train_step

@@ -75,6 +75,29 @@ def test_gradient_penalty_and_fgm_change_the_update(tiny_albert_dir):
     assert not np.allclose(penalised, adversarial)
 
 
+@pytest.mark.parametrize('gradient_penalty,adversarial', [(0.0, 0.0), (1.0, 0.0), (1.0, 0.5)])
+def test_a_batch_cut_into_parts_makes_the_same_update(tiny_albert_dir, gradient_penalty, adversarial):
+    """Over max_tokens, a batch goes forward and backward in parts: same loss, probabilities and update."""
+    model, tokenizer = tiny_model(tiny_albert_dir)
+    token_ids, segment_ids, labels = toy_batch(tokenizer)
+    start = model.get_weights()
+    results = []
+    for max_tokens in (token_ids.size, token_ids.size // 3):  # whole; in 4 parts of 7 or 8 texts
+        model.set_weights(start)
+        # clipping is on: the norm must be the whole batch's gradient's either way
+        step = M.make_train_step(model, keras.optimizers.SGD(0.1, global_clipnorm=0.5), gradient_penalty, adversarial,
+                                 max_tokens)
+        ce, probs = step(token_ids, segment_ids, labels)
+        results.append((float(ce), np.asarray(probs), model.get_weights()))
+    (whole_ce, whole_probs, whole_weights), (parts_ce, parts_probs, parts_weights) = results
+    assert parts_ce == pytest.approx(whole_ce, rel=1e-5)
+    np.testing.assert_allclose(parts_probs, whole_probs, atol=1e-5)
+    moved = max(np.abs(w - s).max() for w, s in zip(whole_weights, start))
+    assert moved > 1e-3  # the step really updates
+    for w, p in zip(whole_weights, parts_weights):
+        np.testing.assert_allclose(p, w, atol=1e-6)
+
+
 def test_save_then_load_gives_identical_predictions(tiny_albert_dir, tmp_path):
     model, tokenizer = tiny_model(tiny_albert_dir)
     token_ids, segment_ids, labels = toy_batch(tokenizer)
