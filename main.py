@@ -314,11 +314,12 @@ def calibrate(model, tokenizer, splits, settings):
     if splits.val:
         val_labels = [label for _, label in splits.val]
         val_logits = M.predict_logits(model, tokenizer, [text for text, _ in splits.val], settings.batch_size)
-        temperature = fit_temperature(val_logits, val_labels)
+        temperature = fit_temperature(val_logits, val_labels, *config.TEMPERATURE_RANGE)
         M.save_model_files(model, settings.vocab, settings.weights, settings.pretrained, tokenizer, temperature)
         val_misses = int(np.sum(val_logits.argmax(axis=1) != np.array(val_labels)))
         fitted_on = f'{settings.val} ({len(splits.val)} texts, {val_misses} misses)'
-        print(f'\ncalibration: temperature {temperature:.3f}, fitted on the validation split '
+        bound = ' (the bound of config.TEMPERATURE_RANGE)' if temperature in config.TEMPERATURE_RANGE else ''
+        print(f'\ncalibration: temperature {temperature:.3f}{bound}, fitted on the validation split '
               f'({len(splits.val)} texts, {val_misses} misses); saved with the model')
     else:  # continue_fit --all-data trains on the validation split too
         temperature, fitted_on = 1.0, None

@@ -230,8 +230,9 @@ def report_coverage(result, min_confidence, plot_path, info):
 def main(argv=None):
     args = parse_args(argv)
     M = _model_module()
-    extra_outputs = [f for f in (args.bad_cases, args.min_confidence is not None and args.input and args.coverage_plot)
-                     if f]
+    extra_outputs = [args.bad_cases] if args.bad_cases else []
+    if args.min_confidence is not None and args.input:
+        extra_outputs.append(args.coverage_plot)  # drawn if the input turns out labelled
     try:
         check_not_an_input([args.output, *extra_outputs], [args.input, *M.model_files(args.weights)])
         check_output_files([f for f in (args.output, *extra_outputs) if f != '-'])

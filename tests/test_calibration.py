@@ -172,3 +172,11 @@ def test_bad_cases_on_unlabelled_input_is_a_clear_error(trained_tiny, tmp_path, 
     with pytest.raises(SystemExit):
         predict.main(['一段文字', '--weights', weights, '--min-confidence', '1.5'])
     assert 'not a probability in (0, 1]' in capsys.readouterr().err
+
+
+def test_a_minimum_below_the_range_returns_its_bound():
+    # every text right and confident: the likelihood asks for ever sharper probabilities
+    logits = np.array([[3.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 3.0]] * 10)
+    labels = [0, 1, 2] * 10
+    assert fit_temperature(logits, labels, 0.05, 20.0) == pytest.approx(0.05, rel=0.01)
+    assert fit_temperature(logits, labels, 1.0, 20.0) == 1.0

@@ -32,8 +32,9 @@ def fit_temperature(logits, labels, low=0.05, high=20.0, iterations=100):
     """The T in [low, high] that minimises the NLL of softmax(logits / T) on (logits, labels).
 
     The NLL is convex in 1/T, so it has one minimum along T, found by golden-section
-    search on log T. Data without a single miss pushes T to `low` (sharper is always
-    better there): fit on a split the model gets some texts wrong in.
+    search on log T; a minimum at a bound returns the bound itself. Data with few or
+    no misses pushes T towards `low` (sharper is always better there), hence
+    config.TEMPERATURE_RANGE.
     """
     a, b = np.log(low), np.log(high)
     ratio = (np.sqrt(5) - 1) / 2
@@ -49,7 +50,8 @@ def fit_temperature(logits, labels, low=0.05, high=20.0, iterations=100):
             a, c, fc = c, d, fd
             d = a + ratio * (b - a)
             fd = nll(d)
-    return float(np.exp((a + b) / 2))
+    found = float(np.exp((a + b) / 2))
+    return min((found, low, high), key=lambda t: (negative_log_likelihood(logits, labels, t), t != found))
 
 
 def reliability_bins(probs, labels, bins=ECE_BINS):
