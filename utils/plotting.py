@@ -98,13 +98,18 @@ def plot_reliability(panels, path, bins=15):
 
 
 def plot_coverage(rows, path, title):
-    """Accuracy on the kept texts and coverage against the --min-confidence threshold (coverage_curve rows)."""
+    """Accuracy on the kept texts against coverage (the share kept), one point per --min-confidence
+    threshold of coverage_curve's rows, each labelled with its P."""
     use_cjk_font()
-    thresholds = [row[0] for row in rows]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(thresholds, [row[2] for row in rows], 'o-', label='accuracy on kept texts')
-    ax.plot(thresholds, [row[1] for row in rows], 's-', label='coverage (share kept)')
-    ax.set(xlabel='--min-confidence P', ylabel='share', title=title, ylim=(0, 1.02))
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    coverage, accuracy = [row[1] for row in rows], [row[2] for row in rows]
+    ax.plot(coverage, accuracy, 'o-')
+    thresholds_at = {}  # thresholds that keep the same texts share one point and one label
+    for threshold, x, y, _ in rows:
+        thresholds_at.setdefault((x, y), []).append(f'{threshold:g}')
+    for (x, y), thresholds in thresholds_at.items():
+        ax.annotate('P=' + ', '.join(thresholds), (x, y), textcoords='offset points', xytext=(4, 6), fontsize=8)
+    ax.set(xlabel='coverage (share of texts kept)', ylabel='accuracy on the kept texts', title=title)
+    ax.invert_xaxis()  # from keeping everything (left) to keeping only the surest (right)
     ax.grid(alpha=0.3)
-    ax.legend(loc='lower left')
     save_figure(fig, path)
