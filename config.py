@@ -38,8 +38,9 @@ SCRATCH_CLIPNORM = 1.0  # global gradient norm
 # this many batches, each sorted by length, so little of a batch is padding.
 LENGTH_BUCKET_BATCHES = 10
 # A training batch of more padded tokens than this goes forward and backward in
-# parts whose gradients are summed before the one update: the same step, with
-# the activations of at most this many tokens alive at a time. A batch of 32
+# parts of rows whose gradients are summed before the one update: the same step,
+# with the activations of at most this many tokens alive at a time (of one text,
+# if a text is longer). A batch of 32
 # texts of 200 characters held 1.5 GB of them (README, "Training speed").
 MAX_TRAIN_TOKENS = 2048
 

@@ -89,6 +89,7 @@ def resume(args):
         print(f'copied the best model to {kept}/ before training on all the data')
         splits = trainer.Splits(train=splits.train + splits.val + splits.test, val=None, test=splits.test,
                                 check=splits.check)
+        settings.all_data = True
         settings.epochs = progress.epoch + args.extra_epochs
         progress.bad_epochs = 0
         print(f'training the best weights on all {len(splits.train)} texts for {args.extra_epochs} more epochs; '

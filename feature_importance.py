@@ -181,6 +181,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not 0 <= args.threshold <= 1:
         parser.error('--threshold must be in [0, 1]')
+    if args.method == 'gausslobatto' and args.steps < 2:
+        parser.error('--method gausslobatto takes at least 2 --steps (its points include both ends of the path)')
     if args.contrast and (args.target is not None or args.contrast[0] == args.contrast[1]):
         parser.error('--contrast A B takes two different classes, and no --target')
     return args

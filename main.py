@@ -70,6 +70,7 @@ class Settings:
     adversarial: float = config.ADVERSARIAL
     unk_rate: float = config.UNK_RATE
     span_dropout: float = config.SPAN_DROPOUT
+    all_data: bool = False  # continue_fit --all-data trained on val and test too: nothing held out to calibrate on
 
 
 @dataclass
@@ -311,11 +312,15 @@ def calibrate(model, tokenizer, splits, settings):
 
     Returns (metrics, reliability panels for plot_reliability, the test split's calibrated probabilities).
     """
-    if splits.val:
+    if splits.val and not settings.all_data:
         val_labels = [label for _, label in splits.val]
         val_logits = M.predict_logits(model, tokenizer, [text for text, _ in splits.val], settings.batch_size)
         temperature = fit_temperature(val_logits, val_labels, *config.TEMPERATURE_RANGE)
-        M.save_model_files(model, settings.vocab, settings.weights, settings.pretrained, tokenizer, temperature)
+        try:
+            M.save_temperature(settings.weights, temperature)
+        except OSError as e:
+            fail(f'{M.sidecar_paths(settings.weights)[0]}: could not save the temperature ({e.strerror or e}); '
+                 f'the model is at {settings.weights}, uncalibrated (T = 1)')
         val_misses = int(np.sum(val_logits.argmax(axis=1) != np.array(val_labels)))
         fitted_on = f'{settings.val} ({len(splits.val)} texts, {val_misses} misses)'
         bound = ' (the bound of config.TEMPERATURE_RANGE)' if temperature in config.TEMPERATURE_RANGE else ''
@@ -324,6 +329,7 @@ def calibrate(model, tokenizer, splits, settings):
     else:  # continue_fit --all-data trains on the validation split too
         temperature, fitted_on = 1.0, None
         print('\ncalibration: no held-out validation split to fit a temperature on; the model keeps T = 1')
+        M.save_temperature(settings.weights, temperature)
     metrics = {'temperature': temperature, 'fitted_on': fitted_on}
     print(f"{'':<22}{'ECE before':>11}{'after':>9}{'NLL before':>12}{'after':>9}")
     panels, test_probs = [], None

@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import shutil
+import threading
 import time
 import warnings
 
@@ -266,8 +267,9 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
         if token_ids.size <= max_tokens:
             ce, probs = whole_step(token_ids, segment_ids, labels)
             return float(ce), probs.numpy()
-        n_parts = -(-token_ids.size // max_tokens)
-        parts = [(rows, token_ids[rows], segment_ids[rows]) for rows in np.array_split(np.arange(len(labels)), n_parts)]
+        rows_per_part = max(1, max_tokens // token_ids.shape[1])
+        parts = [(rows, token_ids[rows], segment_ids[rows])
+                 for rows in np.split(np.arange(len(labels)), range(rows_per_part, len(labels), rows_per_part))]
         grads, ce, probs = summed_gradients(parts, labels)
         if adversarial:
             delta = fgm_delta(grads)
@@ -318,8 +320,16 @@ def tflite_model(model, quantize=True):
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], model)
     if quantize:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    with utils.compat.quiet_stderr():  # the converter's MLIR notes
-        return converter.convert()
+    try:
+        with utils.compat.quiet_stderr():  # the converter's MLIR notes
+            return converter.convert()
+    except Exception as e:  # noqa: BLE001 (the converter raises its own and MLIR errors)
+        raise ConversionError(f'cannot convert the model to TensorFlow Lite ({str(e).splitlines()[0] if str(e) else type(e).__name__}); '
+                              'use --precision float32') from None
+
+
+class ConversionError(RuntimeError):
+    """The model could not be converted for --precision int8."""
 
 
 def tflite_predict_fn(model, quantize=True):
@@ -336,17 +346,19 @@ def tflite_predict_fn(model, quantize=True):
     segment_input = next(index for name, index in inputs.items() if 'segment' in name)
     output = interpreter.get_output_details()[0]['index']
     shape = [None]
+    lock = threading.Lock()  # one interpreter, resized per batch shape: one call at a time
 
     def predict_fn(token_ids, segment_ids):
-        if shape[0] != token_ids.shape:  # a new batch shape: resize and re-plan once
-            interpreter.resize_tensor_input(token_input, token_ids.shape)
-            interpreter.resize_tensor_input(segment_input, segment_ids.shape)
-            interpreter.allocate_tensors()
-            shape[0] = token_ids.shape
-        interpreter.set_tensor(token_input, np.asarray(token_ids, dtype='int32'))
-        interpreter.set_tensor(segment_input, np.asarray(segment_ids, dtype='int32'))
-        interpreter.invoke()
-        return interpreter.get_tensor(output).copy()
+        with lock:
+            if shape[0] != token_ids.shape:  # a new batch shape: resize and re-plan once
+                interpreter.resize_tensor_input(token_input, token_ids.shape)
+                interpreter.resize_tensor_input(segment_input, segment_ids.shape)
+                interpreter.allocate_tensors()
+                shape[0] = token_ids.shape
+            interpreter.set_tensor(token_input, np.asarray(token_ids, dtype='int32'))
+            interpreter.set_tensor(segment_input, np.asarray(segment_ids, dtype='int32'))
+            interpreter.invoke()
+            return interpreter.get_tensor(output).copy()
 
     return predict_fn
 
@@ -447,9 +459,9 @@ def seen_path(weights_path):
     return os.path.splitext(weights_path)[0] + '.seen.txt'
 
 
-def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenizer=None, temperature=None):
-    """Write the config (ALBERT's, the label names, maxlen, the temperature: the model's own unless
-    given) and a copy of the vocabulary that go with the model's weights at weights_path.
+def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenizer=None):
+    """Write the config (ALBERT's, the label names, maxlen, the model's temperature) and a copy of
+    the vocabulary that go with the model's weights at weights_path.
 
     With a SeenTokenizer, its seen tokens go beside them too (albert_tiny.seen.txt).
     """
@@ -457,8 +469,7 @@ def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenize
     with atomic_open(config_path) as f:
         json.dump({'albert_config': dict(model.albert_config), 'num_classes': len(model.label_names),
                    'label_names': list(model.label_names), 'maxlen': model.maxlen,
-                   'temperature': model.temperature if temperature is None else temperature,
-                   'pretrained': pretrained}, f, ensure_ascii=False, indent=2)
+                   'temperature': model.temperature, 'pretrained': pretrained}, f, ensure_ascii=False, indent=2)
     with atomic_path(vocab_path) as tmp:
         shutil.copyfile(vocab_file, tmp)
     if isinstance(tokenizer, SeenTokenizer):
@@ -466,6 +477,16 @@ def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenize
             f.writelines(token + '\n' for token in tokenizer.seen)
     elif os.path.exists(seen_path(weights_path)):  # an older model's; not this one's
         os.remove(seen_path(weights_path))
+
+
+def save_temperature(weights_path, temperature):
+    """Set the temperature in the config saved beside the weights, leaving the rest of it as it is."""
+    config_path = sidecar_paths(weights_path)[0]
+    with open(config_path, encoding='utf-8') as f:
+        saved = json.load(f)
+    saved['temperature'] = float(temperature)
+    with atomic_open(config_path) as f:
+        json.dump(saved, f, ensure_ascii=False, indent=2)
 
 
 # The config entries that change what the weights compute without changing their

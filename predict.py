@@ -46,7 +46,8 @@ import path
 from data_process import DataError, TextFile
 from utils.calibration import coverage_curve
 from utils.cli import at_least, fail, probability
-from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_output_files
+from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
+                         check_output_files)
 from utils.metrics import bad_cases_tsv, format_report, misses
 
 _loaded = {}  # (weights, albert_dir) -> (model, tokenizer, {precision: predict_fn})
@@ -148,6 +149,8 @@ def parse_args(argv=None):
         parser.error('give either texts or --input FILE')
     if args.bad_cases and not args.input:
         parser.error('--bad-cases needs a labelled --input file')
+    if args.bad_cases == '-':
+        parser.error('--bad-cases needs a file name (the predictions may be on stdout)')
     return args
 
 
@@ -198,12 +201,13 @@ def predict_file(args, trained, out):
             labelled = [(row, label) for row, (_, label) in enumerate(chunk) if label is not None]
             for row, label in labelled:
                 result.cm[label, probs[row].argmax()] += 1
-            result.confidence.extend(top[row] for row, _ in labelled)
-            result.correct.extend(probs[row].argmax() == label for row, label in labelled)
-            result.misses.extend(misses([texts[row] for row, _ in labelled], [label for _, label in labelled],
-                                        probs[[row for row, _ in labelled]]))
-            if args.min_confidence is not None:
+            if args.min_confidence is not None:  # the coverage curve needs every labelled text's confidence
                 result.unsure += int(np.sum(top < args.min_confidence))
+                result.confidence.extend(top[row] for row, _ in labelled)
+                result.correct.extend(probs[row].argmax() == label for row, label in labelled)
+            if args.bad_cases:
+                result.misses.extend(misses([texts[row] for row, _ in labelled], [label for _, label in labelled],
+                                            probs[[row for row, _ in labelled]]))
             result.written += len(texts)
             result.too_long += sum(len(text) > trained.maxlen - 2 for text in texts)
     return result
@@ -235,9 +239,10 @@ def main(argv=None):
         extra_outputs.append(args.coverage_plot)  # drawn if the input turns out labelled
     try:
         check_not_an_input([args.output, *extra_outputs], [args.input, *M.model_files(args.weights)])
+        check_distinct([args.output, *extra_outputs])
         check_output_files([f for f in (args.output, *extra_outputs) if f != '-'])
         trained, _, _ = _load(args.weights, args.albert_dir, args.precision)
-    except (OverwriteError, UnwritableError, M.MissingModelError) as e:
+    except (OverwriteError, UnwritableError, M.MissingModelError, M.ConversionError) as e:
         fail(e)
     names = trained.label_names
     # metrics and warnings go to stderr when the predictions go to stdout

@@ -31,7 +31,7 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
-from utils.cli import fail, model_guesses_or_fail, probability  # noqa: E402
+from utils.cli import fail, model_files, model_guesses_or_fail, probability  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_output_files  # noqa: E402
 from config import SEED  # noqa: E402
 from data_process import (LABELS_FILE, DataError, deduplicate, label_range, parse_label,  # noqa: E402
@@ -89,8 +89,9 @@ def write_suspects(args, rows, label_names):
     """The rows whose label the model contradicts with at least --suspect-confidence, to args.suspects."""
     texts = [text for text, _ in rows]
     predicted, confidence, model_names = model_guesses_or_fail(args.weights, texts)
-    if len(model_names) != len(label_names):
-        fail(f'{args.weights}: the model has {len(model_names)} classes, {args.labels} names {len(label_names)}')
+    if tuple(model_names) != tuple(label_names):
+        fail(f'{args.weights}: the model\'s classes ({", ".join(model_names)}) are not those of {args.labels} '
+             f'({", ".join(label_names)})')
     suspects = sorted((i for i, (_, label) in enumerate(rows)
                        if predicted[i] != label and confidence[i] >= args.suspect_confidence),
                       key=lambda i: -confidence[i])
@@ -139,7 +140,8 @@ def main(argv=None):
         outputs = [os.path.join(args.out_dir, f'{name}.txt') for name in SPLITS + ('all',)]
         outputs.append(os.path.join(args.out_dir, LABELS_FILE))
     try:
-        check_not_an_input(outputs, [args.input])  # --labels may be the labels.txt it rewrites: the same names
+        # --labels may be the labels.txt the splits rewrite (the same names); --suspects must not touch it
+        check_not_an_input(outputs, [args.input, *([args.labels, *model_files(args.weights)] if args.suspects else [])])
         check_output_files(outputs)
         label_names = read_label_names(args.labels)
         for raw, label in mapping.items():

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from data_process import DataError  # noqa: E402
-from utils.cli import fail, model_guesses_or_fail  # noqa: E402
+from utils.cli import fail, model_files, model_guesses_or_fail  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable  # noqa: E402
 
 COLUMNS = ('影像表现', '检查诊断')
@@ -113,7 +113,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     try:
-        check_not_an_input([args.output], [args.input])  # not even with --force
+        check_not_an_input([args.output], [args.input, *(model_files(args.weights) if args.weights else [])])  # not even with --force
         check_writable([os.path.dirname(args.output)])
     except (OverwriteError, UnwritableError) as e:
         fail(e)

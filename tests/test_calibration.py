@@ -1,10 +1,12 @@
 """Calibration: the temperature, ECE, the unsure route, bad cases."""
 import json
+import os
 import shutil
 
 import numpy as np
 import pytest
 
+import attribution as A
 import model as M
 import predict
 from conftest import LABELS, TEXTS, TOY_LABEL_NAMES, write_rows
@@ -75,7 +77,7 @@ def test_temperature_lowers_the_nll_of_an_overconfident_model_and_travels_with_i
     assert expected_calibration_error(softmax(logits, temperature), NOISY) < expected_calibration_error(softmax(logits), NOISY)
 
     # saved in the config, the temperature is part of the rebuilt model: predict.py gives calibrated probabilities
-    M.save_model_files(model, M.sidecar_paths(weights)[1], weights, temperature=temperature)
+    M.save_temperature(weights, temperature)
     assert json.loads(open(M.sidecar_paths(weights)[0], encoding='utf-8').read())['temperature'] == temperature
     calibrated, _ = M.load_trained(weights)
     assert calibrated.temperature == temperature
@@ -83,6 +85,12 @@ def test_temperature_lowers_the_nll_of_an_overconfident_model_and_travels_with_i
     np.testing.assert_allclose(predict.predict_proba(TEXTS, weights=weights), softmax(logits, temperature), atol=1e-5)
     # labels never change
     assert predict.multi_predict(TEXTS, weights=weights) == logits.argmax(axis=1).tolist()
+    # int8 and IG's copy of the model carry the temperature too: IG explains the calibrated probability
+    int8 = M.predict_proba(calibrated, tokenizer, TEXTS, predict_fn=M.make_predict_fn(calibrated, 'int8'))
+    np.testing.assert_allclose(int8, softmax(logits, temperature), atol=0.02)
+    assert np.abs(int8 - softmax(logits)).max() > 0.05  # and not the uncalibrated ones
+    explained = A.explain(calibrated, tokenizer, TEXTS[:6], steps=4)
+    np.testing.assert_allclose([r['probs'] for r in explained], softmax(logits[:6], temperature), atol=1e-5)
 
 
 def test_a_config_without_temperature_loads_with_1_and_a_bad_one_is_refused(trained_tiny, tmp_path):
@@ -180,3 +188,15 @@ def test_a_minimum_below_the_range_returns_its_bound():
     labels = [0, 1, 2] * 10
     assert fit_temperature(logits, labels, 0.05, 20.0) == pytest.approx(0.05, rel=0.01)
     assert fit_temperature(logits, labels, 1.0, 20.0) == 1.0
+
+
+def test_outputs_may_not_be_one_file_nor_bad_cases_stdout(trained_tiny, tmp_path, capsys):
+    _, _, weights = trained_tiny
+    source = write_rows(tmp_path / 'in.txt', list(zip(TEXTS, NOISY)))
+    same = str(tmp_path / 'out.tsv')
+    with pytest.raises(SystemExit):
+        predict.main(['--input', source, '--output', same, '--weights', weights, '--bad-cases', same])
+    assert 'are the same file' in capsys.readouterr().err and not os.path.exists(same)
+    with pytest.raises(SystemExit):
+        predict.main(['--input', source, '--output', same, '--weights', weights, '--bad-cases', '-'])
+    assert '--bad-cases needs a file name' in capsys.readouterr().err

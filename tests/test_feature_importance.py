@@ -266,6 +266,10 @@ def test_cli_errors_are_one_line(trained, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and f'{bad}:2: not valid UTF-8' in err
 
+    with pytest.raises(SystemExit) as stop:  # Gauss-Lobatto's points are the two ends at least
+        FI.main(['--input', write_rows(tmp_path / 'ok.txt', [('胃炎', 1)]), '--weights', weights, '--steps', '1'])
+    assert stop.value.code == 2 and 'takes at least 2 --steps' in capsys.readouterr().err
+
 
 def test_the_report_stays_small_and_puts_misses_first(trained, tmp_path):
     model, tokenizer, _ = trained

@@ -82,7 +82,7 @@ def test_a_batch_cut_into_parts_makes_the_same_update(tiny_albert_dir, gradient_
     token_ids, segment_ids, labels = toy_batch(tokenizer)
     start = model.get_weights()
     results = []
-    for max_tokens in (token_ids.size, token_ids.size // 3):  # whole; in 4 parts of 7 or 8 texts
+    for max_tokens in (token_ids.size, token_ids.size // 3):  # whole; in 3 parts of 10 texts
         model.set_weights(start)
         # clipping is on: the norm must be the whole batch's gradient's either way
         step = M.make_train_step(model, keras.optimizers.SGD(0.1, global_clipnorm=0.5), gradient_penalty, adversarial,

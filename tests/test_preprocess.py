@@ -273,3 +273,17 @@ def test_suspects_needs_weights(tmp_path, capsys):
     code, _, err = run(data_transfer.main, ['--input', LABELLED, '--map', '4:0', '--suspects', str(tmp_path / 's.csv')],
                        capsys)
     assert code == 2 and '--suspects FILE and --weights W go together' in err
+
+
+def test_suspects_refuses_other_classes_and_never_writes_over_the_labels(trained_tiny, tmp_path, capsys):
+    _, _, weights = trained_tiny
+    sheet = write_csv(tmp_path / 'l.csv', [['原文', '标签'], ['内痔', '2'], ['胃炎', '1']])
+    labels = tmp_path / 'labels.txt'
+    labels.write_text('0\t其他\n1\t下消化道\n2\t上消化道\n', encoding='utf-8')  # the same count, other meanings
+    code, _, err = run(data_transfer.main, ['--input', sheet, '--labels', str(labels), '--suspects',
+                                            str(tmp_path / 's.csv'), '--weights', weights], capsys)
+    assert code == 2 and "are not those of" in err and not (tmp_path / 's.csv').exists()
+    before = labels.read_bytes()
+    code, _, err = run(data_transfer.main, ['--input', sheet, '--labels', str(labels), '--suspects', str(labels),
+                                            '--weights', weights], capsys)
+    assert code == 2 and 'is the input file' in err and labels.read_bytes() == before

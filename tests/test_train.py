@@ -29,7 +29,8 @@ def history(out):
         return list(csv.DictReader(f))
 
 
-def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys):
+def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(config, 'TEMPERATURE_RANGE', (0.05, 20.0))  # let the toy model's fit move off 1
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
     printed = capsys.readouterr().out
     assert 'No albert_model.ckpt' in printed and 'training ALBERT from scratch' in printed
@@ -64,8 +65,8 @@ def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys):
     # calibration: the temperature fitted on val is saved with the model, which then predicts softmax(logits / T)
     calibration = metrics['calibration']
     temperature = calibration['temperature']
-    low, high = config.TEMPERATURE_RANGE
-    assert low <= temperature <= high and model.temperature == pytest.approx(temperature)
+    saved = json.loads(open(M.sidecar_paths(weights)[0], encoding='utf-8').read())
+    assert temperature != 1.0 and saved['temperature'] == temperature == model.temperature
     assert 'calibration: temperature' in printed and 'ECE before' in printed
     test_rows = main.load_data(toy_data['test'])
     texts, labels = [text for text, _ in test_rows], [label for _, label in test_rows]
@@ -102,8 +103,10 @@ def test_resume_continues_the_step_count_and_matches_an_uninterrupted_run(tiny_a
     assert progress.epoch == 3 and len(progress.history) == 3 and settings.epochs == 3
 
 
-def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, tmp_path, capsys):
+def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(config, 'TEMPERATURE_RANGE', (0.05, 20.0))  # the held-out run fits T != 1
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
+    assert json.loads(open(M.sidecar_paths(weights)[0], encoding='utf-8').read())['temperature'] != 1.0
     best = open(weights, 'rb').read()
     continue_fit.main(['--weights', weights, '--all-data', '--extra-epochs', '1',
                        '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'images')])
@@ -112,9 +115,16 @@ def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, 
     assert [int(r['step']) for r in history(tmp_path)] == [4, 10]  # then 48 texts in batches of 8
     # the best weights of the held-out run are kept, whole, before the all-data epochs overwrite them
     kept = [p for p in os.listdir(tmp_path / 'weights') if p.startswith('model.before-all-data-')]
-    assert len(kept) == 1 and f'copied the best model to' in out
+    assert len(kept) == 1 and 'copied the best model to' in out
     assert (tmp_path / 'weights' / kept[0] / 'model.h5').read_bytes() == best
     assert open(weights, 'rb').read() != best
+    # nothing was held out, so no temperature, and a later --report does not fit one on trained-on texts
+    config_path = M.sidecar_paths(weights)[0]
+    assert json.loads(open(config_path, encoding='utf-8').read())['temperature'] == 1.0
+    continue_fit.main(['--weights', weights, '--report', '--log-dir', str(tmp_path / 'log'),
+                       '--images-dir', str(tmp_path / 'images')])
+    assert 'no held-out validation split' in capsys.readouterr().out
+    assert json.loads(open(config_path, encoding='utf-8').read())['temperature'] == 1.0
 
 
 def test_the_same_seed_gives_the_same_model(tiny_albert_dir, toy_data, tmp_path):

@@ -46,6 +46,13 @@ def load_model_or_fail(weights, albert_dir=None):
         fail(e)
 
 
+def model_files(weights):
+    """The weights and the files that travel with them (model.model_files), for scripts that load
+    TensorFlow only when given a model: an output must never be one of them."""
+    import model as M
+    return M.model_files(weights)
+
+
 def model_guesses_or_fail(weights, texts):
     """(predicted labels, their calibrated probabilities, the model's class names) for texts, by the
     model saved at weights (or one line and exit status 2), with a progress bar."""

@@ -33,7 +33,7 @@ def quiet_stderr():
         stderr_fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):  # stderr replaced, e.g. by a test runner
         stderr_fd = None
-    if stderr_fd is None or os.environ.get('TF_CPP_MIN_LOG_LEVEL', '2') != '2':
+    if stderr_fd is None or os.environ.get('TF_CPP_MIN_LOG_LEVEL', '2') not in ('2', '3'):
         yield
         return
     sys.stderr.flush()
@@ -103,8 +103,7 @@ def _align_with_expand_dims(tensor, axes, ndim=None):
 def _position_embedding_call_with_gather(self, inputs):
     if self.custom_position_ids or self.hierarchical or self.merge_mode != 'add':
         return _position_embedding_call(self, inputs)
-    positions = tf.gather(self.embeddings, tf.range(tf.shape(inputs)[1]))
-    return inputs + positions[None]
+    return inputs + tf.gather(self.embeddings, tf.range(tf.shape(inputs)[1]))  # broadcast over the batch
 
 
 _position_embedding_call = _bert4keras_layers.PositionEmbedding.call

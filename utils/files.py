@@ -124,6 +124,16 @@ def check_not_an_input(outputs, inputs):
                                      f'write the output somewhere else (inputs are never overwritten)')
 
 
+def check_distinct(outputs):
+    """Raise OverwriteError when two output paths name one file (one would replace the other).
+    '-' (stdout) and None are skipped."""
+    named = [output for output in outputs if output not in (None, '-')]
+    for i, a in enumerate(named):
+        for b in named[i + 1:]:
+            if same_file(a, b):
+                raise OverwriteError(f'{a} and {b} are the same file; give each output its own path')
+
+
 class LockedError(RuntimeError):
     """Another live process holds the lock."""
 
