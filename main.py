@@ -312,15 +312,11 @@ def calibrate(model, tokenizer, splits, settings):
 
     Returns (metrics, reliability panels for plot_reliability, the test split's calibrated probabilities).
     """
+    logits_fn = M.make_logits_fn(model)  # one compiled function for every split
     if splits.val and not settings.all_data:
         val_labels = [label for _, label in splits.val]
-        val_logits = M.predict_logits(model, tokenizer, [text for text, _ in splits.val], settings.batch_size)
+        val_logits = M.predict_logits(model, tokenizer, [text for text, _ in splits.val], settings.batch_size, logits_fn)
         temperature = fit_temperature(val_logits, val_labels, *config.TEMPERATURE_RANGE)
-        try:
-            M.save_temperature(settings.weights, temperature)
-        except OSError as e:
-            fail(f'{M.sidecar_paths(settings.weights)[0]}: could not save the temperature ({e.strerror or e}); '
-                 f'the model is at {settings.weights}, uncalibrated (T = 1)')
         val_misses = int(np.sum(val_logits.argmax(axis=1) != np.array(val_labels)))
         fitted_on = f'{settings.val} ({len(splits.val)} texts, {val_misses} misses)'
         bound = ' (the bound of config.TEMPERATURE_RANGE)' if temperature in config.TEMPERATURE_RANGE else ''
@@ -329,7 +325,11 @@ def calibrate(model, tokenizer, splits, settings):
     else:  # continue_fit --all-data trains on the validation split too
         temperature, fitted_on = 1.0, None
         print('\ncalibration: no held-out validation split to fit a temperature on; the model keeps T = 1')
+    try:
         M.save_temperature(settings.weights, temperature)
+    except OSError as e:
+        fail(f'{M.sidecar_paths(settings.weights)[0]}: could not save the temperature ({e.strerror or e}); '
+             f'the model is at {settings.weights}')
     metrics = {'temperature': temperature, 'fitted_on': fitted_on}
     print(f"{'':<22}{'ECE before':>11}{'after':>9}{'NLL before':>12}{'after':>9}")
     panels, test_probs = [], None
@@ -337,7 +337,7 @@ def calibrate(model, tokenizer, splits, settings):
         if not data:
             continue
         labels = [label for _, label in data]
-        logits = M.predict_logits(model, tokenizer, [text for text, _ in data], settings.batch_size)
+        logits = M.predict_logits(model, tokenizer, [text for text, _ in data], settings.batch_size, logits_fn)
         metrics[name] = calibration_report(logits, labels, temperature)
         row = metrics[name]
         print(f"{f'{name} ({len(data)} texts)':<22}{row['ece_before']:>11.4f}{row['ece_after']:>9.4f}"

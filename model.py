@@ -363,13 +363,18 @@ def tflite_predict_fn(model, quantize=True):
     return predict_fn
 
 
-def predict_logits(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE):
-    """The classifier's logits (n, num_classes), before any temperature, in input order: for calibration."""
+def make_logits_fn(model):
+    """make_predict_fn's function for the classifier's logits, before any temperature."""
     logits_model = keras.models.Model(model.inputs, model.get_layer(CLASSIFIER).output)
     spec = tf.TensorSpec([None, None], tf.int32)
     logits_fn = tf.function(lambda token_ids, segment_ids: logits_model([token_ids, segment_ids], training=False),
                             input_signature=[spec, spec])
-    return predict_proba(model, tokenizer, texts, batch_size, lambda a, b: logits_fn(a, b).numpy())
+    return lambda token_ids, segment_ids: logits_fn(token_ids, segment_ids).numpy()
+
+
+def predict_logits(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE, logits_fn=None):
+    """The classifier's logits (n, num_classes), before any temperature, in input order: for calibration."""
+    return predict_proba(model, tokenizer, texts, batch_size, logits_fn or make_logits_fn(model))
 
 
 def predict_proba(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE, predict_fn=None, progress=None):

@@ -88,10 +88,13 @@ def multi_predict(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, 
     if not texts:
         return []
     probs = predict_proba(texts, weights, albert_dir, batch_size, precision=precision)
-    labels = probs.argmax(axis=1).tolist()
-    if min_confidence is None:
-        return labels
-    return [label if row[label] >= min_confidence else None for label, row in zip(labels, probs)]
+    return [None if doubt else label for label, doubt in zip(probs.argmax(axis=1).tolist(), unsure(probs, min_confidence))]
+
+
+def unsure(probs, min_confidence):
+    """Whether each text's top probability is below min_confidence (none is, without one)."""
+    top = np.asarray(probs).max(axis=1)
+    return top < min_confidence if min_confidence is not None else np.zeros(len(top), dtype=bool)
 
 
 def predict(text, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precision='float32', min_confidence=None):
@@ -112,16 +115,15 @@ def write_header(out, fmt, label_names, min_confidence=None):
 
 def write_output(out, texts, probs, fmt, label_names, min_confidence=None):
     predicted = probs.argmax(axis=1)
-    for text, label, row in zip(texts, predicted, probs):
-        unsure = min_confidence is not None and row[label] < min_confidence
+    for text, label, row, doubt in zip(texts, predicted, probs, unsure(probs, min_confidence)):
         if fmt == 'tsv':
             out.write(f'{text}\t{label}\t{label_names[label]}\t' + '\t'.join(f'{p:.6f}' for p in row)
-                      + (f'\t{int(unsure)}' if min_confidence is not None else '') + '\n')
+                      + (f'\t{int(doubt)}' if min_confidence is not None else '') + '\n')
         else:
             record = {'text': text, 'label': int(label), 'label_name': label_names[label],
                       'probs': [round(float(p), 6) for p in row]}
             if min_confidence is not None:
-                record['unsure'] = bool(unsure)
+                record['unsure'] = bool(doubt)
             out.write(json.dumps(record, ensure_ascii=False) + '\n')
 
 
@@ -202,7 +204,7 @@ def predict_file(args, trained, out):
             for row, label in labelled:
                 result.cm[label, probs[row].argmax()] += 1
             if args.min_confidence is not None:  # the coverage curve needs every labelled text's confidence
-                result.unsure += int(np.sum(top < args.min_confidence))
+                result.unsure += int(np.sum(unsure(probs, args.min_confidence)))
                 result.confidence.extend(top[row] for row, _ in labelled)
                 result.correct.extend(probs[row].argmax() == label for row, label in labelled)
             if args.bad_cases:
@@ -250,10 +252,10 @@ def main(argv=None):
     if not args.input:
         warn_too_long(sum(len(text) > trained.maxlen - 2 for text in args.texts), trained.maxlen)
         probs = predict_proba(args.texts, args.weights, args.albert_dir, args.batch_size, precision=args.precision)
-        for text, row in zip(args.texts, probs):
+        for text, row, doubt in zip(args.texts, probs, unsure(probs, args.min_confidence)):
             label = int(row.argmax())
-            unsure = '\tunsure' if args.min_confidence is not None and row[label] < args.min_confidence else ''
-            print(f'{label}\t{names[label]}\t' + '  '.join(f'p{k}={p:.4f}' for k, p in enumerate(row)) + f'{unsure}\t{text}')
+            print(f'{label}\t{names[label]}\t' + '  '.join(f'p{k}={p:.4f}' for k, p in enumerate(row))
+                  + ('\tunsure' if doubt else '') + f'\t{text}')
         return
 
     try:
