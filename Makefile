@@ -1,13 +1,14 @@
 # Two commands for a fresh machine (each sets up .venv/ first if needed):
 #   make train   train on the shipped data (python main.py)
 #   make test    run the test suite
+#   make scale   add Apache Beam for batch_predict.py (requirements-scale.txt)
 #   make browser install Chromium for the report's screenshot tests (Debian, root)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train test browser
+.PHONY: setup train test scale browser
 setup: $(STAMP)
 
 # bert4keras 0.11.5 pins keras<=2.3.1, which no TensorFlow 2 can satisfy, so it
@@ -23,6 +24,13 @@ train: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests
+
+SCALE_STAMP := $(VENV)/.installed-scale
+scale: $(SCALE_STAMP)
+
+$(SCALE_STAMP): $(STAMP) requirements-scale.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-scale.txt
+	touch $(SCALE_STAMP)
 
 # Headless Chromium for utils/screenshot.py and its tests (skipped without it);
 # a Debian package, so it needs root. CI runs this before make test.
