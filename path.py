@@ -29,6 +29,8 @@ ALBERT_DIR = os.path.join(ROOT, 'albert_tiny_google_zh')
 
 WEIGHTS_DIR = os.path.join(ROOT, 'weights')
 WEIGHTS_PATH = os.path.join(WEIGHTS_DIR, 'albert_tiny.h5')
+# export.py's SavedModels, one numbered folder a version (TF Serving's layout)
+EXPORT_DIR = os.path.join(WEIGHTS_DIR, 'albert_tiny_savedmodel')
 
 LOG_DIR = os.path.join(ROOT, 'log')
 IMAGES_DIR = os.path.join(ROOT, 'images')

@@ -1,0 +1,148 @@
+"""Export a trained model as a TensorFlow SavedModel that reads raw text, for TF Serving or any TensorFlow.
+
+    python export.py                                  # weights/albert_tiny.h5 -> weights/albert_tiny_savedmodel/<n>/
+    python export.py --weights my.h5 --output /srv/models/endoscopy --version 3
+
+The SavedModel holds the tokenizer (utils/graph_tokenizer.py: the same token
+ids as bert4keras's, in TensorFlow ops), the model with its temperature, and
+the class names. Its serving signature 'serving_default':
+
+    texts       string [n]          raw UTF-8 texts, any length (cut to maxlen tokens, as predict.py does)
+    -> label    int64 [n]           the predicted class
+       label_name string [n]        its name
+       probs    float32 [n, k]      the calibrated probabilities
+
+Each export is a new numbered version under --output (1, 2, ...), the layout
+TF Serving watches; an existing version is never written over. The export is
+written beside it and renamed into place when whole. After writing, it is
+loaded back and checked against predict.py on --check (default: the test
+split): same labels, probabilities within 1e-5.
+
+Loading it in Python needs TensorFlow Text's ops registered first:
+    import tensorflow as tf, tensorflow_text  # noqa
+    serve = tf.saved_model.load('weights/albert_tiny_savedmodel/1').signatures['serving_default']
+    serve(texts=tf.constant(['慢性浅表性胃炎']))
+"""
+import argparse
+import os
+import shutil
+import tempfile
+
+import utils.compat  # noqa: F401  (must come before bert4keras)
+import numpy as np
+import tensorflow as tf
+
+import path
+import predict
+from utils.cli import at_least, fail, load_model_or_fail, read_texts_or_fail
+from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
+from utils.graph_tokenizer import GraphTokenizer
+
+# How far the exported probabilities may be from predict.py's (float32 sums in another order)
+TOLERANCE = 1e-5
+
+
+def serving_module(model, tokenizer):
+    """A tf.Module whose `serve` function is the serving signature (see the docstring above)."""
+    module = tf.Module()
+    module.tokenizer = GraphTokenizer(tokenizer, model.maxlen)
+    module.model_variables = list(model.variables)  # tracked here, so that the SavedModel holds them
+    label_names = tf.constant(list(model.label_names))
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name='texts')])
+    def serve(texts):
+        token_ids = module.tokenizer(texts)
+        probs = model([token_ids, tf.zeros_like(token_ids)], training=False)
+        label = tf.argmax(probs, axis=1)
+        return {'label': label, 'label_name': tf.gather(label_names, label), 'probs': probs}
+
+    module.serve = serve
+    return module
+
+
+def next_version(base):
+    """One more than the highest numbered version under base (1 for none)."""
+    versions = [int(name) for name in os.listdir(base) if name.isdigit()] if os.path.isdir(base) else []
+    return max(versions, default=0) + 1
+
+
+def save(module, base, version):
+    """Write the SavedModel as base/version, whole or not at all."""
+    target = os.path.join(base, str(version))
+    if os.path.exists(target):
+        raise OverwriteError(f'{target} exists: each export is a new version (leave out --version, or give another)')
+    os.makedirs(base, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f'.{version}.tmp', dir=base)  # TF Serving ignores names that are not numbers
+    try:
+        tf.saved_model.save(module, tmp, signatures={'serving_default': module.serve})
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700: give it a new folder's usual permissions
+        os.rename(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def load_serving(export_dir):
+    """The serving signature of an exported model: texts -> {label, label_name, probs} (tensors)."""
+    return tf.saved_model.load(export_dir).signatures['serving_default']
+
+
+def serve_in_batches(serve, texts, batch_size):
+    """The exported model's (labels, probabilities) for texts, as numpy."""
+    labels, probs = [], []
+    for start in range(0, len(texts), batch_size):
+        out = serve(texts=tf.constant(texts[start:start + batch_size]))
+        labels.append(out['label'].numpy())
+        probs.append(out['probs'].numpy())
+    return np.concatenate(labels), np.concatenate(probs)
+
+
+def compare_with_predict(export_dir, texts, weights, batch_size):
+    """(texts with the same label, largest probability difference) between the export and predict.py."""
+    labels, probs = serve_in_batches(load_serving(export_dir), texts, batch_size)
+    expected = predict.predict_proba(texts, weights, batch_size=batch_size)
+    return int((labels == expected.argmax(axis=1)).sum()), float(np.abs(probs - expected).max())
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
+    parser.add_argument('--output', default=path.EXPORT_DIR,
+                        help='the folder of numbered versions to add one to (default: %(default)s)')
+    parser.add_argument('--version', type=at_least(1), help='the version number (default: one more than the highest there)')
+    parser.add_argument('--check', default=path.TEST_PATH if os.path.exists(path.TEST_PATH) else '',
+                        help="texts (one a line, text<TAB>label works) to check the export on; '' for none "
+                             '(default: %(default)s)')
+    parser.add_argument('--batch-size', type=at_least(1), default=128, help='for the check (default: %(default)s)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        check_not_an_input([args.output], [args.weights, *([args.check] if args.check else [])])
+        check_writable([args.output])
+    except (OverwriteError, UnwritableError) as e:
+        fail(e)
+    texts = read_texts_or_fail(args.check)[0] if args.check else []
+    model, tokenizer = load_model_or_fail(args.weights)
+    version = args.version or next_version(args.output)
+    try:
+        target = save(serving_module(model, tokenizer), args.output, version)
+    except OverwriteError as e:
+        fail(e)
+    print(f'wrote {target} (signature serving_default: texts -> label, label_name, probs; '
+          f'classes {", ".join(model.label_names)}; maxlen {model.maxlen})')
+    if texts:
+        same, largest = compare_with_predict(target, texts, args.weights, args.batch_size)
+        print(f'check on {args.check}: same label as predict.py on {same}/{len(texts)} texts, '
+              f'largest probability difference {largest:.1e}')
+        if same < len(texts) or largest > TOLERANCE:
+            fail(f'{target} does not agree with predict.py on {args.check} (tolerance {TOLERANCE:g}); '
+                 'please report this with the texts')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,105 @@
+"""export.py: the SavedModel's in-graph tokenizer and its predictions against bert4keras and predict.py."""
+import os
+import random
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import export
+import model as M
+import predict
+from conftest import TEXTS, TOY_LABEL_NAMES
+from utils.graph_tokenizer import GraphTokenizer
+
+# Texts a hospital export really holds, and the characters that tokenizers get wrong
+AWKWARD = [
+    '胃镜：慢性浅表性胃炎，HP(+)', 'Hp阳性；HP阴性；hp？', 'ERCP术后 2.5cm×3.0cm 结石', '距门齿25-30cm见糜烂',
+    '全角ＡＢＣ１２３，（半角ABC123,）', '食管下段Barrett食管 LA-B级', 'EST+ENBD术\t乳头括约肌切开',
+    '反流性食管炎（LA-A级）。', '「直肠」『息肉』…… ——', '结肠镜:回盲部未见异常;直肠距肛缘5cm', '',
+    'café naïve İstanbul Ⅲ期 ②号', '\u3000\xa0 空格\u2028分行\u200b零宽\x00控制\ufffd替换', '𠀀𪚥罕见字☃😀',
+    'cmcmcmcmcmcmcmcmcm' * 3, 'x' * 250, '胃' * 300, '十二指肠球部溃疡A1期，' * 20,
+]
+
+
+def random_texts(n, seed=0):
+    """Texts of characters drawn from the blocks a report may hold, and some it should not."""
+    blocks = [(0x20, 0x7E), (0x00, 0x1F), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3A2), (0x3A4, 0x3FF),
+              (0x400, 0x4FF), (0x2000, 0x206F), (0x2160, 0x2188), (0x2460, 0x24FF), (0x3000, 0x303F),
+              (0x4E00, 0x9FFF), (0xAC00, 0xAD00), (0xFF00, 0xFFEF), (0x1F300, 0x1F6FF), (0x20000, 0x200FF)]
+    rng = random.Random(seed)  # U+03A3 (capital sigma) left out: see utils/graph_tokenizer.py
+    return [''.join(chr(rng.randint(*rng.choice(blocks))) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+@pytest.fixture(scope='module')
+def tokenizer():
+    return M.load_tokenizer(os.path.join(os.path.dirname(export.__file__), 'albert_tiny_google_zh', 'vocab.txt'))
+
+
+@pytest.mark.parametrize('seen', [False, True], ids=['plain', 'seen-tokens'])
+@pytest.mark.parametrize('maxlen', [200, 12])
+def test_graph_tokenizer_gives_bert4keras_token_ids(tokenizer, seen, maxlen):
+    texts = AWKWARD + TEXTS + random_texts(400)
+    if seen:  # a model trained from scratch reads tokens outside its training data as [UNK]
+        tokenizer = M.SeenTokenizer(tokenizer, M.seen_tokens(tokenizer, TEXTS + AWKWARD[:5]))
+    token_ids = GraphTokenizer(tokenizer, maxlen)(tf.constant(texts)).numpy()
+    for text, row in zip(texts, token_ids):
+        expected = tokenizer.encode(text, maxlen=maxlen)[0]
+        assert row[:len(expected)].tolist() == expected, text
+        assert not row[len(expected):].any(), text  # padding only
+    assert token_ids.shape[1] == max(len(tokenizer.encode(t, maxlen=maxlen)[0]) for t in texts)
+
+
+def exported(weights, out_dir, *argv):
+    export.main(['--weights', weights, '--output', str(out_dir), *argv])
+    versions = sorted(int(name) for name in os.listdir(out_dir) if name.isdigit())
+    return os.path.join(out_dir, str(versions[-1]))
+
+
+def test_export_gives_predict_py_labels_and_probabilities(trained_tiny, toy_data, tmp_path, capsys):
+    _, _, weights = trained_tiny
+    export_dir = exported(weights, tmp_path / 'export', '--check', toy_data['test'])
+    assert 'same label as predict.py on 9/9 texts' in capsys.readouterr().out
+
+    texts = AWKWARD + TEXTS + [line.split('\t')[0] for line in open(toy_data['test'], encoding='utf-8')]
+    out = export.load_serving(export_dir)(texts=tf.constant(texts))
+    expected = predict.predict_proba(texts, weights)
+    np.testing.assert_allclose(out['probs'].numpy(), expected, atol=export.TOLERANCE, rtol=0)
+    assert out['label'].numpy().tolist() == expected.argmax(axis=1).tolist()
+    assert [name.decode() for name in out['label_name'].numpy()] == [TOY_LABEL_NAMES[k] for k in expected.argmax(axis=1)]
+    assert len(set(np.round(expected[:, 0], 4))) > 3  # the texts really get different probabilities
+
+
+def test_each_export_is_a_new_version_and_none_is_written_over(trained_tiny, tmp_path, capsys):
+    _, _, weights = trained_tiny
+    out_dir = tmp_path / 'export'
+    assert exported(weights, out_dir, '--check', '').endswith('1')
+    assert exported(weights, out_dir, '--check', '').endswith('2')
+    saved = os.path.getmtime(out_dir / '1' / 'saved_model.pb')
+    with pytest.raises(SystemExit) as exit_:
+        exported(weights, out_dir, '--check', '', '--version', '1')
+    assert exit_.value.code == 2
+    assert 'exists' in capsys.readouterr().err
+    assert os.path.getmtime(out_dir / '1' / 'saved_model.pb') == saved
+    assert sorted(os.listdir(out_dir)) == ['1', '2']  # no temporary folder left behind
+
+
+def test_bad_input_is_one_line(trained_tiny, tmp_path, capsys):
+    _, _, weights = trained_tiny
+    bad = tmp_path / 'bad.txt'
+    bad.write_text('内痔\n\n胃炎\n', encoding='utf-8')  # an empty line
+    with pytest.raises(SystemExit):
+        export.main(['--weights', weights, '--output', str(tmp_path / 'e'), '--check', str(bad)])
+    err = capsys.readouterr().err
+    assert err.startswith('error: ') and 'bad.txt' in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(SystemExit):
+        export.main(['--weights', str(tmp_path / 'missing.h5'), '--output', str(tmp_path / 'e'), '--check', ''])
+    assert 'missing.h5' in capsys.readouterr().err
+    assert not os.path.exists(tmp_path / 'e' / '1')
+
+
+def test_help(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        export.main(['--help'])
+    assert exit_.value.code == 0
+    assert 'serving_default' in capsys.readouterr().out

@@ -1,0 +1,142 @@
+"""bert4keras's Tokenizer(do_lower_case=True).encode(text, maxlen) as TensorFlow ops, for export.py.
+
+The exported SavedModel takes raw strings, so the tokenizer has to live in the
+graph and cut every text exactly as the Python one does (the model only knows
+the token ids it was trained on). The Python tokenizer, per character of the
+text, in order:
+
+1. lower-cases, decomposes (NFD) and drops combining marks (category Mn);
+2. puts spaces around punctuation and CJK characters, turns spaces into
+   separators and drops control characters, NUL and U+FFFD;
+3. splits on whitespace into words and cuts each word into the longest
+   vocabulary pieces from the left ('##' marks a piece inside a word); a word
+   that cannot be cut, or of more than 200 characters, is one [UNK];
+4. keeps the first maxlen - 2 tokens between [CLS] and [SEP].
+
+Steps 1 and 2 depend on the character alone, so they are two lookup tables
+computed here from Python's own unicodedata (the same one bert4keras uses), and
+range tests for the CJK blocks; step 3 is TensorFlow Text's WordpieceTokenizer,
+whose op is one TF Serving has long shipped. One difference is left: Python
+lower-cases a capital sigma at the end of a word to final sigma (ς), the table
+to σ.
+"""
+import unicodedata
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_text as tf_text
+from bert4keras.snippets import lowercase_and_normalize
+from bert4keras.tokenizers import Tokenizer
+
+# What step 2 does with a character
+OTHER, SPLIT, SPACE, DROP = 0, 1, 2, 3
+# Marks "unchanged by step 1" in the normalisation table; no normalised character is ever NUL
+UNCHANGED = '\0'
+CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F),
+              (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))  # Tokenizer._is_cjk_character's
+
+
+def character_class(ch):
+    """What step 2 does with ch, as Tokenizer._tokenize decides it."""
+    if Tokenizer._is_punctuation(ch) or Tokenizer._is_cjk_character(ch):
+        return SPLIT
+    if Tokenizer._is_space(ch):
+        return SPACE
+    if ord(ch) in (0, 0xFFFD) or Tokenizer._is_control(ch):
+        return DROP
+    if ch.isspace():  # not a space to bert4keras, but str.split() splits on it
+        return SPACE
+    return OTHER
+
+
+def character_tables():
+    """({codepoint: normalised string} where step 1 changes the character,
+    {codepoint: class} where step 2 does not keep it as it is, outside the CJK blocks)."""
+    normalised, classes = {}, {}
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:  # surrogates: never in decoded UTF-8
+            continue
+        ch = chr(code)
+        if unicodedata.category(ch) == 'Cn':  # unassigned: neither step touches it
+            continue
+        out = lowercase_and_normalize(ch)
+        if out != ch:
+            normalised[code] = out
+        kind = character_class(ch)
+        if kind != OTHER and not Tokenizer._is_cjk_character(ch):
+            classes[code] = kind
+    return normalised, classes
+
+
+def _table(mapping, value_dtype, default):
+    keys = tf.constant(list(mapping), dtype=tf.int64)
+    values = tf.constant(list(mapping.values()), dtype=value_dtype)
+    return tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, values), default)
+
+
+class GraphTokenizer(tf.Module):
+    """texts (string [n]) -> token ids (int32 [n, width], 0-padded): tokenizer.encode(text, maxlen)[0] for each.
+
+    tokenizer is a bert4keras Tokenizer with do_lower_case=True, or model.py's
+    SeenTokenizer around one (tokens outside its seen set read as [UNK]).
+    """
+
+    def __init__(self, tokenizer, maxlen):
+        super().__init__()
+        base = getattr(tokenizer, 'tokenizer', tokenizer)
+        if not base._do_lower_case:
+            raise ValueError('GraphTokenizer follows a tokenizer with do_lower_case=True')
+        normalised, classes = character_tables()
+        self.normalise_table = _table(normalised, tf.string, UNCHANGED)
+        self.class_table = _table(classes, tf.int32, OTHER)
+        vocab = [base.id_to_token(i) for i in range(base._vocab_size)]
+        vocab_table = tf.lookup.StaticVocabularyTable(
+            tf.lookup.KeyValueTensorInitializer(vocab, tf.range(len(vocab), dtype=tf.int64)), num_oov_buckets=1)
+        self.word_maxlen = base._word_maxlen
+        # a word over word_maxlen characters is made [UNK] before this; 4 bytes is the longest UTF-8 character
+        self.wordpiece = tf_text.WordpieceTokenizer(vocab_table, suffix_indicator='##',
+                                                    max_bytes_per_word=4 * self.word_maxlen,
+                                                    unknown_token=base._token_unk, token_out_type=tf.int64)
+        ids = np.arange(base._vocab_size)
+        if hasattr(tokenizer, '_seen_ids'):  # SeenTokenizer
+            ids = np.where(tokenizer._seen_ids, ids, base._token_unk_id)
+        self.token_ids = tf.constant(ids, dtype=tf.int32)
+        self.start_id, self.end_id = base._token_start_id, base._token_end_id
+        self.unk = base._token_unk
+        self.maxlen = maxlen
+
+    @staticmethod
+    def _per_character(texts, pieces_fn):
+        """Each text with every character c replaced by pieces_fn(codepoints, characters)."""
+        codes = tf.strings.unicode_decode(texts, 'UTF-8', errors='replace')
+        chars = tf.strings.unicode_encode(tf.expand_dims(codes.flat_values, 1), 'UTF-8')
+        pieces = pieces_fn(tf.cast(codes.flat_values, tf.int64), chars)
+        return tf.strings.reduce_join(codes.with_flat_values(pieces), axis=1)
+
+    def normalise(self, texts):
+        """Step 1: lower-cased, decomposed, without combining marks."""
+        def pieces(codes, chars):
+            mapped = self.normalise_table.lookup(codes)
+            return tf.where(mapped == UNCHANGED, chars, mapped)
+        return self._per_character(texts, pieces)
+
+    def words(self, texts):
+        """Steps 1 and 2: each text's words (ragged string [n, (words)])."""
+        def pieces(codes, chars):
+            kind = self.class_table.lookup(codes)
+            cjk = tf.reduce_any(tf.stack([(codes >= lo) & (codes <= hi) for lo, hi in CJK_RANGES]), axis=0)
+            kind = tf.where(cjk, SPLIT, kind)
+            return tf.where(kind == SPLIT, ' ' + chars + ' ',
+                            tf.where(kind == SPACE, ' ', tf.where(kind == DROP, '', chars)))
+        spaced = self._per_character(self.normalise(texts), pieces)
+        words = tf.strings.split(spaced, sep=' ')
+        return tf.ragged.boolean_mask(words, words != '')
+
+    def __call__(self, texts):
+        words = self.words(texts)
+        too_long = tf.strings.length(words.flat_values, unit='UTF8_CHAR') > self.word_maxlen
+        words = words.with_flat_values(tf.where(too_long, self.unk, words.flat_values))
+        token_ids = tf.gather(self.token_ids, self.wordpiece.tokenize(words).merge_dims(1, 2))
+        token_ids = token_ids[:, :self.maxlen - 2]
+        ends = tf.ones([tf.shape(texts)[0], 1], tf.int32)
+        return tf.concat([ends * self.start_id, token_ids, ends * self.end_id], axis=1).to_tensor(0)
