@@ -5,9 +5,11 @@ only towards the embeddings, about the cost of a forward): about 2m forward
 passes per text with Gauss-Lobatto points, whose ends give f(x) and f(baseline);
 Gauss-Legendre needs the two ends forward besides (2m + 2). This prints IG
 texts/s, what one text costs in prediction passes and the mean completeness
-gap. Needs trained weights (make train).
+gap. Both are timed the same way: the best of --repeats runs after a warm-up
+run (the machine's speed wanders by several percent from run to run). Needs
+trained weights (make train).
 
-    python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20] [--method gausslobatto]
+    python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20] [--method gausslobatto] [--repeats 3]
 """
 import argparse
 import os
@@ -32,17 +34,19 @@ def main(argv=None):
     parser.add_argument('--steps', type=int, default=config.IG_STEPS, help='(default: %(default)s)')
     parser.add_argument('--method', choices=A.METHODS, default=A.METHODS[0], help='(default: %(default)s)')
     parser.add_argument('--batch-rows', type=int, default=config.IG_BATCH_ROWS, help='(default: %(default)s)')
+    parser.add_argument('--repeats', type=int, default=3, help='timed runs of each, the best counts (default: %(default)s)')
     args = parser.parse_args(argv)
     texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
 
     predict_fn = M.make_predict_fn(model)
-    predict_seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, config.PREDICT_BATCH_SIZE, predict_fn))
+    predict_seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, config.PREDICT_BATCH_SIZE, predict_fn),
+                            repeats=args.repeats)
     ig_fn = A.make_ig_fn(model)
     results = []
     ig_seconds = timed(lambda: results.append(A.explain(model, tokenizer, texts, args.steps, args.method,
-                                                        batch_rows=args.batch_rows, ig_fn=ig_fn)), repeats=1)
+                                                        batch_rows=args.batch_rows, ig_fn=ig_fn)), repeats=args.repeats)
     passes = ig_seconds / predict_seconds
-    print(f'{len(texts)} texts from {args.input}')
+    print(f'{len(texts)} texts from {args.input}; best of {args.repeats} runs each')
     print(f'prediction (batch {config.PREDICT_BATCH_SIZE}):          {len(texts) / predict_seconds:8.1f} texts/s')
     print(f'integrated gradients ({args.steps} steps, {args.method}): {len(texts) / ig_seconds:8.1f} texts/s; '
           f'mean completeness gap {np.mean([r["gap"] for r in results[-1]]):.4f}')
