@@ -2,7 +2,9 @@
 
 main.py checkpoints the model and the optimiser (its step, so the warm-up
 schedule does not restart) after every epoch in weights/albert_tiny.resume/.
-This script restores the last one and carries on with the run's own settings:
+This script restores the last one and carries on with the run's own settings,
+--distribute included (a multi-worker run: every worker runs this script, and
+reads the chief's checkpoint, so --weights must be on a shared file system):
 
     python continue_fit.py                     # finish an interrupted main.py run
     python continue_fit.py --epochs 40         # allow more epochs than the run had
@@ -52,7 +54,15 @@ def keep_a_copy(weights_path):
     return folder
 
 
-def resume(args):
+def saved_distribute(weights_path):
+    """The --distribute of the run to resume; 'none' when its state cannot be read (resume() says why)."""
+    try:
+        return trainer.load_state(weights_path)[0].distribute
+    except (OSError, ValueError, KeyError, TypeError):
+        return 'none'
+
+
+def resume(args, strategy):
     started = time.time()
     resume_dir = trainer.resume_dir(args.weights)
     if not os.path.exists(trainer.state_path(args.weights)):
@@ -64,9 +74,10 @@ def resume(args):
         if not os.path.exists(checkpoint_path + '.index'):
             raise FileNotFoundError(f'{checkpoint_path}.index not found')
         splits = trainer.load_splits(settings)
-        model = M.build_model(settings.albert_config, settings.label_names, maxlen=settings.maxlen)
-        optimizer = M.make_optimizer(settings.pretrained, settings.learning_rate)
-        optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
+        with strategy.scope():  # the variables, the optimizer's slots too, go on every replica
+            model = M.build_model(settings.albert_config, settings.label_names, maxlen=settings.maxlen)
+            optimizer = M.make_optimizer(settings.pretrained, settings.learning_rate)
+            optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
         tf.train.Checkpoint(model=model, optimizer=optimizer).restore(checkpoint_path).assert_consumed()
         vocab_tokenizer = M.load_tokenizer(settings.vocab)
     except DataError as e:
@@ -115,10 +126,11 @@ def resume(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    strategy = trainer.start_strategy(args, saved_distribute(args.weights), copy_model=True)
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
         with run_lock(args.weights):  # one run per weights path, main.py's or this one's
-            resume(args)
+            resume(args, strategy)
     except (LockedError, UnwritableError) as e:
         fail(e)
 

@@ -6,20 +6,29 @@ weights/albert_tiny.h5. After every epoch the model and optimiser are
 checkpointed in weights/albert_tiny.resume/, so `python continue_fit.py`
 resumes an interrupted run where its last finished epoch left off.
 
+--distribute mirrored trains on every GPU of the machine (a replica on each, the
+global batch split over them), --distribute multiworker on the machines of
+TF_CONFIG; the update is the single-device update of the whole batch, and
+continue_fit.py resumes with the same strategy. Only the chief writes files.
+
 The classes are those of labels.txt beside --train (`id<TAB>name` lines), or
 0..the largest label found, named by their numbers; they are saved beside the
 weights with maxlen. Every setting of the recipe is in config.py.
 
     python main.py                      # train on the shipped data
     python main.py --epochs 1 --train my_train.txt --val my_val.txt --test my_test.txt
+    python main.py --distribute mirrored  # every GPU
+    LOGICAL_CPUS=2 python main.py --distribute mirrored  # 2 replicas on the CPU, to try it (no faster)
 """
 import argparse
+import atexit
 import csv
 import json
 import math
 import os
 import resource
 import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -71,6 +80,7 @@ class Settings:
     unk_rate: float = config.UNK_RATE
     span_dropout: float = config.SPAN_DROPOUT
     all_data: bool = False  # continue_fit --all-data trained on val and test too: nothing held out to calibrate on
+    distribute: str = 'none'  # --distribute: model.make_strategy's name
 
 
 @dataclass
@@ -130,6 +140,12 @@ def parse_args(argv=None):
     parser.add_argument('--span-dropout', type=float, default=config.SPAN_DROPOUT,
                         help=f'share of training texts with one run of up to {config.SPAN_MAX} characters replaced by [UNK] '
                              '(default: %(default)s)')
+    parser.add_argument('--distribute', choices=M.DISTRIBUTE, default='none',
+                        help='none: one device (a GPU if TensorFlow sees one); mirrored: a replica on every GPU of this '
+                             'machine, --batch-size texts a step split over them (without a GPU, LOGICAL_CPUS=N in the '
+                             'environment splits the CPU into N devices to try it; no faster); multiworker: the machines '
+                             'of TF_CONFIG, each running this command on the same data (one worker without TF_CONFIG), '
+                             'only the chief writes files. continue_fit.py resumes with the same (default: %(default)s)')
     args = parser.parse_args(argv)
     for name in ('unk_rate', 'span_dropout'):
         if not 0 <= getattr(args, name) < 1:
@@ -231,12 +247,53 @@ def load_splits(settings):
     return Splits(train, val, test, load_data(settings.check, n, settings.maxlen) if settings.check else None)
 
 
+def start_strategy(args, distribute, copy_model=False):
+    """The strategy of `distribute` (model.make_strategy), made before TensorFlow runs anything, or one
+    line and exit status 2; a worker other than the chief writes to a temporary folder (worker_outputs)."""
+    try:
+        strategy = M.make_strategy(distribute)
+    except ValueError as e:
+        fail(e)
+    worker_outputs(strategy, args, copy_model)
+    return strategy
+
+
+def worker_outputs(strategy, args, copy_model=False):
+    """Point args.weights, args.log_dir and args.images_dir of a worker other than the chief into a
+    temporary folder, deleted at exit.
+
+    Every worker of a multi-worker run runs the whole script (the saves take part
+    in collective operations), but only the chief's files are kept: TensorFlow's
+    pattern. With copy_model the chief's model and checkpoints are copied there
+    first (continue_fit.py: every worker resumes from them; a shared file system).
+    """
+    if strategy.extended.should_checkpoint:
+        return
+    folder = tempfile.mkdtemp(prefix='worker-')
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    weights = os.path.join(folder, 'weights', os.path.basename(args.weights))
+    os.makedirs(os.path.dirname(weights))
+    for p in [*M.model_files(args.weights), resume_dir(args.weights)] if copy_model else []:
+        if os.path.isdir(p):
+            shutil.copytree(p, resume_dir(weights))
+        elif os.path.exists(p):
+            shutil.copy2(p, os.path.join(os.path.dirname(weights), os.path.basename(p)))
+    args.weights, args.log_dir, args.images_dir = weights, os.path.join(folder, 'log'), os.path.join(folder, 'images')
+
+
 def train(model, optimizer, tokenizer, splits, settings, progress):
     """Run epochs progress.epoch+1 .. settings.epochs with early stopping; checkpoint after each.
 
     Without splits.val (continue_fit.py --all-data) every epoch is kept and none
-    stops early. `progress` is updated in place and returned.
+    stops early. `progress` is updated in place and returned. The model and the
+    optimizer are built under the strategy of settings.distribute (the step is
+    made for model.distribute_strategy).
     """
+    strategy = model.distribute_strategy
+    if settings.distribute != 'none':
+        print(f'--distribute {settings.distribute}: replicas {strategy.num_replicas_in_sync} '
+              f"({', '.join(strategy.extended.worker_devices)} on this machine); each step's "
+              f'{settings.batch_size} texts are split over them', flush=True)
     checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
     manager = tf.train.CheckpointManager(checkpoint, resume_dir(settings.weights), max_to_keep=2)
     train_step = M.make_train_step(model, optimizer, settings.gradient_penalty, settings.adversarial)
@@ -267,7 +324,7 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
         train_seconds = time.time() - started
 
         row = {'epoch': epoch, 'step': int(optimizer.iterations.numpy()),
-               'lr': float(optimizer.learning_rate),  # the learning rate of the epoch's last step
+               'lr': float(optimizer.learning_rate.numpy()),  # the learning rate of the epoch's last step
                'loss': sum(losses) / len(splits.train), 'acc': correct / len(splits.train),
                'train_seconds': round(train_seconds, 2), 'tokens': tokens, 'gflop': round(flops / 1e9, 4)}
         if splits.val:
@@ -428,7 +485,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
     return metrics
 
 
-def run(args):
+def run(args, strategy):
     started = time.time()
     try:
         (train_rows, val_rows, test_rows), label_names = load_labelled([args.train, args.val, args.test])
@@ -445,12 +502,14 @@ def run(args):
     matmul = M.matmul_gflops()
     print(f'float32 matmul on this machine: {matmul:.0f} GFLOP/s (the yardstick of the speed report)')
     tf.keras.utils.set_random_seed(args.seed)
-    try:
-        model, albert_config, pretrained = M.new_model(args.albert_dir, label_names)
-        tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
-    except (FileNotFoundError, ValueError) as e:
-        fail(e)
-    optimizer = M.make_optimizer(pretrained, args.learning_rate)
+    with strategy.scope():  # the variables, the optimizer's slots too, go on every replica
+        try:
+            model, albert_config, pretrained = M.new_model(args.albert_dir, label_names)
+            tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
+        except (FileNotFoundError, ValueError) as e:
+            fail(e)
+        optimizer = M.make_optimizer(pretrained, args.learning_rate)
+        optimizer.build(model.trainable_variables)
     keep_previous_run(args.weights, args.overwrite)  # a new run: the older run's checkpoints must not be resumed
 
     settings = Settings(
@@ -459,7 +518,7 @@ def run(args):
         pretrained=pretrained, batch_size=args.batch_size or (config.BATCH_SIZE if pretrained else config.SCRATCH_BATCH_SIZE),
         epochs=args.epochs, patience=args.patience, seed=args.seed, learning_rate=args.learning_rate,
         gradient_penalty=args.gradient_penalty, adversarial=args.adversarial,
-        unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout)
+        unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout, distribute=args.distribute)
     tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in splits.train], settings.unk_rate, settings.maxlen)
     progress = Progress()
     train(model, optimizer, tokenizer, splits, settings, progress)
@@ -469,12 +528,13 @@ def run(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    strategy = start_strategy(args, args.distribute)
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
         check_not_an_input(M.model_files(args.weights), [args.train, args.val, args.test,
                                                             path.CHECK_PATH if args.check is None else args.check or None])
         with run_lock(args.weights):  # one run per weights path
-            run(args)
+            run(args, strategy)
     except (LockedError, UnwritableError, OverwriteError) as e:
         fail(e)
 

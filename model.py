@@ -6,6 +6,7 @@ penalties, maxlen) are in config.py. Importing this module builds nothing.
 A model built here carries what it was trained for: model.label_names (a tuple
 indexed by label), model.maxlen and model.albert_config.
 """
+import functools
 import glob
 import json
 import os
@@ -163,6 +164,41 @@ def new_model(albert_dir, label_names, maxlen=config.MAXLEN, quiet=False):
     return build_model(albert_config, label_names, checkpoint, maxlen), albert_config, checkpoint is not None
 
 
+DISTRIBUTE = ('none', 'mirrored', 'multiworker')
+
+
+@functools.cache  # one per process: two strategies over the same devices would mix up their collective ops
+def make_strategy(distribute='none'):
+    """The tf.distribute strategy to build and train the model under (main.py --distribute).
+
+    none: TensorFlow's default (one device; a GPU if there is one). mirrored:
+    MirroredStrategy over every GPU, or without one over the CPU's logical
+    devices, which are one unless the environment variable LOGICAL_CPUS=N splits
+    the CPU into N (to try multi-device training on a machine without GPUs).
+    multiworker: MultiWorkerMirroredStrategy over the machines TF_CONFIG names
+    (one worker without it). Call it before TensorFlow runs anything: both
+    LOGICAL_CPUS and the multi-worker runtime must be set before it starts.
+    ValueError for an unknown name, a bad LOGICAL_CPUS, or too late.
+    """
+    if distribute not in DISTRIBUTE:
+        raise ValueError(f"unknown --distribute {distribute!r}: one of {', '.join(DISTRIBUTE)}")
+    try:
+        if distribute == 'multiworker':
+            return tf.distribute.MultiWorkerMirroredStrategy()
+        if distribute == 'none':
+            return tf.distribute.get_strategy()
+        cpus = os.environ.get('LOGICAL_CPUS', '1')
+        if not cpus.isdigit() or int(cpus) < 1:
+            raise ValueError(f'LOGICAL_CPUS={cpus} is not a number of devices (1 or more)')
+        cpu, cpus = tf.config.list_physical_devices('CPU')[0], int(cpus)
+        if len(tf.config.get_logical_device_configuration(cpu) or [cpu]) != cpus:  # not already so
+            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpus)
+        devices = tf.config.list_logical_devices('GPU') or tf.config.list_logical_devices('CPU')
+        return tf.distribute.MirroredStrategy([device.name for device in devices])
+    except RuntimeError as e:  # TensorFlow has already started
+        raise ValueError(f'--distribute {distribute}: {str(e).splitlines()[0]}') from None
+
+
 def make_schedule(pretrained, learning_rate=None):
     """The warm-up schedule: the original's when fine-tuning, a faster one from scratch.
 
@@ -191,90 +227,89 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
     embedding matrix moved by adversarial * g/||g|| along its loss gradient g,
     and both passes' gradients applied.
 
-    A batch of more than max_tokens padded tokens is cut into parts of rows
-    that go forward and backward one at a time (the activations of one part
-    alive at a time); part i of n_i of the batch's N texts adds the gradients of
+    The batch goes forward and backward in parts of rows: one per replica of the
+    strategy the model was built under (model.distribute_strategy; one part
+    without one), and more rounds of them when a part would hold more than
+    max_tokens padded tokens (the activations of one round alive at a time).
+    Part i of n_i of the batch's N texts adds the gradients of
     w_i * ce_i + gradient_penalty/2 * w_i^2 * (its squared embedding gradients),
-    w_i = n_i / N, which sum to those of the whole batch's loss, and the sum
-    makes the one update.
+    w_i = n_i / N, which sum to those of the whole batch's loss (each token's
+    embedding gradient belongs to one part); the sum, all-reduced over the
+    replicas and added over the rounds, makes the one update, so it is the
+    single-device update of the global batch. A replica may get no rows.
     """
+    strategy = model.distribute_strategy
+    replicas = strategy.num_replicas_in_sync
     embeddings = model.get_layer(TOKEN_EMBEDDING).embeddings
     variables = model.trainable_variables
     embedding_index = next(i for i, v in enumerate(variables) if v is embeddings)
-    cross_entropy = keras.losses.SparseCategoricalCrossentropy()
+    cross_entropy = keras.losses.SparseCategoricalCrossentropy(reduction='none')  # a strategy wants no reduction
 
-    def loss_and_gradients(inputs, labels, weight=None):
-        """weight: a part's share of the batch (None: the whole batch)."""
+    def loss_and_gradients(inputs, labels, weight):
+        """weight: the part's share of the batch."""
         with tf.GradientTape() as tape:
             with tf.GradientTape() as inner_tape:
                 probs = model(inputs, training=True)
-                ce = cross_entropy(labels, probs)
-            loss = ce if weight is None else weight * ce
+                losses = cross_entropy(labels, probs)
+                ce = tf.math.divide_no_nan(tf.reduce_sum(losses), tf.cast(tf.size(losses), tf.float32))  # 0 over no rows
+            loss = weight * ce
             if gradient_penalty:
-                # IndexedSlices: one gradient row per token of the batch
+                # IndexedSlices: one gradient row per token of the part
                 token_grads = inner_tape.gradient(ce, embeddings)
                 penalty = 0.5 * gradient_penalty * tf.reduce_sum(tf.square(token_grads.values))
-                loss += penalty if weight is None else weight ** 2 * penalty
-        return ce, probs, tape.gradient(loss, variables)
-
-    def fgm_delta(grads):
-        g = tf.convert_to_tensor(grads[embedding_index])
-        return adversarial * g / (tf.norm(g) + 1e-8)
-
-    spec = tf.TensorSpec([None, None], tf.int32)  # dynamic shape: one trace for every batch length
-    labels_spec = tf.TensorSpec([None], tf.int32)
-
-    @tf.function(input_signature=[spec, spec, labels_spec])
-    def whole_step(token_ids, segment_ids, labels):
-        inputs = [token_ids, segment_ids]
-        ce, probs, grads = loss_and_gradients(inputs, labels)
-        if adversarial:
-            delta = fgm_delta(grads)
-            embeddings.assign_add(delta)
-            _, _, adv_grads = loss_and_gradients(inputs, labels)
-            embeddings.assign_sub(delta)
-            grads = [tf.convert_to_tensor(a) + tf.convert_to_tensor(b) for a, b in zip(grads, adv_grads)]
+                loss += weight ** 2 * penalty
         # dense: the embedding gradient comes as one row per token, repeated tokens apart, and clipping
         # would take the norm of those rows rather than of the gradient (tf-keras dedups after clipping)
-        optimizer.apply_gradients(zip([tf.convert_to_tensor(g) for g in grads], variables))
-        return ce, probs
+        return weight * ce, probs, [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
 
-    @tf.function(input_signature=[spec, spec, labels_spec, tf.TensorSpec([], tf.float32)])
-    def part_gradients(token_ids, segment_ids, labels, weight):
-        ce, probs, grads = loss_and_gradients([token_ids, segment_ids], labels, weight)
-        return ce, probs, [tf.convert_to_tensor(g) for g in grads]
+    spec = tf.TensorSpec([None, None], tf.int32)  # dynamic shape: one trace for every batch length
+    rows_spec = tf.TensorSpec([None], tf.int32)
+
+    @tf.function(input_signature=[spec, spec, rows_spec, rows_spec, tf.TensorSpec([], tf.float32)])
+    def round_gradients(token_ids, segment_ids, labels, bounds, batch_rows):
+        """Replica r takes rows bounds[r]:bounds[r + 1] of the round; the sums over the replicas."""
+        def replica_part(token_ids, segment_ids, labels, bounds):
+            r = tf.distribute.get_replica_context().replica_id_in_sync_group
+            rows = slice(bounds[r], bounds[r + 1])
+            weight = tf.cast(bounds[r + 1] - bounds[r], tf.float32) / batch_rows
+            return loss_and_gradients([token_ids[rows], segment_ids[rows]], labels[rows], weight)
+
+        ce, probs, grads = strategy.run(replica_part, args=(token_ids, segment_ids, labels, bounds))
+        total = [strategy.reduce(tf.distribute.ReduceOp.SUM, x, axis=None) for x in [ce, *grads]]
+        return total[0], strategy.gather(probs, axis=0), total[1:]
 
     @tf.function
     def move_embeddings(delta):
-        embeddings.assign_add(delta)
+        embeddings.assign_add(delta)  # every replica's copy
 
     @tf.function
     def apply(grads):
-        optimizer.apply_gradients(zip(grads, variables))
+        strategy.run(lambda grads: optimizer.apply_gradients(zip(grads, variables), skip_gradients_aggregation=True),
+                     args=(grads,))
 
-    def summed_gradients(parts, labels):
-        total, ces, probs = None, [], []
-        for rows, token_ids, segment_ids in parts:
-            weight = tf.constant(len(rows) / len(labels), tf.float32)
-            ce, part_probs, grads = part_gradients(token_ids, segment_ids, labels[rows], weight)
+    def summed_gradients(rounds, batch_rows):
+        total, ce, probs = None, 0.0, []
+        for round_args in rounds:
+            round_ce, round_probs, grads = round_gradients(*round_args, batch_rows)
             total = grads if total is None else [a + b for a, b in zip(total, grads)]
-            ces.append(float(ce) * len(rows))
-            probs.append(part_probs.numpy())
-        return total, sum(ces) / len(labels), np.concatenate(probs)
+            ce += float(round_ce)
+            probs.append(round_probs.numpy())
+        return total, ce, np.concatenate(probs)
 
     def train_step(token_ids, segment_ids, labels):
         token_ids, segment_ids, labels = np.asarray(token_ids), np.asarray(segment_ids), np.asarray(labels)
-        if token_ids.size <= max_tokens:
-            ce, probs = whole_step(token_ids, segment_ids, labels)
-            return float(ce), probs.numpy()
-        rows_per_part = max(1, max_tokens // token_ids.shape[1])
-        parts = [(rows, token_ids[rows], segment_ids[rows])
-                 for rows in np.split(np.arange(len(labels)), range(rows_per_part, len(labels), rows_per_part))]
-        grads, ce, probs = summed_gradients(parts, labels)
+        round_rows = max(1, max_tokens // token_ids.shape[1]) * replicas
+        rounds = []
+        for rows in np.split(np.arange(len(labels)), range(round_rows, len(labels), round_rows)):
+            bounds = np.cumsum([0] + [len(part) for part in np.array_split(rows, replicas)], dtype=np.int32)
+            rounds.append((token_ids[rows], segment_ids[rows], labels[rows], bounds))
+        batch_rows = tf.constant(len(labels), tf.float32)
+        grads, ce, probs = summed_gradients(rounds, batch_rows)
         if adversarial:
-            delta = fgm_delta(grads)
+            g = grads[embedding_index]
+            delta = adversarial * g / (tf.norm(g) + 1e-8)
             move_embeddings(delta)
-            adv_grads, _, _ = summed_gradients(parts, labels)
+            adv_grads, _, _ = summed_gradients(rounds, batch_rows)
             move_embeddings(-delta)
             grads = [a + b for a, b in zip(grads, adv_grads)]
         apply(grads)

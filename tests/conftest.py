@@ -41,19 +41,26 @@ def write_rows(path_, rows):
     return str(path_)
 
 
-@pytest.fixture
-def tiny_albert_dir(tmp_path):
-    """An albert_tiny_google_zh-like folder holding the tiny config and the real vocab.txt."""
-    albert_dir = tmp_path / 'albert'
+def main_argv(tiny_albert_dir, toy_data, out, *extra):
+    """main.py's arguments for a run on the toy data with the tiny ALBERT, writing below out (a Path):
+    the weights at out/weights/model.h5."""
+    return ['--train', toy_data['train'], '--val', toy_data['val'], '--test', toy_data['test'], '--check', '',
+            '--albert-dir', tiny_albert_dir, '--weights', str(out / 'weights' / 'model.h5'),
+            '--log-dir', str(out / 'log'), '--images-dir', str(out / 'images'),
+            '--batch-size', '8', '--learning-rate', '3e-3', *extra]
+
+
+def write_tiny_albert(folder):
+    """folder/albert, an albert_tiny_google_zh-like folder holding the tiny config and the real vocab.txt."""
+    albert_dir = folder / 'albert'
     albert_dir.mkdir()
     (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
     shutil.copy(f'{path.ALBERT_DIR}/vocab.txt', albert_dir / 'vocab.txt')
     return str(albert_dir)
 
 
-@pytest.fixture
-def toy_data(tmp_path):
-    """Small train/val/test files: 30 / 9 / 9 texts over the three labels, and their labels.txt."""
+def write_toy_data(tmp_path):
+    """Small train/val/test files in tmp_path: 30 / 9 / 9 texts over the three labels, and their labels.txt."""
     rows = [(text, label) for label, texts in TOY_ROWS.items() for text in texts]
     train = [(text, label) for text, label in rows]
     val = [(text + '。', label) for text, label in rows[::10][:3] + rows[1::10][:3] + rows[2::10][:3]]
@@ -62,6 +69,16 @@ def toy_data(tmp_path):
                                          encoding='utf-8')
     return {name: write_rows(tmp_path / f'{name}.txt', split)
             for name, split in (('train', train), ('val', val), ('test', test))}
+
+
+@pytest.fixture
+def tiny_albert_dir(tmp_path):
+    return write_tiny_albert(tmp_path)
+
+
+@pytest.fixture
+def toy_data(tmp_path):
+    return write_toy_data(tmp_path)
 
 
 @pytest.fixture(scope='session')
@@ -75,17 +92,15 @@ def trained_tiny(tmp_path_factory):
     import model as M
     from data_process import encode
 
-    albert_dir = tmp_path_factory.mktemp('albert')
-    (albert_dir / 'albert_config.json').write_text(json.dumps(TINY_ALBERT_CONFIG))
-    shutil.copy(f'{path.ALBERT_DIR}/vocab.txt', albert_dir / 'vocab.txt')
+    albert_dir = write_tiny_albert(tmp_path_factory.mktemp('tiny'))
     tf.keras.utils.set_random_seed(1)
-    model, _, _ = M.new_model(str(albert_dir), TOY_LABEL_NAMES, quiet=True)
-    tokenizer = M.load_tokenizer(str(albert_dir / 'vocab.txt'))
+    model, _, _ = M.new_model(albert_dir, TOY_LABEL_NAMES, quiet=True)
+    tokenizer = M.load_tokenizer(os.path.join(albert_dir, 'vocab.txt'))
     token_ids, segment_ids = encode(TEXTS, tokenizer)
     step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
     for _ in range(40):
         step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
     weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')
-    M.save_model_files(model, str(albert_dir / 'vocab.txt'), weights)
+    M.save_model_files(model, os.path.join(albert_dir, 'vocab.txt'), weights)
     M.save_weights(model, weights)  # as main.py saves it, fingerprint included
     return model, tokenizer, weights

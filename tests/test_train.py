@@ -12,15 +12,12 @@ import continue_fit
 import main
 import model as M
 import path
-from conftest import write_rows
+from conftest import main_argv, write_rows
 from utils.calibration import negative_log_likelihood, softmax
 
 
 def run_main(tiny_albert_dir, toy_data, out, *extra):
-    main.main(['--train', toy_data['train'], '--val', toy_data['val'], '--test', toy_data['test'], '--check', '',
-               '--albert-dir', tiny_albert_dir, '--weights', str(out / 'weights' / 'model.h5'),
-               '--log-dir', str(out / 'log'), '--images-dir', str(out / 'images'),
-               '--batch-size', '8', '--learning-rate', '3e-3', *extra])
+    main.main(main_argv(tiny_albert_dir, toy_data, out, *extra))
     return str(out / 'weights' / 'model.h5')
 
 
