@@ -133,11 +133,11 @@ def main(argv=None):
         target = save(serving_module(model, tokenizer), args.output, version)
     except OverwriteError as e:
         fail(e)
-    print(f'wrote {target} (signature serving_default: texts -> label, label_name, probs; '
+    print(f'wrote {os.path.relpath(target)} (signature serving_default: texts -> label, label_name, probs; '
           f'classes {", ".join(model.label_names)}; maxlen {model.maxlen})')
     if texts:
         same, largest = compare_with_predict(target, texts, args.weights, args.batch_size)
-        print(f'check on {args.check}: same label as predict.py on {same}/{len(texts)} texts, '
+        print(f'check on {os.path.relpath(args.check)}: same label as predict.py on {same}/{len(texts)} texts, '
               f'largest probability difference {largest:.1e}')
         if same < len(texts) or largest > TOLERANCE:
             fail(f'{target} does not agree with predict.py on {args.check} (tolerance {TOLERANCE:g}); '
