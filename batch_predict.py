@@ -222,6 +222,7 @@ def build(pipeline, args, files, label_names, maxlen):
               | 'Open' >> fileio.ReadMatches()
               | 'Read' >> beam.ParDo(ReadTexts({name: k for k, name in enumerate(files)}, len(label_names),
                                                args.skip_empty))
+              | 'Spread' >> beam.Reshuffle()  # else one worker reads a file and predicts all of it
               | 'Predict' >> RunInference(handler)
               | 'Format' >> beam.ParDo(FormatRow(args.format, label_names, args.min_confidence, maxlen,
                                                  args.shard_lines))
@@ -243,8 +244,10 @@ def data_error(exception):
 
 
 def counter(result, name):
+    """A counter's committed value; None when the runner reports none (then nothing is judged by it)."""
     found = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE).with_name(name))['counters']
-    return sum(c.committed or 0 for c in found)
+    values = [c.committed for c in found]
+    return None if None in values else int(sum(values))
 
 
 def main(argv=None):
@@ -273,25 +276,29 @@ def main(argv=None):
         if message is None:
             raise
         fail(re.sub(r" \[while running '.*'\]$", '', message.split('DataError: ', 1)[-1]))  # Beam adds the step
-    written = int(counter(result, 'files'))
+    counts = {name: counter(result, name) for name in
+              ('files', 'texts', 'labelled', 'correct', 'unsure', 'too_long', 'skipped_empty_lines')}
+    if None in counts.values():
+        print(f'this runner reports no committed counters: see {args.output}-*{suffix} for the output, '
+              f'and remove any file of an earlier run there yourself', file=sys.stderr)
+        return
+    written, texts, labelled = counts['files'], counts['texts'], counts['labelled']
     stale = sorted(set(earlier) - {shard_name(args.output, suffix, k, written) for k in range(written)})
     if stale:
         FileSystems.delete(stale)
         print(f'replaced an earlier output at {args.output}: removed {len(stale)} of its files', file=sys.stderr)
-    texts, labelled = int(counter(result, 'texts')), int(counter(result, 'labelled'))
     print(f'wrote {texts} predictions of {len(files)} input files to {written} files '
           f'{shard_name(args.output, suffix, 0, written)} ...')
-    if counter(result, 'skipped_empty_lines'):
-        print(f'skipped {counter(result, "skipped_empty_lines")} empty lines', file=sys.stderr)
-    predict.warn_too_long(counter(result, 'too_long'), trained.maxlen)
+    if counts['skipped_empty_lines']:
+        print(f'skipped {counts["skipped_empty_lines"]} empty lines', file=sys.stderr)
+    predict.warn_too_long(counts['too_long'], trained.maxlen)
     if args.min_confidence is not None:
-        print(f'{counter(result, "unsure")} of {texts} texts unsure (top probability below {args.min_confidence:g})',
+        print(f'{counts["unsure"]} of {texts} texts unsure (top probability below {args.min_confidence:g})',
               file=sys.stderr)
     if labelled == texts:
-        print(f'accuracy {counter(result, "correct") / texts:.6f} on {texts} labelled texts')
+        print(f'accuracy {counts["correct"] / texts:.6f} on {texts} labelled texts')
     elif labelled:
         print(f'no accuracy report: {texts - labelled} of {texts} texts have no valid label', file=sys.stderr)
-
 
 if __name__ == '__main__':
     main()
