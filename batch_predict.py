@@ -172,10 +172,14 @@ class WriteShard(beam.DoFn):
     def __init__(self, prefix, suffix, header):
         self.prefix, self.suffix, self.header = prefix, suffix, header
 
+    def setup(self):
+        self.places = None
+
     def process(self, element, keys):
+        if self.places is None:  # the same keys for every element: sorted once
+            self.places = {key: k for k, key in enumerate(sorted(keys))}
         key, rows = element
-        keys = sorted(keys)
-        name = shard_name(self.prefix, self.suffix, keys.index(key), len(keys))
+        name = shard_name(self.prefix, self.suffix, self.places[key], len(self.places))
         temp = f'{name}.tmp-{uuid.uuid4().hex}'
         try:
             with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as f:
@@ -199,9 +203,10 @@ def match_inputs(patterns):
     DataError for a pattern that names none."""
     files = []
     for pattern in patterns:
-        found = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+        matched = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+        found = [name for name in matched if not os.path.isdir(name)]  # (local) folders: ReadMatches skips them
         if not found:
-            raise DataError(f'{pattern}: no such file')
+            raise DataError(f'{pattern}: ' + ('is a folder, not a file' if matched else 'no such file'))
         files.extend(name for name in found if name not in files)
     return files
 

@@ -101,12 +101,14 @@ def test_a_bad_line_stops_the_run_in_one_line_naming_file_and_line(weights, tmp_
     assert 'skipped 1 empty lines' in printed.err and 'wrote 10 predictions' in printed.out
 
 
-@pytest.mark.parametrize('case', ['no such input', 'output is an input', 'no model'])
+@pytest.mark.parametrize('case', ['no such input', 'a folder', 'output is an input', 'no model'])
 def test_bad_arguments_stop_before_the_pipeline_in_one_line(weights, tmp_path, capsys, case):
     labelled, _ = inputs(tmp_path)
     argv = ['--input', labelled, '--output', str(tmp_path / 'pred'), '--weights', weights]
     if case == 'no such input':
         argv[1], expected = str(tmp_path / 'none' / '*.txt'), f'{tmp_path}/none/*.txt: no such file'
+    elif case == 'a folder':
+        argv[1], expected = str(tmp_path / 'in'), f'{tmp_path}/in: is a folder, not a file'
     elif case == 'output is an input':  # an earlier output file given as input is never written over
         shard = tmp_path / 'pred-00000-of-00001.tsv'
         shard.write_text('胃炎\n', encoding='utf-8')
