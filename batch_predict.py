@@ -292,8 +292,8 @@ def main(argv=None):
     if stale:
         FileSystems.delete(stale)
         print(f'replaced an earlier output at {args.output}: removed {len(stale)} of its files', file=sys.stderr)
-    print(f'wrote {texts} predictions of {len(files)} input files to {written} files '
-          f'{shard_name(args.output, suffix, 0, written)} ...')
+    print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
+          f'file{"s" * (written != 1)}: {shard_name(args.output, suffix, 0, written)}' + (' ...' if written > 1 else ''))
     if counts['skipped_empty_lines']:
         print(f'skipped {counts["skipped_empty_lines"]} empty lines', file=sys.stderr)
     predict.warn_too_long(counts['too_long'], trained.maxlen)

@@ -66,7 +66,7 @@ def test_output_is_predict_py_output_in_input_order(weights, tmp_path, capsys, f
     expected_exact, expected_probs = rows(expected, fmt)
     assert exact == expected_exact  # texts in input order, labels, names, unsure; the same columns
     np.testing.assert_allclose(probs, expected_probs, atol=1e-5)
-    assert f'wrote 36 predictions of 2 input files to 4 files {prefix}-00000-of-00004.{fmt}' in printed.out
+    assert f'wrote 36 predictions of 2 input files to 4 files: {prefix}-00000-of-00004.{fmt} ...' in printed.out
     assert 'no accuracy report: 9 of 36 texts have no valid label' in printed.err
 
 
@@ -98,7 +98,7 @@ def test_a_bad_line_stops_the_run_in_one_line_naming_file_and_line(weights, tmp_
     assert not prefix.parent.exists() or not os.listdir(prefix.parent)  # nothing written
     batch_predict.main(['--input', plain, '--output', str(prefix), '--skip-empty', '--weights', weights])
     printed = capsys.readouterr()
-    assert 'skipped 1 empty lines' in printed.err and 'wrote 10 predictions' in printed.out
+    assert 'skipped 1 empty lines' in printed.err and 'wrote 10 predictions of 1 input file to 1 file: ' in printed.out
 
 
 @pytest.mark.parametrize('case', ['no such input', 'a folder', 'output is an input', 'no model'])
