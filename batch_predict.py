@@ -14,8 +14,10 @@ every output row is predict.py's row for that text: the same TSV columns
 The output keeps the input order: files in the order --input names them (a
 glob's files by name), lines in file order, --shard-lines lines of one input
 file per output file, PREFIX-00000-of-0000N.tsv and on. Concatenating the files
-in name order gives predict.py's output for the inputs one after another. Each
-output file appears whole or not at all (written beside its name, then renamed).
+in name order (TSV: each file's header aside) gives predict.py's output for the
+inputs one after another: a user reads or joins it line for line with the input
+as with predict.py, whatever the runner. Each output file appears whole or not
+at all (written beside its name, then renamed).
 As with predict.py, an earlier output at PREFIX is replaced (its files
 that this run does not write again are removed once the run has succeeded,
 and stderr says so), and an input file is never written over.
@@ -24,7 +26,10 @@ Any option this script does not know goes to Beam as a pipeline option
 (--runner, --direct_num_workers, --direct_running_mode, --temp_location, ...).
 The model is loaded once per worker process (float32; --precision int8 for the
 TensorFlow Lite copy). A labelled input gets its accuracy printed; the Beam
-counters give the number of texts, unsure texts and skipped lines.
+counters give the number of texts, unsure texts and skipped lines. On a
+cluster, the workers need this project, its requirements and the weights at the
+--weights path (a shared folder or a custom container): the model is read from
+a local file; the inputs and outputs may be on any Beam filesystem.
 """
 import argparse
 import io
@@ -304,6 +309,7 @@ def main(argv=None):
         print(f'accuracy {counts["correct"] / texts:.6f} on {texts} labelled texts')
     elif labelled:
         print(f'no accuracy report: {texts - labelled} of {texts} texts have no valid label', file=sys.stderr)
+
 
 if __name__ == '__main__':
     main()
