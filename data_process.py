@@ -25,13 +25,17 @@ class DataError(ValueError):
     """Bad input data; the message is one line naming file and line."""
 
 
-def read_lines(path):
+def read_lines(path, stream=None):
     """Yield (line_number, line) of a UTF-8 text file, without line endings.
 
     A byte-order mark on the first line (as Excel writes) is dropped. A file
     that is not UTF-8 raises DataError naming the first bad line. '-' reads stdin.
+    `stream`: the file at path already open in binary mode (as Apache Beam opens
+    one, on any of its filesystems), read instead of opening path; it is closed.
     """
-    if path == '-':
+    if stream is not None:
+        f = stream
+    elif path == '-':
         f = open(sys.stdin.fileno(), 'rb', closefd=False)
     else:
         try:
@@ -41,7 +45,7 @@ def read_lines(path):
         except IsADirectoryError:
             raise DataError(f'{path}: is a folder, not a file') from None
     with f:
-        for number, raw in enumerate(f, start=1):
+        for number, raw in enumerate(iter(f.readline, b''), start=1):  # Beam's compressed files have only readline
             try:
                 line = raw.decode('utf-8')
             except UnicodeDecodeError as e:
@@ -115,15 +119,16 @@ class TextFile:
     at a time. After iterating: `skipped` counts the empty lines skipped (with
     skip_empty; otherwise an empty line is a DataError), `labelled` says whether
     every line carried a valid label, and `why` names the first line without
-    one when only some did (None for a file of plain texts).
+    one when only some did (None for a file of plain texts). `stream`: see
+    read_lines.
     """
 
-    def __init__(self, path, num_classes=None, skip_empty=False):
-        self.path, self.num_classes, self.skip_empty = path, num_classes, skip_empty
+    def __init__(self, path, num_classes=None, skip_empty=False, stream=None):
+        self.path, self.num_classes, self.skip_empty, self.stream = path, num_classes, skip_empty, stream
         self.skipped, self.count, self.with_label, self.why = 0, 0, 0, None
 
     def __iter__(self):
-        for number, line in read_lines(self.path):
+        for number, line in read_lines(self.path, self.stream):
             text, _, rest = line.partition('\t')
             text = text.strip()
             if not text:

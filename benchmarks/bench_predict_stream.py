@@ -21,6 +21,12 @@ import path  # noqa: E402
 from utils.cli import load_data_or_fail  # noqa: E402
 
 
+def write_repeated(file, texts, n):
+    """A file of n lines: the texts, repeated in order until there are n."""
+    with open(file, 'w', encoding='utf-8') as f:
+        f.writelines(texts[i % len(texts)] + '\n' for i in range(n))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='texts to repeat (default: %(default)s)')
@@ -33,8 +39,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         for n in args.lines:
             source, output = os.path.join(folder, f'{n}.txt'), os.path.join(folder, f'{n}.tsv')
-            with open(source, 'w', encoding='utf-8') as f:
-                f.writelines(texts[i % len(texts)] + '\n' for i in range(n))
+            write_repeated(source, texts, n)
             started = time.perf_counter()
             # a fresh process each time, so that its peak RSS is this file's alone
             code = (f'import resource, predict; predict.main({["--input", source, "--output", output, "--weights", args.weights, "--precision", args.precision]!r}); '

@@ -1,0 +1,315 @@
+"""Predict labels for many text files with Apache Beam: RunInference on the DirectRunner here, or on
+Flink, Spark or Dataflow (needs `make scale`, which installs apache-beam).
+
+    python batch_predict.py                                   # data/test.txt -> log/batch_predict/pred-00000-of-00001.tsv
+    python batch_predict.py --input 'exports/*.txt' --output out/pred --format jsonl --precision int8
+    python batch_predict.py --input 'exports/*.txt' --output out/pred --direct_num_workers 2 --direct_running_mode multi_processing
+    python batch_predict.py --input 'gs://bucket/in/*.txt' --output gs://bucket/out/pred --runner DataflowRunner --project P ...
+
+Every input line is read as predict.py reads it (a text, or text<TAB>label;
+an empty line stops the run with the file and line unless --skip-empty), and
+every output row is predict.py's row for that text: the same TSV columns
+(header in every file) or JSONL fields, the same --min-confidence column.
+
+The output keeps the input order: files in the order --input names them (a
+glob's files by name), lines in file order, --shard-lines lines of one input
+file per output file, PREFIX-00000-of-0000N.tsv and on. Concatenating the files
+in name order (TSV: each file's header aside) gives predict.py's output for the
+inputs one after another: a user reads or joins it line for line with the input
+as with predict.py, whatever the runner. Each output file appears whole or not
+at all (written beside its name, then renamed).
+As with predict.py, an earlier output at PREFIX is replaced (its files
+that this run does not write again are removed once the run has succeeded,
+and stderr says so), and an input file is never written over.
+
+Any option this script does not know goes to Beam as a pipeline option
+(--runner, --direct_num_workers, --direct_running_mode, --temp_location, ...).
+The model is loaded once per worker process (float32; --precision int8 for the
+TensorFlow Lite copy). A labelled input gets its accuracy printed; the Beam
+counters give the number of texts, unsure texts and skipped lines. On a
+cluster, the workers need this project, its requirements and the weights at the
+--weights path (a shared folder or a custom container): the model is read from
+a local file; the inputs and outputs may be on any Beam filesystem.
+"""
+import argparse
+import io
+import logging
+import os
+import re
+import sys
+import uuid
+
+from data_process import DataError, TextFile
+
+
+class QuietBeam(logging.Filter):
+    """Beam's log lines that say nothing to a user: apitools (BigQuery) missing; memory not measured
+    (2.77 imports torch with the resource module, so without torch it thinks there is none); the
+    traceback of a bad input line, which main() prints in one line."""
+
+    def filter(self, record):
+        error, message = record.exc_info[1] if record.exc_info else None, record.getMessage()
+        return not (isinstance(error, DataError) or 'DataError: ' in message
+                    or message.startswith(('apitools not found', 'Resource module is not available')))
+
+
+# a filter sees only the records of its own logger
+for _name in ('', 'apache_beam.runners.common', 'apache_beam.runners.worker.sdk_worker',
+              'apache_beam.runners.portability.local_job_service'):
+    logging.getLogger(_name).addFilter(QuietBeam())
+
+import apache_beam as beam  # noqa: E402
+from apache_beam.io import fileio  # noqa: E402
+from apache_beam.io.filesystem import CompressionTypes  # noqa: E402
+from apache_beam.io.filesystems import FileSystems  # noqa: E402
+from apache_beam.metrics.metric import Metrics, MetricsFilter  # noqa: E402
+from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, PredictionResult, RunInference  # noqa: E402
+from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
+
+import config  # noqa: E402
+import path  # noqa: E402
+import predict  # noqa: E402
+from utils.cli import at_least, fail, probability  # noqa: E402
+from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
+
+NAMESPACE = 'batch_predict'
+DEFAULT_OUTPUT = os.path.join(path.LOG_DIR, 'batch_predict', 'pred')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--input', nargs='+', default=[path.TEST_PATH],
+                        help='UTF-8 files or globs, one text per line (text<TAB>label works too) (default: %(default)s)')
+    parser.add_argument('--output', default=DEFAULT_OUTPUT,
+                        help='prefix of the output files: PREFIX-00000-of-00001.tsv ... (default: %(default)s)')
+    parser.add_argument('--format', choices=['tsv', 'jsonl'], default='tsv', help='output format (default: %(default)s)')
+    parser.add_argument('--shard-lines', type=at_least(1), default=config.PREDICT_CHUNK_TEXTS,
+                        help='input lines per output file at most (default: %(default)s)')
+    parser.add_argument('--batch-size', type=at_least(1), default=config.PREDICT_BATCH_SIZE,
+                        help='texts per model call (default: %(default)s)')
+    parser.add_argument('--beam-batch-size', type=at_least(1), default=8 * config.PREDICT_BATCH_SIZE,
+                        help='texts per RunInference batch, sorted by length into model calls of --batch-size '
+                             '(default: %(default)s)')
+    parser.add_argument('--precision', choices=['float32', 'int8'], default='float32',
+                        help='int8: TensorFlow Lite with int8 matrix products (default: %(default)s)')
+    parser.add_argument('--min-confidence', type=probability, metavar='P',
+                        help='mark texts whose top probability is below P as unsure (column/field "unsure")')
+    parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
+    parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
+    parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
+                        help='config and vocab.txt, used only when the weights have none saved beside them (default: %(default)s)')
+    return parser.parse_known_args(argv)
+
+
+class Loaded:
+    """predict._load's (model, tokenizer, predict_fn) in an object Beam's shared-model cache can hold a weak reference to."""
+
+    def __init__(self, trained, tokenizer, predict_fn):
+        self.trained, self.tokenizer, self.predict_fn = trained, tokenizer, predict_fn
+
+
+class TextClassifier(ModelHandler):
+    """RunInference's handler: the trained model, loaded once per worker, gives each text its probabilities."""
+
+    def __init__(self, weights, albert_dir, precision, batch_size, beam_batch_size):
+        # a fixed RunInference batch: larger than a model call, so that predict_proba's sort by length
+        # has texts of similar length to put together (less padding)
+        super().__init__(min_batch_size=beam_batch_size, max_batch_size=beam_batch_size)
+        self.weights, self.albert_dir, self.precision, self.batch_size = weights, albert_dir, precision, batch_size
+
+    def load_model(self):
+        return Loaded(*predict._load(self.weights, self.albert_dir, self.precision))
+
+    def run_inference(self, batch, model, inference_args=None):
+        probs = predict._model_module().predict_proba(model.trained, model.tokenizer, list(batch), self.batch_size,
+                                                      model.predict_fn)
+        return [PredictionResult(text, row) for text, row in zip(batch, probs)]
+
+    def get_num_bytes(self, batch):
+        return sum(len(text.encode('utf-8')) for text in batch)
+
+    def get_metrics_namespace(self):
+        return NAMESPACE
+
+
+class ReadTexts(beam.DoFn):
+    """A matched file -> ((file number, text number, label or None), text), parsed by data_process.TextFile,
+    whose DataError names the file and line."""
+
+    def __init__(self, file_numbers, num_classes, skip_empty):
+        self.file_numbers, self.num_classes, self.skip_empty = file_numbers, num_classes, skip_empty
+        self.skipped = Metrics.counter(NAMESPACE, 'skipped_empty_lines')
+
+    def process(self, readable):
+        name = readable.metadata.path
+        reader = TextFile(name, self.num_classes, self.skip_empty, readable.open())
+        for index, (text, label) in enumerate(reader):
+            yield (self.file_numbers[name], index, label), text
+        self.skipped.inc(reader.skipped)
+
+
+class FormatRow(beam.DoFn):
+    """((file, index, label), prediction) -> ((file, shard), (index, predict.py's output row)), counted."""
+
+    def __init__(self, fmt, label_names, min_confidence, maxlen, shard_lines):
+        self.fmt, self.label_names, self.min_confidence = fmt, label_names, min_confidence
+        self.maxlen, self.shard_lines = maxlen, shard_lines
+        self.counters = {name: Metrics.counter(NAMESPACE, name)
+                         for name in ('texts', 'labelled', 'correct', 'unsure', 'too_long')}
+
+    def process(self, element):
+        (file_number, index, label), result = element
+        probs = result.inference[None, :]
+        out = io.StringIO()
+        predict.write_output(out, [result.example], probs, self.fmt, self.label_names, self.min_confidence)
+        counts = {'texts': 1, 'labelled': label is not None, 'correct': label == probs[0].argmax(),
+                  'unsure': bool(predict.unsure(probs, self.min_confidence)[0]),
+                  'too_long': len(result.example) > self.maxlen - 2}
+        for name, count in counts.items():
+            self.counters[name].inc(int(count))
+        yield (file_number, index // self.shard_lines), (index, out.getvalue())
+
+
+class WriteShard(beam.DoFn):
+    """(shard key, its rows) -> one output file, named by the key's place among all the keys; written
+    beside its name and renamed when whole, on any Beam filesystem."""
+
+    def __init__(self, prefix, suffix, header):
+        self.prefix, self.suffix, self.header = prefix, suffix, header
+
+    def setup(self):
+        self.places = None
+
+    def process(self, element, keys):
+        if self.places is None:  # the same keys for every element: sorted once
+            self.places = {key: k for k, key in enumerate(sorted(keys))}
+        key, rows = element
+        name = shard_name(self.prefix, self.suffix, self.places[key], len(self.places))
+        temp = f'{name}.tmp-{uuid.uuid4().hex}'
+        try:
+            with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+                f.write(self.header.encode('utf-8'))
+                for _, row in sorted(rows):
+                    f.write(row.encode('utf-8'))
+            FileSystems.rename([temp], [name])
+        finally:
+            if FileSystems.exists(temp):
+                FileSystems.delete([temp])
+        Metrics.counter(NAMESPACE, 'files').inc()
+        yield name
+
+
+def shard_name(prefix, suffix, shard, total):
+    return f'{prefix}-{shard:05d}-of-{total:05d}{suffix}'
+
+
+def match_inputs(patterns):
+    """The files the --input patterns name, in their order (a glob's files by name), each once;
+    DataError for a pattern that names none."""
+    files = []
+    for pattern in patterns:
+        matched = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+        found = [name for name in matched if not os.path.isdir(name)]  # (local) folders: ReadMatches skips them
+        if not found:
+            raise DataError(f'{pattern}: ' + ('is a folder, not a file' if matched else 'no such file'))
+        files.extend(name for name in found if name not in files)
+    return files
+
+
+def earlier_output(prefix, suffix):
+    """The files of an earlier run at this prefix and format."""
+    pattern = shard_name(prefix, suffix, 0, 0).replace('00000', '[0-9]' * 5)
+    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+
+
+def build(pipeline, args, files, label_names, maxlen):
+    """The pipeline: read the files, predict, format, group into shards in input order, write."""
+    handler = KeyedModelHandler(TextClassifier(args.weights, args.albert_dir, args.precision, args.batch_size,
+                                               args.beam_batch_size))
+    shards = (pipeline
+              | 'Files' >> beam.Create(files)
+              | 'Match' >> fileio.MatchAll()
+              | 'Open' >> fileio.ReadMatches()
+              | 'Read' >> beam.ParDo(ReadTexts({name: k for k, name in enumerate(files)}, len(label_names),
+                                               args.skip_empty))
+              | 'Spread' >> beam.Reshuffle()  # else one worker reads a file and predicts all of it
+              | 'Predict' >> RunInference(handler)
+              | 'Format' >> beam.ParDo(FormatRow(args.format, label_names, args.min_confidence, maxlen,
+                                                 args.shard_lines))
+              | 'Shard' >> beam.GroupByKey())
+    keys = shards | 'Keys' >> beam.Keys() | 'AllKeys' >> beam.combiners.ToList()
+    header = io.StringIO()
+    predict.write_header(header, args.format, label_names, args.min_confidence)
+    return shards | 'Write' >> beam.ParDo(WriteShard(args.output, '.' + args.format, header.getvalue()),
+                                          beam.pvalue.AsSingleton(keys))
+
+
+def data_error(exception):
+    """The one-line DataError message inside a runner's exception (which may wrap it in its own), or None."""
+    while exception is not None:
+        if isinstance(exception, DataError):
+            return str(exception)
+        exception = exception.__cause__ or exception.__context__
+    return None
+
+
+def counter(result, name):
+    """A counter's committed value; None when the runner reports none (then nothing is judged by it)."""
+    found = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE).with_name(name))['counters']
+    values = [c.committed for c in found]
+    return None if None in values else int(sum(values))
+
+
+def main(argv=None):
+    args, beam_args = parse_args(argv)
+    args.output = os.path.abspath(args.output) if '://' not in args.output else args.output
+    suffix = '.' + args.format
+    M = predict._model_module()
+    try:
+        files = match_inputs(args.input)
+        earlier = earlier_output(args.output, suffix)
+        check_not_an_input(earlier, files)
+        if '://' not in args.output:
+            check_writable([os.path.dirname(args.output)])
+        trained, _, _ = predict._load(args.weights, args.albert_dir, args.precision)  # a bad model stops here
+    except (DataError, OverwriteError, UnwritableError, M.MissingModelError, M.ConversionError) as e:
+        fail(e)
+    # workers started by the runner (multi_processing, the portable runners) import this project's modules
+    os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [path.ROOT, os.environ.get('PYTHONPATH')]))
+    pipeline = beam.Pipeline(options=PipelineOptions(beam_args))
+    build(pipeline, args, files, trained.label_names, trained.maxlen)
+    try:
+        result = pipeline.run()
+        result.wait_until_finish()
+    except Exception as e:  # noqa: BLE001 (runners wrap a worker's exception in their own)
+        message = data_error(e) or next((line.strip() for line in str(e).splitlines() if 'DataError: ' in line), None)
+        if message is None:
+            raise
+        fail(re.sub(r" \[while running '.*'\]$", '', message.split('DataError: ', 1)[-1]))  # Beam adds the step
+    counts = {name: counter(result, name) for name in
+              ('files', 'texts', 'labelled', 'correct', 'unsure', 'too_long', 'skipped_empty_lines')}
+    if None in counts.values():
+        print(f'this runner reports no committed counters: see {args.output}-*{suffix} for the output, '
+              f'and remove any file of an earlier run there yourself', file=sys.stderr)
+        return
+    written, texts, labelled = counts['files'], counts['texts'], counts['labelled']
+    stale = sorted(set(earlier) - {shard_name(args.output, suffix, k, written) for k in range(written)})
+    if stale:
+        FileSystems.delete(stale)
+        print(f'replaced an earlier output at {args.output}: removed {len(stale)} of its files', file=sys.stderr)
+    print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
+          f'file{"s" * (written != 1)}: {shard_name(args.output, suffix, 0, written)}' + (' ...' if written > 1 else ''))
+    if counts['skipped_empty_lines']:
+        print(f'skipped {counts["skipped_empty_lines"]} empty lines', file=sys.stderr)
+    predict.warn_too_long(counts['too_long'], trained.maxlen)
+    if args.min_confidence is not None:
+        print(f'{counts["unsure"]} of {texts} texts unsure (top probability below {args.min_confidence:g})',
+              file=sys.stderr)
+    if labelled == texts:
+        print(f'accuracy {counts["correct"] / texts:.6f} on {texts} labelled texts')
+    elif labelled:
+        print(f'no accuracy report: {texts - labelled} of {texts} texts have no valid label', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()

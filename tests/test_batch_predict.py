@@ -1,0 +1,121 @@
+"""batch_predict.py: the Apache Beam pipeline (DirectRunner, in process) against predict.py on a tiny saved model."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip('apache_beam', reason='batch_predict.py needs Apache Beam (make scale installs requirements-scale.txt)')
+
+import batch_predict  # noqa: E402
+import predict  # noqa: E402
+from conftest import LABELS, TEXTS, write_rows  # noqa: E402
+
+
+@pytest.fixture
+def weights(trained_tiny):
+    return trained_tiny[2]
+
+
+def inputs(tmp_path):
+    """Two files in a folder: b.txt labelled (27 texts of mixed length), a.txt plain (9 texts)."""
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    labelled = write_rows(folder / 'b.txt', [(TEXTS[i] * (1 + i % 3), LABELS[i]) for i in range(3, 30)])
+    plain = folder / 'a.txt'
+    plain.write_text(''.join(text + '。\n' for text in TEXTS[:9]), encoding='utf-8')
+    return labelled, str(plain)
+
+
+def rows(lines, fmt):
+    """(the fields that must match exactly, the probabilities) of output lines, headers left out."""
+    if fmt == 'jsonl':
+        records = [json.loads(line) for line in lines]
+        return [{k: v for k, v in r.items() if k != 'probs'} for r in records], np.array([r['probs'] for r in records])
+    header = lines[0]
+    fields = [line.split('\t') for line in lines if line != header]
+    probs = [i for i, name in enumerate(header.split('\t')) if name.startswith('prob_')]
+    return ([[f for i, f in enumerate(row) if i not in probs] for row in fields],
+            np.array([[float(row[i]) for i in probs] for row in fields]))
+
+
+@pytest.mark.parametrize('fmt,min_confidence', [('tsv', None), ('tsv', '0.9'), ('jsonl', '0.9')])
+def test_output_is_predict_py_output_in_input_order(weights, tmp_path, capsys, fmt, min_confidence):
+    labelled, plain = inputs(tmp_path)
+    extra = ['--min-confidence', min_confidence] if min_confidence else []
+    prefix = tmp_path / 'out' / 'pred'
+    # b.txt named first, then the glob: b.txt once, then a.txt; 10 lines of one file per output file
+    batch_predict.main(['--input', labelled, str(tmp_path / 'in' / '*.txt'), '--output', str(prefix),
+                        '--format', fmt, '--shard-lines', '10', '--beam-batch-size', '7', '--batch-size', '3',
+                        '--weights', weights, *extra])
+    printed = capsys.readouterr()
+    names = sorted(os.listdir(prefix.parent))
+    assert names == [f'pred-{k:05d}-of-00004.{fmt}' for k in range(4)]  # b.txt: 10 + 10 + 7 lines, a.txt: 9
+    files = [(prefix.parent / name).read_text(encoding='utf-8').splitlines() for name in names]
+    if fmt == 'tsv':
+        assert len({lines[0] for lines in files}) == 1  # a header in every file
+    got = [line for lines in files for line in lines]
+
+    expected = []
+    for source in (labelled, plain):
+        out = tmp_path / f'{os.path.basename(source)}.{fmt}'
+        predict.main(['--input', source, '--output', str(out), '--format', fmt, '--weights', weights, *extra])
+        expected.extend(out.read_text(encoding='utf-8').splitlines())
+    capsys.readouterr()
+    exact, probs = rows(got, fmt)
+    expected_exact, expected_probs = rows(expected, fmt)
+    assert exact == expected_exact  # texts in input order, labels, names, unsure; the same columns
+    np.testing.assert_allclose(probs, expected_probs, atol=1e-5)
+    assert f'wrote 36 predictions of 2 input files to 4 files: {prefix}-00000-of-00004.{fmt} ...' in printed.out
+    assert 'no accuracy report: 9 of 36 texts have no valid label' in printed.err
+
+
+def test_labelled_input_reports_accuracy_and_replaces_an_earlier_output(weights, tmp_path, capsys):
+    labelled, _ = inputs(tmp_path)
+    prefix = str(tmp_path / 'pred')
+    batch_predict.main(['--input', labelled, '--output', prefix, '--shard-lines', '10', '--weights', weights])
+    assert len(os.listdir(tmp_path)) == 4  # in/ and three output files
+    capsys.readouterr()
+    batch_predict.main(['--input', labelled, '--output', prefix, '--weights', weights])
+    printed = capsys.readouterr()
+    assert sorted(os.listdir(tmp_path)) == ['in', 'pred-00000-of-00001.tsv']
+    assert f'replaced an earlier output at {prefix}: removed 3 of its files' in printed.err
+    probs = predict.predict_proba([TEXTS[i] * (1 + i % 3) for i in range(3, 30)], weights=weights)
+    accuracy = np.mean(probs.argmax(axis=1) == np.array(LABELS[3:30]))
+    assert f'accuracy {accuracy:.6f} on 27 labelled texts' in printed.out
+
+
+def test_a_bad_line_stops_the_run_in_one_line_naming_file_and_line(weights, tmp_path, capsys):
+    labelled, plain = inputs(tmp_path)
+    with open(plain, 'a', encoding='utf-8') as f:
+        f.write('\n内痔\n')  # line 10 empty
+    prefix = tmp_path / 'out' / 'pred'
+    with pytest.raises(SystemExit) as stop:
+        batch_predict.main(['--input', labelled, plain, '--output', str(prefix), '--weights', weights])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == \
+        f'error: {plain}:10: empty text (use --skip-empty to skip empty lines)'
+    assert not prefix.parent.exists() or not os.listdir(prefix.parent)  # nothing written
+    batch_predict.main(['--input', plain, '--output', str(prefix), '--skip-empty', '--weights', weights])
+    printed = capsys.readouterr()
+    assert 'skipped 1 empty lines' in printed.err and 'wrote 10 predictions of 1 input file to 1 file: ' in printed.out
+
+
+@pytest.mark.parametrize('case', ['no such input', 'a folder', 'output is an input', 'no model'])
+def test_bad_arguments_stop_before_the_pipeline_in_one_line(weights, tmp_path, capsys, case):
+    labelled, _ = inputs(tmp_path)
+    argv = ['--input', labelled, '--output', str(tmp_path / 'pred'), '--weights', weights]
+    if case == 'no such input':
+        argv[1], expected = str(tmp_path / 'none' / '*.txt'), f'{tmp_path}/none/*.txt: no such file'
+    elif case == 'a folder':
+        argv[1], expected = str(tmp_path / 'in'), f'{tmp_path}/in: is a folder, not a file'
+    elif case == 'output is an input':  # an earlier output file given as input is never written over
+        shard = tmp_path / 'pred-00000-of-00001.tsv'
+        shard.write_text('胃炎\n', encoding='utf-8')
+        argv[1], expected = str(shard), 'is the input file'
+    else:
+        argv[-1], expected = str(tmp_path / 'none.h5'), 'none.h5 not found: train a model first'
+    with pytest.raises(SystemExit) as stop:
+        batch_predict.main(argv)
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
