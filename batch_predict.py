@@ -69,7 +69,7 @@ from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 import config  # noqa: E402
 import path  # noqa: E402
 import predict  # noqa: E402
-from utils.cli import at_least, fail, probability  # noqa: E402
+from utils.cli import at_least, fail, probability, shown_path  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
 
 NAMESPACE = 'batch_predict'
@@ -289,16 +289,16 @@ def main(argv=None):
     counts = {name: counter(result, name) for name in
               ('files', 'texts', 'labelled', 'correct', 'unsure', 'too_long', 'skipped_empty_lines')}
     if None in counts.values():
-        print(f'this runner reports no committed counters: see {args.output}-*{suffix} for the output, '
+        print(f'this runner reports no committed counters: see {shown_path(args.output)}-*{suffix} for the output, '
               f'and remove any file of an earlier run there yourself', file=sys.stderr)
         return
     written, texts, labelled = counts['files'], counts['texts'], counts['labelled']
     stale = sorted(set(earlier) - {shard_name(args.output, suffix, k, written) for k in range(written)})
     if stale:
         FileSystems.delete(stale)
-        print(f'replaced an earlier output at {args.output}: removed {len(stale)} of its files', file=sys.stderr)
+        print(f'replaced an earlier output at {shown_path(args.output)}: removed {len(stale)} of its files', file=sys.stderr)
     print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
-          f'file{"s" * (written != 1)}: {shard_name(args.output, suffix, 0, written)}' + (' ...' if written > 1 else ''))
+          f'file{"s" * (written != 1)}: {shown_path(shard_name(args.output, suffix, 0, written))}' + (' ...' if written > 1 else ''))
     if counts['skipped_empty_lines']:
         print(f'skipped {counts["skipped_empty_lines"]} empty lines', file=sys.stderr)
     predict.warn_too_long(counts['too_long'], trained.maxlen)

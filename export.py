@@ -34,7 +34,7 @@ import tensorflow as tf
 
 import path
 import predict
-from utils.cli import at_least, fail, load_model_or_fail, read_texts_or_fail
+from utils.cli import at_least, fail, load_model_or_fail, read_texts_or_fail, shown_path
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 from utils.graph_tokenizer import GraphTokenizer
 
@@ -133,11 +133,11 @@ def main(argv=None):
         target = save(serving_module(model, tokenizer), args.output, version)
     except OverwriteError as e:
         fail(e)
-    print(f'wrote {os.path.relpath(target)} (signature serving_default: texts -> label, label_name, probs; '
+    print(f'wrote {shown_path(target)} (signature serving_default: texts -> label, label_name, probs; '
           f'classes {", ".join(model.label_names)}; maxlen {model.maxlen})')
     if texts:
         same, largest = compare_with_predict(target, texts, args.weights, args.batch_size)
-        print(f'check on {os.path.relpath(args.check)}: same label as predict.py on {same}/{len(texts)} texts, '
+        print(f'check on {shown_path(args.check)}: same label as predict.py on {same}/{len(texts)} texts, '
               f'largest probability difference {largest:.1e}')
         if same < len(texts) or largest > TOLERANCE:
             fail(f'{target} does not agree with predict.py on {args.check} (tolerance {TOLERANCE:g}); '

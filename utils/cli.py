@@ -4,12 +4,22 @@ The preamble the scripts share lives here too: read the data or fail, load the
 trained model or fail, say how many empty lines were skipped.
 """
 import argparse
+import os
 import sys
 
 import numpy as np
 from tqdm import tqdm
 
 from data_process import DataError, load_data, read_texts
+
+
+def shown_path(name):
+    """A path as the scripts print it: relative to the working folder when inside it, else as it is
+    (absolute, or a URL such as gs://...)."""
+    if '://' in name:
+        return name
+    relative = os.path.relpath(name)
+    return name if relative.startswith('..') else relative
 
 
 def fail(message):
