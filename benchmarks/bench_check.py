@@ -22,7 +22,7 @@ import utils.compat  # noqa: E402,F401
 import main as trainer  # noqa: E402
 import path  # noqa: E402
 from data_statistics import is_shipped_task, keyword_rule  # noqa: E402
-from utils.cli import fail, load_data_or_fail, load_model_or_fail  # noqa: E402
+from utils.cli import fail, load_data_or_fail, load_model_or_fail, shown_path  # noqa: E402
 from utils.files import atomic_open  # noqa: E402
 from utils.metrics import format_comparison  # noqa: E402
 
@@ -40,7 +40,7 @@ def main(argv=None):
     rows = load_data_or_fail(args.input, len(model.label_names))
 
     scores, predicted = trainer.check(model, tokenizer, rows)
-    print(f'{args.input}: {len(rows)} texts, ' + ', '.join(
+    print(f'{shown_path(args.input)}: {len(rows)} texts, ' + ', '.join(
         f'{sum(label == k for _, label in rows)} of label {k}' for k in range(len(model.label_names))))
     print(format_comparison(scores, model.label_names))
 
