@@ -38,6 +38,7 @@ import os
 import re
 import sys
 import uuid
+import warnings
 
 from data_process import DataError, TextFile
 
@@ -58,18 +59,25 @@ for _name in ('', 'apache_beam.runners.common', 'apache_beam.runners.worker.sdk_
               'apache_beam.runners.portability.local_job_service'):
     logging.getLogger(_name).addFilter(QuietBeam())
 
-import apache_beam as beam  # noqa: E402
-from apache_beam.io import fileio  # noqa: E402
-from apache_beam.io.filesystem import CompressionTypes  # noqa: E402
-from apache_beam.io.filesystems import FileSystems  # noqa: E402
-from apache_beam.metrics.metric import Metrics, MetricsFilter  # noqa: E402
-from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, PredictionResult, RunInference  # noqa: E402
-from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
+from utils.cli import at_least, fail, probability, shown_path  # noqa: E402
+
+try:
+    import apache_beam as beam
+    from apache_beam.io import fileio
+    from apache_beam.io.filesystem import CompressionTypes
+    from apache_beam.io.filesystems import FileSystems
+    from apache_beam.metrics.metric import Metrics, MetricsFilter
+    from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, PredictionResult, RunInference
+    from apache_beam.options.pipeline_options import PipelineOptions
+except ImportError as e:  # an optional dependency
+    if __name__ != '__main__':
+        raise
+    fail(f'batch_predict.py needs Apache Beam ({e}): run make scale, which installs requirements-scale.txt')
 
 import config  # noqa: E402
+import glob  # noqa: E402
 import path  # noqa: E402
 import predict  # noqa: E402
-from utils.cli import at_least, fail, probability, shown_path  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
 
 NAMESPACE = 'batch_predict'
@@ -98,7 +106,22 @@ def parse_args(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='config and vocab.txt, used only when the weights have none saved beside them (default: %(default)s)')
-    return parser.parse_known_args(argv)
+    args, beam_args = parser.parse_known_args(argv)
+    unknown = unknown_beam_options(beam_args)
+    if unknown:  # Beam would only log that it discards them
+        parser.error(f"unrecognized arguments (neither this script's nor Beam's): {' '.join(unknown)}")
+    return args, beam_args
+
+
+def unknown_beam_options(beam_args):
+    """The flags of beam_args that no Beam pipeline option knows."""
+    options = PipelineOptions(beam_args)
+    logging.disable(logging.WARNING)  # 'Discarding unparseable args': said here in one line instead
+    try:
+        known = options.get_all_options()
+    finally:
+        logging.disable(logging.NOTSET)
+    return [f'--{name}' for name in options.get_all_options(retain_unknown_options=True) if name not in known]
 
 
 class Loaded:
@@ -194,7 +217,7 @@ class WriteShard(beam.DoFn):
             FileSystems.rename([temp], [name])
         finally:
             if FileSystems.exists(temp):
-                FileSystems.delete([temp])
+                delete_files([temp])
         Metrics.counter(NAMESPACE, 'files').inc()
         yield name
 
@@ -216,10 +239,25 @@ def match_inputs(patterns):
     return files
 
 
+def matching(pattern):
+    """Beam's FileSystems.match of one pattern, without its warning about glob.escape's [[]."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', FutureWarning)
+        return [m.path for m in FileSystems.match([pattern])[0].metadata_list]
+
+
+def delete_files(paths):
+    """Delete these files (Beam reads the names it deletes as patterns: a [ in one must be escaped)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', FutureWarning)
+        FileSystems.delete([glob.escape(p) for p in paths])
+
+
 def earlier_output(prefix, suffix):
-    """The files of an earlier run at this prefix and format."""
-    pattern = shard_name(prefix, suffix, 0, 0).replace('00000', '[0-9]' * 5)
-    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+    """The files of an earlier run at exactly this prefix and format (PREFIX-NNNNN-of-NNNNN.SUFFIX)."""
+    ours = re.compile(re.escape(prefix) + r'-\d{5}-of-\d{5}' + re.escape(suffix))
+    return sorted(p for p in matching(glob.escape(prefix) + '-' + '[0-9]' * 5 + '-of-' + '[0-9]' * 5 + suffix)
+                  if ours.fullmatch(p))
 
 
 def build(pipeline, args, files, label_names, maxlen):
@@ -295,7 +333,7 @@ def main(argv=None):
     written, texts, labelled = counts['files'], counts['texts'], counts['labelled']
     stale = sorted(set(earlier) - {shard_name(args.output, suffix, k, written) for k in range(written)})
     if stale:
-        FileSystems.delete(stale)
+        delete_files(stale)
         print(f'replaced an earlier output at {shown_path(args.output)}: removed {len(stale)} of its files', file=sys.stderr)
     print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
           f'file{"s" * (written != 1)}: {shown_path(shard_name(args.output, suffix, 0, written))}' + (' ...' if written > 1 else ''))

@@ -14,9 +14,9 @@ the class names. Its serving signature 'serving_default':
 
 Each export is a new numbered version under --output (1, 2, ...), the layout
 TF Serving watches; an existing version is never written over. The export is
-written beside it and renamed into place when whole. After writing, it is
-loaded back and checked against predict.py on --check (default: the test
-split): same labels, probabilities within 1e-5.
+written beside it, loaded back and checked against predict.py on --check
+(default: the test split: same labels, probabilities within 1e-5), and only
+then renamed into place; one that fails the check never appears.
 
 Loading it in Python needs TensorFlow Text's ops registered first:
     import tensorflow as tf, tensorflow_text  # noqa
@@ -66,8 +66,13 @@ def next_version(base):
     return max(versions, default=0) + 1
 
 
-def save(module, base, version):
-    """Write the SavedModel as base/version, whole or not at all."""
+def save(module, base, version, check=None):
+    """Write the SavedModel as base/version, whole or not at all.
+
+    check(folder), if given, runs on the written model before it takes its
+    version's name (TF Serving starts serving a new version as soon as it
+    appears) and raises ExportCheckError to stop it from appearing at all.
+    """
     target = os.path.join(base, str(version))
     if os.path.exists(target):
         raise OverwriteError(f'{target} exists: each export is a new version (leave out --version, or give another)')
@@ -75,13 +80,22 @@ def save(module, base, version):
     tmp = tempfile.mkdtemp(prefix=f'.{version}.tmp', dir=base)  # TF Serving ignores names that are not numbers
     try:
         tf.saved_model.save(module, tmp, signatures={'serving_default': module.serve})
+        if check:
+            check(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700: give it a new folder's usual permissions
-        os.rename(tmp, target)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another export took this version meanwhile
+            raise OverwriteError(f'{target} exists: each export is a new version (leave out --version, or give another)') from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+class ExportCheckError(RuntimeError):
+    """The written model does not give predict.py's predictions."""
 
 
 def load_serving(export_dir):
@@ -99,10 +113,10 @@ def serve_in_batches(serve, texts, batch_size):
     return np.concatenate(labels), np.concatenate(probs)
 
 
-def compare_with_predict(export_dir, texts, weights, batch_size):
+def compare_with_predict(export_dir, texts, weights, albert_dir, batch_size):
     """(texts with the same label, largest probability difference) between the export and predict.py."""
     labels, probs = serve_in_batches(load_serving(export_dir), texts, batch_size)
-    expected = predict.predict_proba(texts, weights, batch_size=batch_size)
+    expected = predict.predict_proba(texts, weights, albert_dir, batch_size=batch_size)
     return int((labels == expected.argmax(axis=1)).sum()), float(np.abs(probs - expected).max())
 
 
@@ -116,6 +130,8 @@ def parse_args(argv=None):
                         help="texts (one a line, text<TAB>label works) to check the export on; '' for none "
                              '(default: %(default)s)')
     parser.add_argument('--batch-size', type=at_least(1), default=128, help='for the check (default: %(default)s)')
+    parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
+                        help='config and vocab.txt, used only when the weights have none saved beside them (default: %(default)s)')
     return parser.parse_args(argv)
 
 
@@ -124,24 +140,29 @@ def main(argv=None):
     try:
         check_not_an_input([args.output], [args.weights, *([args.check] if args.check else [])])
         check_writable([args.output])
+        if args.version and os.path.exists(os.path.join(args.output, str(args.version))):
+            raise OverwriteError(f'{os.path.join(args.output, str(args.version))} exists: each export is a new version '
+                                 '(leave out --version, or give another)')
     except (OverwriteError, UnwritableError) as e:
         fail(e)
     texts = read_texts_or_fail(args.check)[0] if args.check else []
-    model, tokenizer = load_model_or_fail(args.weights)
-    version = args.version or next_version(args.output)
-    try:
-        target = save(serving_module(model, tokenizer), args.output, version)
-    except OverwriteError as e:
-        fail(e)
-    print(f'wrote {shown_path(target)} (signature serving_default: texts -> label, label_name, probs; '
-          f'classes {", ".join(model.label_names)}; maxlen {model.maxlen})')
-    if texts:
-        same, largest = compare_with_predict(target, texts, args.weights, args.batch_size)
+    model, tokenizer = load_model_or_fail(args.weights, args.albert_dir)
+
+    def check(folder):
+        same, largest = compare_with_predict(folder, texts, args.weights, args.albert_dir, args.batch_size)
         print(f'check on {shown_path(args.check)}: same label as predict.py on {same}/{len(texts)} texts, '
               f'largest probability difference {largest:.1e}')
         if same < len(texts) or largest > TOLERANCE:
-            fail(f'{target} does not agree with predict.py on {args.check} (tolerance {TOLERANCE:g}); '
-                 'please report this with the texts')
+            raise ExportCheckError(f'the export does not agree with predict.py on {args.check} (tolerance {TOLERANCE:g}), '
+                                   'so it was not written; please report this with the texts')
+
+    try:
+        target = save(serving_module(model, tokenizer), args.output, args.version or next_version(args.output),
+                      check if texts else None)
+    except (OverwriteError, ExportCheckError) as e:
+        fail(e)
+    print(f'wrote {shown_path(target)} (signature serving_default: texts -> label, label_name, probs; '
+          f'classes {", ".join(model.label_names)}; maxlen {model.maxlen})')
 
 
 if __name__ == '__main__':

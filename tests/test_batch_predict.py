@@ -85,6 +85,31 @@ def test_labelled_input_reports_accuracy_and_replaces_an_earlier_output(weights,
     assert f'accuracy {accuracy:.6f} on 27 labelled texts' in printed.out
 
 
+def test_only_this_prefix_s_earlier_files_are_replaced(weights, tmp_path, capsys):
+    labelled, _ = inputs(tmp_path)
+    # other runs' files that a careless pattern would take for ours: 00000 in a folder name, [1] as a glob class
+    others = [tmp_path / 'run00001' / 'pred-00000-of-00001.tsv', tmp_path / 'pred1-00000-of-00001.tsv']
+    for other in others:
+        other.parent.mkdir(exist_ok=True)
+        other.write_text('keep\n', encoding='utf-8')
+    for prefix in (tmp_path / 'run00000' / 'pred', tmp_path / 'pred[1]'):
+        for shard_lines in ('10', '30'):  # 3 files, then 1 (-of-00001): the second run removes the 3
+            batch_predict.main(['--input', labelled, '--output', str(prefix), '--shard-lines', shard_lines,
+                                '--weights', weights])
+        assert f'replaced an earlier output at {prefix}: removed 3 of its files' in capsys.readouterr().err
+    assert all(other.read_text(encoding='utf-8') == 'keep\n' for other in others)
+    assert sorted(os.listdir(tmp_path / 'run00000')) == ['pred-00000-of-00001.tsv']
+
+
+def test_a_mistyped_option_is_an_error_not_a_beam_warning(weights, tmp_path, capsys):
+    labelled, _ = inputs(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        batch_predict.main(['--input', labelled, '--output', str(tmp_path / 'pred'), '--formt', 'jsonl',
+                            '--weights', weights])
+    assert stop.value.code == 2 and '--formt' in capsys.readouterr().err
+    assert not list(tmp_path.glob('pred*'))
+
+
 def test_a_bad_line_stops_the_run_in_one_line_naming_file_and_line(weights, tmp_path, capsys):
     labelled, plain = inputs(tmp_path)
     with open(plain, 'a', encoding='utf-8') as f:

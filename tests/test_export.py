@@ -1,6 +1,7 @@
 """export.py: the SavedModel's in-graph tokenizer and its predictions against bert4keras and predict.py."""
 import os
 import random
+import shutil
 
 import numpy as np
 import pytest
@@ -56,8 +57,21 @@ def exported(weights, out_dir, *argv):
     return os.path.join(out_dir, str(versions[-1]))
 
 
-def test_export_gives_predict_py_labels_and_probabilities(trained_tiny, toy_data, tmp_path, capsys):
-    _, _, weights = trained_tiny
+@pytest.fixture
+def tempered_weights(trained_tiny, tmp_path):
+    """The tiny model's files copied, with a temperature of 1.7 in its config: the export must keep it."""
+    folder = tmp_path / 'tempered'
+    folder.mkdir()
+    weights = str(folder / 'model.h5')
+    for source, target in zip(M.model_files(trained_tiny[2]), M.model_files(weights)):
+        if os.path.exists(source):
+            shutil.copy(source, target)
+    M.save_temperature(weights, 1.7)
+    return weights
+
+
+def test_export_gives_predict_py_labels_and_probabilities(tempered_weights, toy_data, tmp_path, capsys):
+    weights = tempered_weights
     export_dir = exported(weights, tmp_path / 'export', '--check', toy_data['test'])
     assert 'same label as predict.py on 9/9 texts' in capsys.readouterr().out
 
@@ -68,6 +82,18 @@ def test_export_gives_predict_py_labels_and_probabilities(trained_tiny, toy_data
     assert out['label'].numpy().tolist() == expected.argmax(axis=1).tolist()
     assert [name.decode() for name in out['label_name'].numpy()] == [TOY_LABEL_NAMES[k] for k in expected.argmax(axis=1)]
     assert len(set(np.round(expected[:, 0], 4))) > 3  # the texts really get different probabilities
+    trained, _ = M.load_trained(weights)
+    assert trained.temperature == 1.7  # so the probabilities compared are the tempered ones
+    assert export.load_serving(export_dir)(texts=tf.constant([], tf.string))['probs'].shape == (0, 3)  # no texts
+
+
+def test_an_export_that_fails_its_check_never_appears(trained_tiny, toy_data, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(export, 'TOLERANCE', -1.0)  # no difference is small enough
+    with pytest.raises(SystemExit) as exit_:
+        export.main(['--weights', trained_tiny[2], '--output', str(tmp_path / 'export'), '--check', toy_data['test']])
+    assert exit_.value.code == 2
+    assert 'not written' in capsys.readouterr().err
+    assert os.listdir(tmp_path / 'export') == []  # neither the version nor its temporary folder
 
 
 def test_each_export_is_a_new_version_and_none_is_written_over(trained_tiny, tmp_path, capsys):

@@ -139,4 +139,6 @@ class GraphTokenizer(tf.Module):
         token_ids = tf.gather(self.token_ids, self.wordpiece.tokenize(words).merge_dims(1, 2))
         token_ids = token_ids[:, :self.maxlen - 2]
         ends = tf.ones([tf.shape(texts)[0], 1], tf.int32)
-        return tf.concat([ends * self.start_id, token_ids, ends * self.end_id], axis=1).to_tensor(0)
+        token_ids = tf.concat([ends * self.start_id, token_ids, ends * self.end_id], axis=1).to_tensor(0)
+        # no texts: [0, 0]; the model needs a width of at least [CLS] [SEP]
+        return tf.pad(token_ids, [[0, 0], [0, tf.maximum(0, 2 - tf.shape(token_ids)[1])]])
