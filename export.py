@@ -66,6 +66,10 @@ def next_version(base):
     return max(versions, default=0) + 1
 
 
+def version_taken(folder):
+    return OverwriteError(f'{shown_path(folder)} exists: each export is a new version (leave out --version, or give another)')
+
+
 def save(module, base, version, check=None):
     """Write the SavedModel as base/version, whole or not at all.
 
@@ -75,7 +79,7 @@ def save(module, base, version, check=None):
     """
     target = os.path.join(base, str(version))
     if os.path.exists(target):
-        raise OverwriteError(f'{target} exists: each export is a new version (leave out --version, or give another)')
+        raise version_taken(target)
     os.makedirs(base, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f'.{version}.tmp', dir=base)  # TF Serving ignores names that are not numbers
     try:
@@ -88,7 +92,7 @@ def save(module, base, version, check=None):
         try:
             os.rename(tmp, target)
         except OSError:  # another export took this version meanwhile
-            raise OverwriteError(f'{target} exists: each export is a new version (leave out --version, or give another)') from None
+            raise version_taken(target) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
@@ -141,8 +145,7 @@ def main(argv=None):
         check_not_an_input([args.output], [args.weights, *([args.check] if args.check else [])])
         check_writable([args.output])
         if args.version and os.path.exists(os.path.join(args.output, str(args.version))):
-            raise OverwriteError(f'{os.path.join(args.output, str(args.version))} exists: each export is a new version '
-                                 '(leave out --version, or give another)')
+            raise version_taken(os.path.join(args.output, str(args.version)))
     except (OverwriteError, UnwritableError) as e:
         fail(e)
     texts = read_texts_or_fail(args.check)[0] if args.check else []
