@@ -34,7 +34,7 @@ import tensorflow as tf
 
 import path
 import predict
-from utils.cli import at_least, fail, load_model_or_fail, read_texts_or_fail, shown_path
+from utils.cli import at_least, fail, read_texts_or_fail, shown_path
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 from utils.graph_tokenizer import GraphTokenizer
 
@@ -149,7 +149,10 @@ def main(argv=None):
     except (OverwriteError, UnwritableError) as e:
         fail(e)
     texts = read_texts_or_fail(args.check)[0] if args.check else []
-    model, tokenizer = load_model_or_fail(args.weights, args.albert_dir)
+    try:  # through predict.py's cache, so that the check predicts with this very model, loaded once
+        model, tokenizer, _ = predict._load(args.weights, args.albert_dir)
+    except predict._model_module().MissingModelError as e:
+        fail(e)
 
     def check(folder):
         same, largest = compare_with_predict(folder, texts, args.weights, args.albert_dir, args.batch_size)
