@@ -35,7 +35,7 @@ import tensorflow as tf
 import path
 import predict
 from utils.cli import at_least, fail, read_texts_or_fail, shown_path
-from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
+from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable, usual_permissions
 from utils.graph_tokenizer import GraphTokenizer
 
 # How far the exported probabilities may be from predict.py's (float32 sums in another order)
@@ -86,9 +86,7 @@ def save(module, base, version, check=None):
         tf.saved_model.save(module, tmp, signatures={'serving_default': module.serve})
         if check:
             check(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700: give it a new folder's usual permissions
+        usual_permissions(tmp, 0o777)
         try:
             os.rename(tmp, target)
         except OSError:  # another export took this version meanwhile

@@ -51,10 +51,16 @@ def _new_temp(path):
     suffix = os.path.splitext(path)[1]  # keep the extension: savefig and h5py look at it
     fd, tmp = tempfile.mkstemp(prefix=f'{_temp_prefix(path)}{_writer_tag()}.', suffix=suffix, dir=directory)
     os.close(fd)
+    usual_permissions(tmp)
+    return tmp
+
+
+def usual_permissions(path, mode=0o666):
+    """Give a file (mode 0o666) or folder (0o777) made by mkstemp/mkdtemp, which make them 0600/0700,
+    the permissions the umask gives a new one."""
     umask = os.umask(0)
     os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions of a new file
-    return tmp
+    os.chmod(path, mode & ~umask)
 
 
 @contextlib.contextmanager
