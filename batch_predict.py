@@ -337,14 +337,10 @@ def main(argv=None):
         print(f'replaced an earlier output at {shown_path(args.output)}: removed {len(stale)} of its files', file=sys.stderr)
     print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
           f'file{"s" * (written != 1)}: {shown_path(shard_name(args.output, suffix, 0, written))}' + (' ...' if written > 1 else ''))
-    if counts['skipped_empty_lines']:
-        print(f'skipped {counts["skipped_empty_lines"]} empty lines', file=sys.stderr)
-    predict.warn_too_long(counts['too_long'], trained.maxlen)
-    if args.min_confidence is not None:
-        print(f'{counts["unsure"]} of {texts} texts unsure (top probability below {args.min_confidence:g})',
-              file=sys.stderr)
+    predict.report_counts(counts['skipped_empty_lines'], counts['too_long'], trained.maxlen, counts['unsure'], texts,
+                          args.min_confidence)
     if labelled == texts:
-        print(f'accuracy {counts["correct"] / texts:.6f} on {texts} labelled texts')
+        print(predict.accuracy_line(counts['correct'], texts))
     elif labelled:
         print(f'no accuracy report: {texts - labelled} of {texts} texts have no valid label', file=sys.stderr)
 

@@ -268,14 +268,9 @@ def main(argv=None):
     except DataError as e:
         fail(e)
     reader = result.reader
-    if reader.skipped:
-        print(f'skipped {reader.skipped} empty lines', file=sys.stderr)
-    warn_too_long(result.too_long, trained.maxlen)
-    if args.min_confidence is not None:
-        print(f'{result.unsure} of {result.written} texts unsure (top probability below {args.min_confidence:g})',
-              file=sys.stderr)
+    report_counts(reader.skipped, result.too_long, trained.maxlen, result.unsure, result.written, args.min_confidence)
     if reader.labelled:
-        print(f'accuracy {np.trace(result.cm) / result.cm.sum():.6f} on {result.written} labelled texts', file=info)
+        print(accuracy_line(np.trace(result.cm), result.written), file=info)
         print(format_report(result.cm, names), file=info)
         if args.min_confidence is not None:
             report_coverage(result, args.min_confidence, args.coverage_plot, info)
@@ -290,6 +285,19 @@ def main(argv=None):
         if reader.reason_without_labels() or args.min_confidence is not None:
             print(f'no accuracy report{" or coverage curve" if args.min_confidence is not None else ""}: {reason}',
                   file=sys.stderr)
+
+
+def report_counts(skipped, too_long, maxlen, unsure_count, total, min_confidence):
+    """On stderr: the empty lines skipped, the texts truncated, and with min_confidence the texts unsure."""
+    if skipped:
+        print(f'skipped {skipped} empty lines', file=sys.stderr)
+    warn_too_long(too_long, maxlen)
+    if min_confidence is not None:
+        print(f'{unsure_count} of {total} texts unsure (top probability below {min_confidence:g})', file=sys.stderr)
+
+
+def accuracy_line(correct, total):
+    return f'accuracy {correct / total:.6f} on {total} labelled texts'
 
 
 def warn_too_long(count, maxlen):
