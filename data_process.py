@@ -311,15 +311,16 @@ def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_re
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     batches_, current, real = [], [], 0
     for i in order:
-        length = len(texts[i]) + 2  # characters + [CLS], [SEP]: about the token count
-        width = padded_width(length)
+        # characters + [CLS], [SEP] (about the token count), rounded up as encode rounds it: the rounding
+        # is not padding this rule can avoid, and counting it cut short texts into batches of 8
+        width = padded_width(len(texts[i]) + 2)
         padded = (len(current) + 1) * width
         if current and (len(current) == batch_size or padded > max_tokens
-                        or (len(current) >= MIN_BATCH_TEXTS and (real + length) / padded < min_real)):
+                        or (len(current) >= MIN_BATCH_TEXTS and (real + width) / padded < min_real)):
             batches_.append(current)
             current, real = [], 0
         current.append(i)
-        real += length
+        real += width
     if current:
         batches_.append(current)
     return batches_

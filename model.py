@@ -19,7 +19,7 @@ import utils.compat  # noqa: F401  (must come before bert4keras)
 import h5py
 import numpy as np
 import tensorflow as tf
-from bert4keras.backend import keras, set_gelu
+from bert4keras.backend import gelu_erf, gelu_tanh, keras, set_gelu
 from bert4keras.models import ALBERT, build_transformer_model
 from bert4keras.tokenizers import Tokenizer
 
@@ -324,20 +324,107 @@ PRECISIONS = ('float32', 'int8')
 def make_predict_fn(model, precision='float32'):
     """A function (token_ids, segment_ids) -> class probabilities (numpy) for padded batches.
 
-    float32 runs the Keras model as a compiled TensorFlow function. int8 runs
-    a TensorFlow Lite copy of it (see tflite_predict_fn).
+    float32 runs make_forward's compiled function. int8 runs a TensorFlow Lite
+    copy of the Keras model (see tflite_predict_fn).
     """
     if precision == 'int8':
         return tflite_predict_fn(model, quantize=True)
     if precision != 'float32':
         raise ValueError(f'unknown precision {precision!r}: one of {", ".join(PRECISIONS)}')
+    forward = make_forward(model)
+    return lambda token_ids, segment_ids: forward(token_ids, segment_ids).numpy()
+
+
+def keras_predict_fn(model):
+    """make_predict_fn's function run by the Keras graph itself: the reference make_forward is held to."""
+    spec = tf.TensorSpec([None, None], tf.int32)
+    predict_fn = tf.function(lambda token_ids, segment_ids: model([token_ids, segment_ids], training=False),
+                             input_signature=[spec, spec])
+    return lambda token_ids, segment_ids: predict_fn(token_ids, segment_ids).numpy()
+
+
+def make_forward(model, probabilities=True):
+    """A compiled function (token_ids, segment_ids) -> class probabilities (or the logits), for prediction.
+
+    The Keras model's maths on its own weight variables (so it follows
+    training), within 1e-5 of it (tests/test_fast_forward.py), in about 60% of
+    the time (benchmarks/bench_predict.py) because it does less and fuses more:
+    - only real tokens go through the dense layers: a batch's [texts, width]
+      positions become its [tokens] rows, gathered into [texts, heads, width,
+      size] for the attention and back;
+    - the last layer needs only [CLS]'s row: past the keys and values, it runs
+      for one row a text;
+    - Q, K and V are one matrix product, with 1/sqrt(size) folded into Q's weights;
+    - layer norm and gelu are written as the ops oneDNN fuses (a fused batch
+      norm becomes one layer-norm kernel; MatMul + BiasAdd + gelu one kernel).
+    """
+    layer = model.get_layer
+    attention, feed_forward = layer('Transformer-MultiHeadSelfAttention'), layer('Transformer-FeedForward')
+    heads, size = attention.heads, attention.head_size
+    if attention.key_size != size or len(feed_forward.activation) != 1:
+        raise ValueError('make_forward needs ALBERT with key size = head size and one feed-forward activation')
+    activation = {gelu_tanh: functools.partial(tf.nn.gelu, approximate=True),
+                  gelu_erf: functools.partial(tf.nn.gelu, approximate=False)}.get(feed_forward.activation[0],
+                                                                                 feed_forward.activation[0])
+    mapping = next((each for each in model.layers if each.name == 'Embedding-Mapping'), None)  # if embedding size != hidden
+    q_scale = attention.key_size ** -0.5 if attention.attention_scale else 1.0
+    num_layers = model.albert_config['num_hidden_layers']
+    temperature = model.temperature
+
+    def dense(x, dense_layer, activation=None):
+        y = tf.nn.bias_add(tf.matmul(x, dense_layer.kernel), dense_layer.bias)
+        return activation(y) if activation else y
+
+    def norm(x, name):
+        norm_layer, rows = layer(name), tf.shape(x)[0]
+        # batch norm of a [1, rows, width, 1] NCHW batch is layer norm of each row
+        y, _, _ = tf.compat.v1.nn.fused_batch_norm(tf.reshape(x, [1, rows, -1, 1]), tf.ones([rows]), tf.zeros([rows]),
+                                                   epsilon=norm_layer.epsilon, data_format='NCHW')
+        return tf.reshape(y, tf.shape(x)) * norm_layer.gamma + norm_layer.beta
+
     spec = tf.TensorSpec([None, None], tf.int32)
 
     @tf.function(input_signature=[spec, spec])
-    def predict_fn(token_ids, segment_ids):
-        return model([token_ids, segment_ids], training=False)
+    def forward(token_ids, segment_ids):
+        texts, width = tf.shape(token_ids)[0], tf.shape(token_ids)[1]
+        real = tf.concat([tf.ones_like(token_ids[:, :1], tf.bool), token_ids[:, 1:] != 0], 1)  # bert4keras's mask
+        where = tf.cast(tf.where(real), tf.int32)
+        text_of, position = where[:, 0], where[:, 1]  # of each real token, in row order
+        cls_rows = tf.cumsum(tf.reduce_sum(tf.cast(real, tf.int32), 1), exclusive=True)  # each text's first row
+        # each position's row among the real tokens; padding reads row 0, which the key mask hides
+        row_of = tf.where(real, tf.cumsum(tf.cast(real, tf.int32), 1) - 1 + cls_rows[:, None], 0)
+        head = tf.range(heads)
+        # [3, texts, heads, width] indices into the Q|K|V product cut into rows of `size`, and back
+        qkv_rows = (row_of[None, :, None, :] * 3 + tf.range(3)[:, None, None, None]) * heads + head[None, None, :, None]
+        token_rows = (text_of[:, None] * heads + head) * width + position[:, None]  # [tokens, heads]
+        key_bias = tf.where(real, 0.0, -1e12)[:, None, None, :]  # exp() of it is 0, as of bert4keras's -inf
 
-    return lambda token_ids, segment_ids: predict_fn(token_ids, segment_ids).numpy()
+        x = (tf.gather(layer('Embedding-Token').embeddings, tf.boolean_mask(token_ids, real))
+             + tf.gather(layer('Embedding-Segment').embeddings, tf.boolean_mask(segment_ids, real))
+             + tf.gather(layer('Embedding-Position').embeddings, position))
+        x = norm(x, 'Embedding-Norm')
+        if mapping is not None:
+            x = dense(x, mapping)
+        qkv_kernel = tf.concat([attention.q_dense.kernel * q_scale, attention.k_dense.kernel, attention.v_dense.kernel], 1)
+        qkv_bias = tf.concat([attention.q_dense.bias * q_scale, attention.k_dense.bias, attention.v_dense.bias], 0)
+        for index in range(num_layers):  # ALBERT: one layer's weights, num_layers times
+            qkv = tf.gather(tf.reshape(tf.nn.bias_add(tf.matmul(x, qkv_kernel), qkv_bias), [-1, size]), qkv_rows)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            last = index == num_layers - 1
+            if last:
+                q, x = q[:, :, :1], tf.gather(x, cls_rows)
+            o = tf.matmul(tf.nn.softmax(tf.matmul(q, k, transpose_b=True) + key_bias), v)  # [texts, heads, rows, size]
+            if last:
+                o = tf.reshape(o, [texts, heads * size])
+            else:
+                o = tf.reshape(tf.gather(tf.reshape(o, [-1, size]), token_rows), [-1, heads * size])
+            x = norm(x + dense(o, attention.o_dense), 'Transformer-MultiHeadSelfAttention-Norm')
+            x = norm(x + dense(dense(x, feed_forward.i0_dense, activation), feed_forward.o_dense),
+                     'Transformer-FeedForward-Norm')
+        logits = dense(x, layer(CLASSIFIER))
+        return tf.nn.softmax(logits / temperature) if probabilities else logits
+
+    return forward
 
 
 def tflite_model(model, quantize=True):
@@ -400,11 +487,8 @@ def tflite_predict_fn(model, quantize=True):
 
 def make_logits_fn(model):
     """make_predict_fn's function for the classifier's logits, before any temperature."""
-    logits_model = keras.models.Model(model.inputs, model.get_layer(CLASSIFIER).output)
-    spec = tf.TensorSpec([None, None], tf.int32)
-    logits_fn = tf.function(lambda token_ids, segment_ids: logits_model([token_ids, segment_ids], training=False),
-                            input_signature=[spec, spec])
-    return lambda token_ids, segment_ids: logits_fn(token_ids, segment_ids).numpy()
+    forward = make_forward(model, probabilities=False)
+    return lambda token_ids, segment_ids: forward(token_ids, segment_ids).numpy()
 
 
 def predict_logits(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE, logits_fn=None):
@@ -447,6 +531,22 @@ def forward_flops(albert_config, lengths):
     """Forward FLOPs of texts of the given token lengths (numpy array), each at its own length."""
     lengths = np.asarray(lengths, dtype='float64')
     return float(np.sum(forward_flops_per_token(albert_config, lengths) * lengths))
+
+
+def prediction_flops(albert_config, lengths, num_classes=3):
+    """The FLOPs a prediction needs for texts of the given token lengths: the useful work of make_forward.
+
+    forward_flops counts every position of every layer; a prediction reads
+    only [CLS]'s row at the end, so its last layer needs the keys and values
+    of every token but the query, attention, output and feed-forward of
+    [CLS] alone. The Keras graph and the int8 copy do the whole forward anyway.
+    """
+    h, ff, layers = albert_config['hidden_size'], albert_config['intermediate_size'], albert_config['num_hidden_layers']
+    lengths = np.asarray(lengths, dtype='float64')
+    all_but_last = dict(albert_config, num_hidden_layers=layers - 1)
+    keys_values = 2 * 2 * h * h * lengths
+    cls_row = 2 * (h * h + 2 * lengths * h + h * h + 2 * h * ff + h * num_classes)  # Q, attention, output, FFN, classifier
+    return float(np.sum(forward_flops_per_token(all_but_last, lengths) * lengths + keys_values + cls_row))
 
 
 def train_step_passes(gradient_penalty=0.0, adversarial=0.0):

@@ -3,13 +3,16 @@
 Measures texts/s and tokens/s of predict_proba on the shipped test file (or
 its texts repeated to --texts N) at batch sizes 1, 32 and 128, for each
 precision, the machine's float32 matmul GFLOP/s in the same run, and the
-model's forward FLOPs per token, and prints which fraction of the float32
-matmul limit prediction reaches. int8 (TensorFlow Lite, int8 matrix products)
+FLOPs a prediction needs (model.prediction_flops: padding and the last
+layer's rows other than [CLS] are not counted), and prints which fraction of
+the float32 matmul limit prediction reaches. `keras` is float32 run by the
+Keras graph, as prediction ran before model.make_forward, for comparison.
+int8 (TensorFlow Lite, int8 matrix products)
 also gets its agreement with float32 (share of texts with the same label, and
 the largest probability difference), its set-up time (conversion) and after
 how many texts that set-up has paid for itself. Needs trained weights (make train).
 
-    python benchmarks/bench_predict.py [--input data/test.txt] [--texts 20000] [--precisions float32 int8]
+    python benchmarks/bench_predict.py [--input data/test.txt] [--texts 20000] [--precisions float32 keras int8]
 """
 import argparse
 import os
@@ -26,11 +29,6 @@ import model as M  # noqa: E402
 import path  # noqa: E402
 from data_process import encode  # noqa: E402
 from utils.cli import load_data_or_fail, load_model_or_fail  # noqa: E402
-
-
-def model_gflop(albert_config, lengths):
-    """Total forward GFLOP for texts of the given token lengths."""
-    return M.forward_flops(albert_config, lengths) / 1e9
 
 
 def timed(function, repeats=5):
@@ -56,7 +54,8 @@ def main(argv=None):
     parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32, config.PREDICT_BATCH_SIZE])
-    parser.add_argument('--precisions', nargs='+', choices=M.PRECISIONS, default=list(M.PRECISIONS))
+    parser.add_argument('--precisions', nargs='+', choices=M.PRECISIONS + ('keras',), default=list(M.PRECISIONS),
+                        help='keras: float32 by the Keras graph (default: %(default)s)')
     parser.add_argument('--repeats', type=int, default=5, help='timed runs after the warm-up; the best counts (default: %(default)s)')
     parser.add_argument('--texts', type=int, help="repeat the input's texts to this many (default: each once)")
     args = parser.parse_args(argv)
@@ -65,18 +64,18 @@ def main(argv=None):
         texts = [texts[i % len(texts)] for i in range(args.texts)]
     albert_config = model.albert_config
     lengths = [int((encode([text], tokenizer, model.maxlen)[0] > 0).sum()) for text in texts]  # real tokens, no padding
-    gflop = model_gflop(albert_config, lengths)
+    gflop = M.prediction_flops(albert_config, lengths, len(model.label_names)) / 1e9
     limit = M.matmul_gflops(repeats=20)
     mean_len = np.mean(lengths)
     print(f'{len(texts)} texts from {args.input}, {sum(lengths)} tokens (mean {mean_len:.1f}); '
-          f'{gflop / sum(lengths) * 1e3:.2f} MFLOP per token forward')
+          f'{gflop / sum(lengths) * 1e3:.2f} MFLOP per token for a prediction')
     print(f'float32 matmul on this machine: {limit:.0f} GFLOP/s')
     float32 = M.predict_proba(model, tokenizer, texts)
     print(f"{'precision':<10}{'batch':>6}{'texts/s':>10}{'tokens/s':>11}{'GFLOP/s':>10}{'of limit':>10}")
     notes, seconds_per_text = [], {}
     for precision in args.precisions:
         started = time.perf_counter()
-        predict_fn = M.make_predict_fn(model, precision)
+        predict_fn = M.keras_predict_fn(model) if precision == 'keras' else M.make_predict_fn(model, precision)
         setup = time.perf_counter() - started
         for batch_size in args.batch_sizes:
             seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, batch_size, predict_fn), args.repeats)

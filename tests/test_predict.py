@@ -242,7 +242,7 @@ def test_tflite_float32_copy_gives_the_keras_model_probabilities(trained_tiny):
     # the converter needs two bert4keras slices rewritten (utils.compat.tflite_convertible): same maths
     model, tokenizer, _ = trained_tiny
     texts = TEXTS[:10] + [TEXTS[0] * 7]
-    keras_probs = M.predict_proba(model, tokenizer, texts)
+    keras_probs = M.predict_proba(model, tokenizer, texts, predict_fn=M.keras_predict_fn(model))
     tflite_probs = M.predict_proba(model, tokenizer, texts, predict_fn=M.tflite_predict_fn(model, quantize=False))
     np.testing.assert_allclose(tflite_probs, keras_probs, atol=1e-5)
     with pytest.raises(ValueError, match='unknown precision'):
