@@ -32,6 +32,7 @@ import utils.compat  # noqa: F401  (must come before bert4keras)
 import numpy as np
 import tensorflow as tf
 
+import model as M
 import path
 import predict
 from utils.cli import at_least, fail, read_texts_or_fail, shown_path
@@ -48,11 +49,12 @@ def serving_module(model, tokenizer):
     module.tokenizer = GraphTokenizer(tokenizer, model.maxlen)
     module.model_variables = list(model.variables)  # tracked here, so that the SavedModel holds them
     label_names = tf.constant(list(model.label_names))
+    forward = M.make_forward(model)  # predict.py's float32 forward, temperature included
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name='texts')])
     def serve(texts):
         token_ids = module.tokenizer(texts)
-        probs = model([token_ids, tf.zeros_like(token_ids)], training=False)
+        probs = forward(token_ids, tf.zeros_like(token_ids))
         label = tf.argmax(probs, axis=1)
         return {'label': label, 'label_name': tf.gather(label_names, label), 'probs': probs}
 
@@ -149,7 +151,7 @@ def main(argv=None):
     texts = read_texts_or_fail(args.check)[0] if args.check else []
     try:  # through predict.py's cache, so that the check predicts with this very model, loaded once
         model, tokenizer, _ = predict._load(args.weights, args.albert_dir)
-    except predict._model_module().MissingModelError as e:
+    except M.MissingModelError as e:
         fail(e)
 
     def check(folder):
