@@ -324,8 +324,8 @@ PRECISIONS = ('float32', 'int8')
 def make_predict_fn(model, precision='float32'):
     """A function (token_ids, segment_ids) -> class probabilities (numpy) for padded batches.
 
-    float32 runs make_forward's compiled function. int8 runs a TensorFlow Lite
-    copy of the Keras model (see tflite_predict_fn).
+    float32 runs make_forward's compiled function; int8 runs a TensorFlow
+    Lite copy of it (see tflite_predict_fn).
     """
     if precision == 'int8':
         return tflite_predict_fn(model, quantize=True)
@@ -392,12 +392,14 @@ def make_forward(model, probabilities=True):
         text_of, position = where[:, 0], where[:, 1]  # of each real token, in row order
         cls_rows = tf.cumsum(tf.reduce_sum(tf.cast(real, tf.int32), 1), exclusive=True)  # each text's first row
         # each position's row among the real tokens; padding reads row 0, which the key mask hides
-        row_of = tf.where(real, tf.cumsum(tf.cast(real, tf.int32), 1) - 1 + cls_rows[:, None], 0)
-        head = tf.range(heads)
-        # [3, texts, heads, width] indices into the Q|K|V product cut into rows of `size`, and back
-        qkv_rows = (row_of[None, :, None, :] * 3 + tf.range(3)[:, None, None, None]) * heads + head[None, None, :, None]
-        token_rows = (text_of[:, None] * heads + head) * width + position[:, None]  # [tokens, heads]
-        key_bias = tf.where(real, 0.0, -1e12)[:, None, None, :]  # exp() of it is 0, as of bert4keras's -inf
+        row_of = tf.where(real, tf.cumsum(tf.cast(real, tf.int32), 1) - 1 + tf.expand_dims(cls_rows, 1), 0)
+        # [3, texts, heads, width] indices into the Q|K|V product cut into rows of `size`, and back (reshapes,
+        # not [None, ...]: TensorFlow Lite has no kernel for a slice that adds axes)
+        qkv_rows = ((tf.reshape(row_of, [1, texts, 1, width]) * 3 + tf.reshape(tf.range(3), [3, 1, 1, 1])) * heads
+                    + tf.reshape(tf.range(heads), [1, 1, heads, 1]))
+        token_rows = ((tf.expand_dims(text_of, 1) * heads + tf.range(heads)) * width
+                      + tf.expand_dims(position, 1))  # [tokens, heads]
+        key_bias = tf.reshape(tf.where(real, 0.0, -1e12), [texts, 1, 1, width])  # exp() of it is 0, as of -inf
 
         x = (tf.gather(layer('Embedding-Token').embeddings, tf.boolean_mask(token_ids, real))
              + tf.gather(layer('Embedding-Segment').embeddings, tf.boolean_mask(segment_ids, real))
@@ -432,14 +434,12 @@ def tflite_model(model, quantize=True):
 
     Dynamic range: the weights of the matrix products are stored as int8 and
     the activations quantized on the fly, so the products run in int8 (AVX-512
-    VNNI on this CPU); the rest stays float32. bench_predict.py measures its
-    speed and how often it agrees with float32. Takes a few seconds.
+    VNNI on this CPU); the rest stays float32. What is converted is
+    make_forward's function, so int8 too skips padding and the last layer's
+    other rows. bench_predict.py measures its speed and how often it agrees
+    with float32. Takes a few seconds.
     """
-    spec = tf.TensorSpec([None, None], tf.int32)
-    with utils.compat.tflite_convertible():  # bert4keras's graph, in ops the converter knows
-        forward = tf.function(lambda token_ids, segment_ids: model([token_ids, segment_ids], training=False))
-        concrete = forward.get_concrete_function(spec, spec)
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], model)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([make_forward(model).get_concrete_function()], model)
     if quantize:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     try:

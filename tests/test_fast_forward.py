@@ -103,3 +103,18 @@ def test_prediction_flops_count_the_last_layer_for_cls_only():
     length = 10
     skipped = (length - 1) * (2 * h * h + 4 * length * h + 2 * h * h + 4 * h * ff)
     assert M.prediction_flops(cfg, [length]) == pytest.approx(M.forward_flops(cfg, [length]) + classifier - skipped)
+
+
+def test_its_tensorflow_lite_copy_gives_the_keras_probabilities(trained_tiny):
+    # int8 converts make_forward's graph: its gathers, the [CLS]-only last layer and the fused batch
+    # norm must mean the same in TensorFlow Lite (checked in float32, where only the order of sums differs)
+    _, tokenizer, _ = trained_tiny
+    model = M.build_model(dict(TINY_ALBERT_CONFIG, num_hidden_layers=2), TOY_LABEL_NAMES, temperature=1.7)
+    random_weights(model, seed=1)
+    token_ids, segment_ids = awkward_batch(tokenizer)
+    expected = model.predict_on_batch([token_ids, segment_ids])
+    assert np.ptp(expected, axis=0).min() > 0.03  # texts get different probabilities
+    tflite = M.tflite_predict_fn(model, quantize=False)
+    np.testing.assert_allclose(tflite(token_ids, segment_ids), expected, atol=1e-5)
+    np.testing.assert_allclose(tflite(token_ids[:3, :8], segment_ids[:3, :8]),  # another shape: resized
+                               model.predict_on_batch([token_ids[:3, :8], segment_ids[:3, :8]]), atol=1e-5)

@@ -239,7 +239,7 @@ def test_int8_precision_follows_float32_through_the_api_and_the_cli(weights, tmp
 
 
 def test_tflite_float32_copy_gives_the_keras_model_probabilities(trained_tiny):
-    # the converter needs two bert4keras slices rewritten (utils.compat.tflite_convertible): same maths
+    # what is converted is model.make_forward's graph: its gathers and slices must mean the same in TensorFlow Lite
     model, tokenizer, _ = trained_tiny
     texts = TEXTS[:10] + [TEXTS[0] * 7]
     keras_probs = M.predict_proba(model, tokenizer, texts, predict_fn=M.keras_predict_fn(model))
