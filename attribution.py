@@ -75,7 +75,7 @@ def make_ig_fn(trained):
     x (n, num_classes). The path points of all texts go through the model in
     one batched forward and backward pass.
     """
-    embedding_model = M.build_embedding_model(trained)
+    forward = M.albert_forward(trained)  # prediction's forward, with the token embeddings as an input
     embedding_layer = trained.get_layer(M.TOKEN_EMBEDDING)
 
     ids_spec = tf.TensorSpec([None, None], tf.int32)
@@ -98,15 +98,14 @@ def make_ig_fn(trained):
         # only the path is watched: the backward pass skips the weights' gradients, about half its cost
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(path)
-            probs = embedding_model([repeat(token_ids), repeat(segment_ids), path], training=False)
+            probs = forward(repeat(token_ids), repeat(segment_ids), path)
             # f(x) and f(baseline): the path's first and last rows when its points include the
             # ends (Gauss-Lobatto, trapezoid), else one more forward pass of the two ends
             on_path = tf.logical_and(tf.equal(alphas[0], 0.0), tf.equal(alphas[-1], 1.0))
             per_text = tf.reshape(probs, [n, k, -1])
             ends = tf.cond(on_path, lambda: tf.concat([per_text[:, -1], per_text[:, 0]], 0),
-                           lambda: embedding_model([tf.concat([token_ids, token_ids], 0),
-                                                    tf.concat([segment_ids, segment_ids], 0),
-                                                    tf.concat([x, x_base], 0)], training=False))
+                           lambda: forward(tf.concat([token_ids, token_ids], 0), tf.concat([segment_ids, segment_ids], 0),
+                                           tf.concat([x, x_base], 0)))
             probs_at_x, probs_at_base = ends[:n], ends[n:]
             targets = tf.where(targets < 0, tf.argmax(probs_at_x, axis=-1, output_type=tf.int32), targets)
             # f as coefficients over the classes: one-hot of the target, minus one-hot of the contrast

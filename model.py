@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 import tensorflow as tf
 from bert4keras.backend import gelu_erf, gelu_tanh, keras, set_gelu
-from bert4keras.models import ALBERT, build_transformer_model
+from bert4keras.models import build_transformer_model
 from bert4keras.tokenizers import Tokenizer
 
 import config
@@ -96,55 +96,10 @@ def build_model(albert_config, label_names, checkpoint=None, maxlen=config.MAXLE
     """ALBERT from a config dict (optionally loading a TF checkpoint), [CLS] -> Dense softmax over the classes."""
     albert = build_transformer_model(checkpoint_path=checkpoint, model='albert', **albert_config)
     model = keras.models.Model(albert.inputs, classifier_head(albert.output, len(label_names), temperature))
-    model.albert_config = albert_config  # for build_embedding_model and the benchmarks
+    model.albert_config = albert_config  # for albert_forward and the benchmarks
     model.label_names = tuple(label_names)  # a tuple: Keras would wrap a list in a tracked ListWrapper
     model.maxlen = maxlen
     model.temperature = float(temperature)
-    return model
-
-
-class ReplaceEmbeddings(keras.layers.Layer):
-    """Outputs the given token embeddings in place of the looked-up ones, keeping their padding mask."""
-
-    def call(self, inputs, mask=None):
-        return inputs[1]
-
-    def compute_mask(self, inputs, mask=None):
-        return mask[0] if mask else None
-
-
-class ALBERTFromEmbeddings(ALBERT):
-    """ALBERT whose token embeddings come from an extra input, for Integrated Gradients.
-
-    The token ids still go in, so positions and the padding mask are those of
-    the real text; only the output of Embedding-Token is replaced.
-    """
-
-    def get_inputs(self):
-        # last in the list: apply_embeddings takes only the token and segment ids from the front
-        self.embeddings_input = keras.layers.Input(shape=(None, self.embedding_size), name='Input-Embeddings')
-        return super().get_inputs() + [self.embeddings_input]
-
-    def apply(self, inputs=None, layer=None, arguments=None, **kwargs):
-        outputs = super().apply(inputs, layer, arguments, **kwargs)
-        if inputs is not None and kwargs.get('name') == TOKEN_EMBEDDING:
-            outputs = ReplaceEmbeddings(name='Replace-Embeddings')([outputs, self.embeddings_input])
-        return outputs
-
-
-def build_embedding_model(trained):
-    """A copy of a trained classifier taking [token_ids, segment_ids, token_embeddings] as inputs.
-
-    Its weights are the trained model's; feeding Embedding-Token(token_ids) as
-    the embeddings gives exactly the trained model's output.
-    """
-    albert_config = trained.albert_config
-    albert = build_transformer_model(model=ALBERTFromEmbeddings, return_keras_model=False, **albert_config)
-    model = keras.models.Model(albert.inputs, classifier_head(albert.output, trained.output_shape[-1],
-                                                              trained.temperature))
-    for layer in trained.layers:
-        if layer.weights:
-            model.get_layer(layer.name).set_weights(layer.get_weights())
     return model
 
 
@@ -344,11 +299,20 @@ def keras_predict_fn(model):
 
 
 def make_forward(model, probabilities=True):
-    """A compiled function (token_ids, segment_ids) -> class probabilities (or the logits), for prediction.
+    """albert_forward compiled for prediction: (token_ids, segment_ids) -> class probabilities (or logits)."""
+    forward = albert_forward(model, probabilities)
+    spec = tf.TensorSpec([None, None], tf.int32)
+    return tf.function(lambda token_ids, segment_ids: forward(token_ids, segment_ids), input_signature=[spec, spec])
 
-    The Keras model's maths on its own weight variables (so it follows
-    training), within 1e-5 of it (tests/test_fast_forward.py), in about 60% of
-    the time (benchmarks/bench_predict.py) because it does less and fuses more:
+
+def albert_forward(model, probabilities=True):
+    """A function (token_ids, segment_ids, token_embeddings=None) -> class probabilities (or logits), in TF ops.
+
+    Prediction (make_forward), the int8 copy, the export and Integrated
+    Gradients run this rather than the Keras graph. It is the Keras model's
+    maths on its own weight variables (so it follows training), within 1e-5
+    of it (tests/test_fast_forward.py), in about 60% of the time
+    (benchmarks/bench_predict.py) because it does less and fuses more:
     - only real tokens go through the dense layers: a batch's [texts, width]
       positions become its [tokens] rows, gathered into [texts, heads, width,
       size] for the attention and back;
@@ -357,12 +321,15 @@ def make_forward(model, probabilities=True):
     - Q, K and V are one matrix product, with 1/sqrt(size) folded into Q's weights;
     - layer norm and gelu are written as the ops oneDNN fuses (a fused batch
       norm becomes one layer-norm kernel; MatMul + BiasAdd + gelu one kernel).
+    token_embeddings [texts, width, embedding size], if given, replace the
+    looked-up token embeddings (Integrated Gradients' path points); the token
+    ids still give the positions and the padding mask.
     """
     layer = model.get_layer
     attention, feed_forward = layer('Transformer-MultiHeadSelfAttention'), layer('Transformer-FeedForward')
     heads, size = attention.heads, attention.head_size
     if attention.key_size != size or len(feed_forward.activation) != 1:
-        raise ValueError('make_forward needs ALBERT with key size = head size and one feed-forward activation')
+        raise ValueError('albert_forward needs ALBERT with key size = head size and one feed-forward activation')
     activation = {gelu_tanh: functools.partial(tf.nn.gelu, approximate=True),
                   gelu_erf: functools.partial(tf.nn.gelu, approximate=False)}.get(feed_forward.activation[0],
                                                                                  feed_forward.activation[0])
@@ -382,10 +349,7 @@ def make_forward(model, probabilities=True):
                                                    epsilon=norm_layer.epsilon, data_format='NCHW')
         return tf.reshape(y, tf.shape(x)) * norm_layer.gamma + norm_layer.beta
 
-    spec = tf.TensorSpec([None, None], tf.int32)
-
-    @tf.function(input_signature=[spec, spec])
-    def forward(token_ids, segment_ids):
+    def forward(token_ids, segment_ids, token_embeddings=None):
         texts, width = tf.shape(token_ids)[0], tf.shape(token_ids)[1]
         real = tf.concat([tf.ones_like(token_ids[:, :1], tf.bool), token_ids[:, 1:] != 0], 1)  # bert4keras's mask
         where = tf.cast(tf.where(real), tf.int32)
@@ -401,7 +365,11 @@ def make_forward(model, probabilities=True):
                       + tf.expand_dims(position, 1))  # [tokens, heads]
         key_bias = tf.reshape(tf.where(real, 0.0, -1e12), [texts, 1, 1, width])  # exp() of it is 0, as of -inf
 
-        x = (tf.gather(layer('Embedding-Token').embeddings, tf.boolean_mask(token_ids, real))
+        if token_embeddings is None:
+            token_embeddings = tf.gather(layer(TOKEN_EMBEDDING).embeddings, tf.boolean_mask(token_ids, real))
+        else:
+            token_embeddings = tf.boolean_mask(token_embeddings, real)
+        x = (token_embeddings
              + tf.gather(layer('Embedding-Segment').embeddings, tf.boolean_mask(segment_ids, real))
              + tf.gather(layer('Embedding-Position').embeddings, position))
         x = norm(x, 'Embedding-Norm')

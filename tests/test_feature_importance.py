@@ -19,12 +19,15 @@ def trained(trained_tiny):
     return trained_tiny
 
 
-def test_embedding_model_reproduces_the_classifier(trained):
+def test_the_forward_from_embeddings_reproduces_the_classifier(trained):
     model, tokenizer, _ = trained
     token_ids, segment_ids = encode(TEXTS, tokenizer)
     embeddings = model.get_layer(M.TOKEN_EMBEDDING)(token_ids)
-    from_embeddings = M.build_embedding_model(model).predict_on_batch([token_ids, segment_ids, embeddings])
+    from_embeddings = M.albert_forward(model)(token_ids, segment_ids, embeddings)
     np.testing.assert_allclose(from_embeddings, model.predict_on_batch([token_ids, segment_ids]), atol=1e-6)
+    # the embeddings given are the ones used: the texts' own, moved, change the output
+    moved = M.albert_forward(model)(token_ids, segment_ids, embeddings * 0.5)
+    assert np.abs(moved - from_embeddings).max() > 1e-3
 
 
 @pytest.mark.parametrize('method', A.METHODS)
