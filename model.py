@@ -379,7 +379,7 @@ def albert_forward(model, probabilities=True):
         qkv_bias = tf.concat([attention.q_dense.bias * q_scale, attention.k_dense.bias, attention.v_dense.bias], 0)
         for index in range(num_layers):  # ALBERT: one layer's weights, num_layers times
             qkv = tf.gather(tf.reshape(tf.nn.bias_add(tf.matmul(x, qkv_kernel), qkv_bias), [-1, size]), qkv_rows)
-            q, k, v = qkv[0], qkv[1], qkv[2]
+            q, k, v = tf.unstack(qkv)  # not qkv[0], ...: the gradient of a slice (IG) fills a whole zero copy
             last = index == num_layers - 1
             if last:
                 q, x = q[:, :, :1], tf.gather(x, cls_rows)
