@@ -137,7 +137,8 @@ def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobat
     texts_per_batch = max(1, batch_rows // len(alphas))  # each text goes in once per path point
     results = [None] * len(texts)
     # like prediction: similar lengths together, and long texts in smaller batches
-    for chunk in length_sorted_batches(texts, texts_per_batch, max_tokens=texts_per_batch * config.IG_TOKENS_PER_TEXT):
+    for chunk in length_sorted_batches(texts, texts_per_batch, max_tokens=texts_per_batch * config.IG_TOKENS_PER_TEXT,
+                                       maxlen=trained.maxlen):
         token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer, trained.maxlen)
         is_text = (token_ids > 0)
         is_text[:, 0] = False  # [CLS]

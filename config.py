@@ -68,7 +68,7 @@ TEMPERATURE_RANGE = (1.0, 20.0)
 PREDICT_BATCH_SIZE = 128  # texts per batch at most
 PREDICT_CHUNK_TEXTS = 10000  # predict.py --input reads, predicts and writes this many at a time: flat memory
 MAX_BATCH_TOKENS = 8192   # padded tokens per batch at most, so long texts go in smaller batches
-MIN_REAL_FRACTION = 0.8   # a batch of MIN_BATCH_TEXTS or more closes before padding passes 20% of it
+MIN_REAL_FRACTION = 0.8   # a batch of MIN_BATCH_TEXTS or more closes before padding (beyond rounding) passes 20% of it
 MIN_BATCH_TEXTS = 8
 PAD_MULTIPLE = 8          # batch widths are rounded up to this: fewer shapes for TensorFlow to set up
 

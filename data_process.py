@@ -300,27 +300,27 @@ def encode(texts, tokenizer, maxlen=MAXLEN):
     return padded, np.zeros_like(padded)
 
 
-def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_real=MIN_REAL_FRACTION):
+def length_sorted_batches(texts, batch_size, max_tokens=MAX_BATCH_TOKENS, min_real=MIN_REAL_FRACTION, maxlen=MAXLEN):
     """Index lists that cover texts sorted by length, for inference.
 
     A batch holds at most batch_size texts and, padded to its longest text, at
     most max_tokens tokens; once it has MIN_BATCH_TEXTS texts it also closes
-    rather than let padding exceed 1 - min_real of it. So long texts go in
-    smaller batches and little compute is spent on padding.
+    rather than let padding exceed 1 - min_real of it, counting each text at
+    its own width rounded as encode rounds it (that rounding is not padding
+    this rule can avoid). So long texts go in smaller batches and little
+    compute is spent on padding.
     """
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    batches_, current, real = [], [], 0
+    batches_, current, own_widths = [], [], 0
     for i in order:
-        # characters + [CLS], [SEP] (about the token count), rounded up as encode rounds it: the rounding
-        # is not padding this rule can avoid, and counting it cut short texts into batches of 8
-        width = padded_width(len(texts[i]) + 2)
+        width = padded_width(min(len(texts[i]) + 2, maxlen))  # characters + [CLS], [SEP]: about the tokens
         padded = (len(current) + 1) * width
         if current and (len(current) == batch_size or padded > max_tokens
-                        or (len(current) >= MIN_BATCH_TEXTS and (real + width) / padded < min_real)):
+                        or (len(current) >= MIN_BATCH_TEXTS and (own_widths + width) / padded < min_real)):
             batches_.append(current)
-            current, real = [], 0
+            current, own_widths = [], 0
         current.append(i)
-        real += width
+        own_widths += width
     if current:
         batches_.append(current)
     return batches_

@@ -39,7 +39,8 @@ from utils.cli import at_least, fail, read_texts_or_fail, shown_path
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable, usual_permissions
 from utils.graph_tokenizer import GraphTokenizer
 
-# How far the exported probabilities may be from predict.py's (float32 sums in another order)
+# How far the exported probabilities may be from predict.py's: both run model.make_forward, but the
+# SavedModel's graph is optimised anew when it loads
 TOLERANCE = 1e-5
 
 

@@ -316,8 +316,9 @@ def albert_forward(model, probabilities=True):
     - only real tokens go through the dense layers: a batch's [texts, width]
       positions become its [tokens] rows, gathered into [texts, heads, width,
       size] for the attention and back;
-    - the last layer needs only [CLS]'s row: past the keys and values, it runs
-      for one row a text;
+    - the last layer needs only [CLS]'s row: its attention, output and
+      feed-forward run for one row a text (its Q|K|V product, below, still
+      runs for every token);
     - Q, K and V are one matrix product, with 1/sqrt(size) folded into Q's weights;
     - layer norm and gelu are written as the ops oneDNN fuses (a fused batch
       norm becomes one layer-norm kernel; MatMul + BiasAdd + gelu one kernel).
@@ -473,7 +474,7 @@ def predict_proba(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE,
     """
     predict_fn = predict_fn or make_predict_fn(model)
     probs = np.zeros((len(texts), model.output_shape[-1]), dtype='float32')
-    for chunk in length_sorted_batches(texts, batch_size):
+    for chunk in length_sorted_batches(texts, batch_size, maxlen=model.maxlen):
         token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer, model.maxlen)
         probs[chunk] = predict_fn(token_ids, segment_ids)
         if progress:
@@ -501,13 +502,14 @@ def forward_flops(albert_config, lengths):
     return float(np.sum(forward_flops_per_token(albert_config, lengths) * lengths))
 
 
-def prediction_flops(albert_config, lengths, num_classes=3):
+def prediction_flops(albert_config, lengths, num_classes):
     """The FLOPs a prediction needs for texts of the given token lengths: the useful work of make_forward.
 
     forward_flops counts every position of every layer; a prediction reads
     only [CLS]'s row at the end, so its last layer needs the keys and values
     of every token but the query, attention, output and feed-forward of
-    [CLS] alone. The Keras graph and the int8 copy do the whole forward anyway.
+    [CLS] alone (make_forward computes the last layer's Q for every token all
+    the same, and the Keras graph the whole forward: work this does not count).
     """
     h, ff, layers = albert_config['hidden_size'], albert_config['intermediate_size'], albert_config['num_hidden_layers']
     lengths = np.asarray(lengths, dtype='float64')

@@ -85,7 +85,7 @@ def test_temperature_lowers_the_nll_of_an_overconfident_model_and_travels_with_i
     np.testing.assert_allclose(predict.predict_proba(TEXTS, weights=weights), softmax(logits, temperature), atol=1e-5)
     # labels never change
     assert predict.multi_predict(TEXTS, weights=weights) == logits.argmax(axis=1).tolist()
-    # int8 and IG's copy of the model carry the temperature too: IG explains the calibrated probability
+    # int8 and IG's forward (model.albert_forward) carry the temperature too: IG explains the calibrated probability
     int8 = M.predict_proba(calibrated, tokenizer, TEXTS, predict_fn=M.make_predict_fn(calibrated, 'int8'))
     np.testing.assert_allclose(int8, softmax(logits, temperature), atol=0.02)
     assert np.abs(int8 - softmax(logits)).max() > 0.05  # and not the uncalibrated ones

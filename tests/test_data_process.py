@@ -169,6 +169,17 @@ def test_length_sorted_batches_cover_every_text_once_within_their_limits():
     assert not any(len(texts[batch[0]]) < 10 and len(texts[batch[-1]]) > 100 for batch in batches)
 
 
+def test_rounding_to_pad_multiple_does_not_count_as_padding():
+    # texts of 7 to 14 characters all round up to width 16: one batch, not batches of 8 (as when
+    # a 9-token text in a 16-wide row counted as 44% padding)
+    from data_process import length_sorted_batches
+    texts = ['胃' * (7 + i % 8) for i in range(200)]
+    assert [len(batch) for batch in length_sorted_batches(texts, 128)] == [128, 72]
+    # texts longer than maxlen are cut to it, so they are counted at maxlen
+    long_texts = ['胃' * 500] * 20
+    assert [len(batch) for batch in length_sorted_batches(long_texts, 128, max_tokens=4096, maxlen=200)] == [20]
+
+
 def test_mask_tokens_hides_only_text_tokens_at_the_asked_rates():
     # 200 texts of 20 tokens ([CLS] 18 characters [SEP]) padded to 24
     ids = np.zeros((200, 24), dtype='int32')

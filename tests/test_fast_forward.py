@@ -17,7 +17,8 @@ def awkward_batch(tokenizer, width=24):
     holed = token_ids[2].copy()
     holed[3] = 0
     token_ids = np.concatenate([token_ids, holed[None]])
-    return token_ids, np.zeros_like(token_ids)
+    segment_ids = np.random.default_rng(0).integers(0, 2, token_ids.shape).astype('int32')  # both segments
+    return token_ids, segment_ids
 
 
 def keras_logits(model, token_ids, segment_ids):
@@ -49,7 +50,8 @@ def test_a_trained_model_gives_the_keras_probabilities_and_logits(trained_tiny):
                                keras_logits(model, token_ids, segment_ids), atol=1e-4)
     for row in range(len(token_ids)):  # each text alone, without the batch's padding
         alone = token_ids[row:row + 1, :max(1, int(np.flatnonzero(token_ids[row]).max()) + 1)]
-        np.testing.assert_allclose(M.make_predict_fn(model)(alone, np.zeros_like(alone))[0], expected[row], atol=1e-5)
+        alone_segments = segment_ids[row:row + 1, :alone.shape[1]]
+        np.testing.assert_allclose(M.make_predict_fn(model)(alone, alone_segments)[0], expected[row], atol=1e-5)
 
 
 def test_no_texts_give_no_rows(trained_tiny):
@@ -70,7 +72,7 @@ def test_other_albert_configs_give_the_keras_logits(trained_tiny, change):
     random_weights(model)
     token_ids, segment_ids = awkward_batch(tokenizer)
     expected = keras_logits(model, token_ids, segment_ids)
-    assert np.ptp(expected, axis=0).min() > 0.3  # every class's logit differs by text
+    assert np.ptp(expected, axis=0).min() > 0.1  # every class's logit differs by text
     np.testing.assert_allclose(M.make_forward(model, probabilities=False)(token_ids, segment_ids), expected,
                                rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(M.make_predict_fn(model)(token_ids, segment_ids),  # softmax(logits / 1.7)
@@ -98,11 +100,11 @@ def test_prediction_flops_count_the_last_layer_for_cls_only():
     h, ff = cfg['hidden_size'], cfg['intermediate_size']
     classifier = 2 * h * 3
     # a text of [CLS] alone needs the whole forward, and the classifier
-    assert M.prediction_flops(cfg, [1]) == pytest.approx(M.forward_flops(cfg, [1]) + classifier)
+    assert M.prediction_flops(cfg, [1], 3) == pytest.approx(M.forward_flops(cfg, [1]) + classifier)
     # each further token skips the last layer's query (2h^2), attention row (4Lh), output (2h^2) and feed-forward (4h ff)
     length = 10
     skipped = (length - 1) * (2 * h * h + 4 * length * h + 2 * h * h + 4 * h * ff)
-    assert M.prediction_flops(cfg, [length]) == pytest.approx(M.forward_flops(cfg, [length]) + classifier - skipped)
+    assert M.prediction_flops(cfg, [length], 3) == pytest.approx(M.forward_flops(cfg, [length]) + classifier - skipped)
 
 
 def test_its_tensorflow_lite_copy_gives_the_keras_probabilities(trained_tiny):
@@ -118,3 +120,37 @@ def test_its_tensorflow_lite_copy_gives_the_keras_probabilities(trained_tiny):
     np.testing.assert_allclose(tflite(token_ids, segment_ids), expected, atol=1e-5)
     np.testing.assert_allclose(tflite(token_ids[:3, :8], segment_ids[:3, :8]),  # another shape: resized
                                model.predict_on_batch([token_ids[:3, :8], segment_ids[:3, :8]]), atol=1e-5)
+
+
+def test_tiny_embeddings_need_each_layer_norm_s_own_epsilon(trained_tiny):
+    # Embedding-Norm's epsilon is 1e-12, the others' 1e-7: with embeddings this small the difference shows
+    _, tokenizer, _ = trained_tiny
+    model = M.build_model(dict(TINY_ALBERT_CONFIG, num_hidden_layers=2), TOY_LABEL_NAMES)
+    random_weights(model, seed=2)
+    for name in ('Embedding-Token', 'Embedding-Segment', 'Embedding-Position'):
+        embeddings = model.get_layer(name).embeddings
+        embeddings.assign(embeddings * 1e-4)
+    token_ids, segment_ids = awkward_batch(tokenizer)
+    np.testing.assert_allclose(M.make_forward(model, probabilities=False)(token_ids, segment_ids),
+                               keras_logits(model, token_ids, segment_ids), rtol=1e-4, atol=1e-4)
+
+
+def test_its_gradient_towards_the_embeddings_is_the_derivative(trained_tiny):
+    # Integrated Gradients differentiate albert_forward through its gathers, the [CLS]-only last layer
+    # and the fused batch norm; a central difference along a random direction checks that, 3 layers deep
+    _, tokenizer, _ = trained_tiny
+    model = M.build_model(dict(TINY_ALBERT_CONFIG, num_hidden_layers=3), TOY_LABEL_NAMES)
+    random_weights(model, seed=3)
+    forward = M.albert_forward(model, probabilities=False)
+    token_ids, segment_ids = awkward_batch(tokenizer)
+    embeddings = tf.constant(model.get_layer(M.TOKEN_EMBEDDING)(token_ids).numpy().astype('float64'))
+    direction = tf.constant(np.random.default_rng(4).normal(size=embeddings.shape))
+    f = lambda e: tf.reduce_sum(forward(token_ids, segment_ids, tf.cast(e, tf.float32))[:, 1])  # noqa: E731
+    with tf.GradientTape() as tape:
+        tape.watch(embeddings)
+        value = f(embeddings)
+    along = float(tf.reduce_sum(tape.gradient(value, embeddings) * direction))
+    step = 1e-2
+    central = (float(f(embeddings + step * direction)) - float(f(embeddings - step * direction))) / (2 * step)
+    assert abs(along) > 0.1
+    assert along == pytest.approx(central, rel=2e-2)
