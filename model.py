@@ -339,6 +339,23 @@ def albert_forward(model, probabilities=True):
     num_layers = model.albert_config['num_hidden_layers']
     temperature = model.temperature
 
+    def regather(x, rows, back_rows, unread_rows=False):
+        """tf.gather(x, rows) for a relayout, whose gradient is another gather rather than TensorFlow's
+        scatter-add (UnsortedSegmentSum, 8% of an Integrated Gradients pass): dx = dy's rows back_rows.
+
+        Each row of x is read at most once, apart from row 0, which padding also reads and whose
+        gradient from there is 0 (the key mask hides padding keys, and padding queries' outputs are
+        not gathered back). unread_rows: some rows of x are not read; their back_rows point one past
+        dy's last row, at a zero row.
+        """
+        @tf.custom_gradient
+        def relayout(x):
+            def gradient(dy):
+                dy = tf.reshape(dy, [-1, size])
+                return tf.gather(tf.concat([dy, tf.zeros_like(dy[:1])], 0) if unread_rows else dy, back_rows)
+            return tf.gather(x, rows), gradient
+        return relayout(x)
+
     def dense(x, dense_layer, activation=None):
         y = tf.nn.bias_add(tf.matmul(x, dense_layer.kernel), dense_layer.bias)
         return activation(y) if activation else y
@@ -364,6 +381,13 @@ def albert_forward(model, probabilities=True):
                     + tf.reshape(tf.range(heads), [1, 1, heads, 1]))
         token_rows = ((tf.expand_dims(text_of, 1) * heads + tf.range(heads)) * width
                       + tf.expand_dims(position, 1))  # [tokens, heads]
+        # their inverses, for the gradients: each [tokens, 3, heads] row's place in the [3, texts, heads,
+        # width] layout (the parts texts * heads * width apart), and each place's row among the [tokens,
+        # heads] rows, padding's one past them
+        part_offsets = tf.reshape(tf.range(3), [1, 3, 1]) * (texts * heads * width)
+        qkv_back = tf.reshape(tf.expand_dims(token_rows, 1) + part_offsets, [-1])
+        head_rows = tf.reshape(row_of, [texts, 1, width]) * heads + tf.reshape(tf.range(heads), [1, heads, 1])
+        token_back = tf.reshape(tf.where(tf.reshape(real, [texts, 1, width]), head_rows, tf.shape(where)[0] * heads), [-1])
         key_bias = tf.reshape(tf.where(real, 0.0, -1e12), [texts, 1, 1, width])  # exp() of it is 0, as of -inf
 
         if token_embeddings is None:
@@ -379,7 +403,7 @@ def albert_forward(model, probabilities=True):
         qkv_kernel = tf.concat([attention.q_dense.kernel * q_scale, attention.k_dense.kernel, attention.v_dense.kernel], 1)
         qkv_bias = tf.concat([attention.q_dense.bias * q_scale, attention.k_dense.bias, attention.v_dense.bias], 0)
         for index in range(num_layers):  # ALBERT: one layer's weights, num_layers times
-            qkv = tf.gather(tf.reshape(tf.nn.bias_add(tf.matmul(x, qkv_kernel), qkv_bias), [-1, size]), qkv_rows)
+            qkv = regather(tf.reshape(tf.nn.bias_add(tf.matmul(x, qkv_kernel), qkv_bias), [-1, size]), qkv_rows, qkv_back)
             q, k, v = tf.unstack(qkv)  # not qkv[0], ...: the gradient of a slice (IG) fills a whole zero copy
             last = index == num_layers - 1
             if last:
@@ -388,7 +412,7 @@ def albert_forward(model, probabilities=True):
             if last:
                 o = tf.reshape(o, [texts, heads * size])
             else:
-                o = tf.reshape(tf.gather(tf.reshape(o, [-1, size]), token_rows), [-1, heads * size])
+                o = tf.reshape(regather(tf.reshape(o, [-1, size]), token_rows, token_back, unread_rows=True), [-1, heads * size])
             x = norm(x + dense(o, attention.o_dense), 'Transformer-MultiHeadSelfAttention-Norm')
             x = norm(x + dense(dense(x, feed_forward.i0_dense, activation), feed_forward.o_dense),
                      'Transformer-FeedForward-Norm')
