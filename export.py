@@ -16,7 +16,8 @@ Each export is a new numbered version under --output (1, 2, ...), the layout
 TF Serving watches; an existing version is never written over. The export is
 written beside it, loaded back and checked against predict.py on --check
 (default: the test split: same labels, probabilities within 1e-5), and only
-then renamed into place; one that fails the check never appears.
+then renamed into place; one that fails the check never appears, and the
+folder a killed export leaves goes with the next export of that version.
 
 Loading it in Python needs TensorFlow Text's ops registered first:
     import tensorflow as tf, tensorflow_text  # noqa
@@ -26,7 +27,6 @@ Loading it in Python needs TensorFlow Text's ops registered first:
 import argparse
 import os
 import shutil
-import tempfile
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
 import numpy as np
@@ -36,7 +36,8 @@ import model as M
 import path
 import predict
 from utils.cli import at_least, fail, read_texts_or_fail, shown_path
-from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable, usual_permissions
+from utils.files import (OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder,
+                         usual_permissions)
 from utils.graph_tokenizer import GraphTokenizer
 
 # How far the exported probabilities may be from predict.py's: both run model.make_forward, but the
@@ -83,8 +84,7 @@ def save(module, base, version, check=None):
     target = os.path.join(base, str(version))
     if os.path.exists(target):
         raise version_taken(target)
-    os.makedirs(base, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f'.{version}.tmp', dir=base)  # TF Serving ignores names that are not numbers
+    tmp = new_temp_folder(target)  # .VERSION.tmp...: TF Serving ignores names that are not numbers
     try:
         tf.saved_model.save(module, tmp, signatures={'serving_default': module.serve})
         if check:

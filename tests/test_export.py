@@ -2,6 +2,8 @@
 import os
 import random
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import export
 import model as M
 import predict
 from conftest import TEXTS, TOY_LABEL_NAMES
+from utils.files import _writer_tag
 from utils.graph_tokenizer import GraphTokenizer
 
 # Texts a hospital export really holds, and the characters that tokenizers get wrong
@@ -108,6 +111,20 @@ def test_each_export_is_a_new_version_and_none_is_written_over(trained_tiny, tmp
     assert 'exists' in capsys.readouterr().err
     assert os.path.getmtime(out_dir / '1' / 'saved_model.pb') == saved
     assert sorted(os.listdir(out_dir)) == ['1', '2']  # no temporary folder left behind
+
+
+def test_a_killed_export_s_temporary_folder_goes_with_the_next_export(trained_tiny, tmp_path):
+    dead = subprocess.Popen([sys.executable, '-c', 'pass'])
+    dead.wait()
+    host = _writer_tag().partition('@')[2]
+    out_dir = tmp_path / 'export'
+    killed = out_dir / f'.1.tmp{dead.pid}@{host}.abc123'
+    running = out_dir / f'.1.tmp{os.getpid()}@{host}.def456'  # an export in progress (this process)
+    for folder in (killed, running):
+        (folder / 'variables').mkdir(parents=True)
+        (folder / 'saved_model.pb').write_bytes(b'half')
+    assert exported(trained_tiny[2], out_dir, '--check', '').endswith('1')
+    assert sorted(os.listdir(out_dir)) == sorted(['1', running.name])
 
 
 def test_bad_input_is_one_line(trained_tiny, tmp_path, capsys):

@@ -2,6 +2,7 @@
 import contextlib
 import fcntl
 import os
+import shutil
 import socket
 import tempfile
 
@@ -30,7 +31,7 @@ def _writer_tag():
 
 
 def remove_stale_temps(path):
-    """Remove temporary files that interrupted writes of `path` left behind.
+    """Remove temporary files (or folders: exports) that interrupted writes of `path` left behind.
 
     Their names carry the writer's pid and host (.NAME.tmpPID@HOST.XXXX); one whose writer is
     no longer alive can never be finished.
@@ -40,19 +41,36 @@ def remove_stale_temps(path):
         if name.startswith(prefix):
             pid, _, host = name[len(prefix):].split('.', 1)[0].partition('@')
             if pid.isdigit() and host == this_host and not _alive(int(pid)):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(os.path.join(directory, name))
+                stale = os.path.join(directory, name)
+                if os.path.isdir(stale):
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(stale)
 
 
-def _new_temp(path):
+def _temp_beside(path):
+    """(folder of path, the prefix of a temporary name for it), after removing dead writers' temporaries."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     remove_stale_temps(path)
+    return directory, f'{_temp_prefix(path)}{_writer_tag()}.'
+
+
+def _new_temp(path):
+    directory, prefix = _temp_beside(path)
     suffix = os.path.splitext(path)[1]  # keep the extension: savefig and h5py look at it
-    fd, tmp = tempfile.mkstemp(prefix=f'{_temp_prefix(path)}{_writer_tag()}.', suffix=suffix, dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
     os.close(fd)
     usual_permissions(tmp)
     return tmp
+
+
+def new_temp_folder(path):
+    """An empty temporary folder beside path, to be renamed to it; one that a killed writer left is
+    removed by the next writer of path."""
+    directory, prefix = _temp_beside(path)
+    return tempfile.mkdtemp(prefix=prefix, dir=directory)
 
 
 def usual_permissions(path, mode=0o666):
