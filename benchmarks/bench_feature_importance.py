@@ -5,9 +5,11 @@ only towards the embeddings, about the cost of a forward): about 2m forward
 passes per text with Gauss-Lobatto points, whose ends give f(x) and f(baseline);
 Gauss-Legendre needs the two ends forward besides (2m + 2). This prints IG
 texts/s, what one text costs in prediction passes and the mean completeness
-gap. Both are timed the same way: the best of --repeats runs after a warm-up
-run (the machine's speed wanders by several percent from run to run). Needs
-trained weights (make train).
+gap, and the same cost in passes of the Keras graph's prediction (how
+prediction ran before model.make_forward, the unit of the speed issue's
+first figure). All are timed the same way: the best of --repeats runs after a
+warm-up run (the machine's speed wanders by several percent from run to run).
+Needs trained weights (make train).
 
     python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20] [--method gausslobatto] [--repeats 3]
 """
@@ -38,9 +40,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     texts, model, tokenizer = load_texts_and_model(args.input, args.weights)
 
-    predict_fn = M.make_predict_fn(model)
-    predict_seconds = timed(lambda: M.predict_proba(model, tokenizer, texts, config.PREDICT_BATCH_SIZE, predict_fn),
-                            repeats=args.repeats)
+    def prediction_seconds(predict_fn):
+        return timed(lambda: M.predict_proba(model, tokenizer, texts, config.PREDICT_BATCH_SIZE, predict_fn),
+                     repeats=args.repeats)
+
+    predict_seconds = prediction_seconds(M.make_predict_fn(model))
+    keras_seconds = prediction_seconds(M.keras_predict_fn(model))
     ig_fn = A.make_ig_fn(model)
     results = []
     ig_seconds = timed(lambda: results.append(A.explain(model, tokenizer, texts, args.steps, args.method,
@@ -51,6 +56,8 @@ def main(argv=None):
     print(f'integrated gradients ({args.steps} steps, {args.method}): {len(texts) / ig_seconds:8.1f} texts/s; '
           f'mean completeness gap {np.mean([r["gap"] for r in results[-1]]):.4f}')
     print(f'one IG text costs {passes:.1f} prediction passes; the target is at most 2 x steps = {2 * args.steps}')
+    print(f'(prediction by the Keras graph: {len(texts) / keras_seconds:.1f} texts/s; '
+          f'one IG text costs {ig_seconds / keras_seconds:.1f} of its passes)')
 
 
 if __name__ == '__main__':
