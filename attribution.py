@@ -124,15 +124,39 @@ def make_ig_fn(trained):
 
 
 def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobatto', target=None,
-            batch_rows=config.IG_BATCH_ROWS, ig_fn=None, progress=None, contrast=None):
+            batch_rows=config.IG_BATCH_ROWS, ig_fn=None, progress=None, contrast=None,
+            max_gap=None, max_steps=config.IG_MAX_STEPS, new_round=None):
     """Integrated Gradients for each text; a list of dicts, in input order.
 
     Each dict: text, chars (the characters), scores (signed attribution per
     character), predicted, target, contrast, probs, f_x, f_baseline,
-    attribution_sum, gap. target None explains each text's predicted class;
-    with contrast, f is p(target) - p(contrast).
+    attribution_sum, gap, steps. target None explains each text's predicted
+    class; with contrast, f is p(target) - p(contrast).
+
+    With max_gap, the texts whose completeness gap is over it are explained
+    again with twice the steps, and again, as long as that stays within
+    max_steps: a very confident model's probability turns from baseline to
+    text within a short stretch of the path, which 20 points can miss (a
+    third of the test texts at 20 steps, none over 0.05 at 80).
+    new_round(texts, steps) is called before each such round, progress(n)
+    after each batch of n texts.
     """
     ig_fn = ig_fn or make_ig_fn(trained)
+    results, todo = [None] * len(texts), list(range(len(texts)))
+    while True:
+        for i, result in zip(todo, integrate(trained, tokenizer, [texts[i] for i in todo], steps, method, target,
+                                             batch_rows, ig_fn, progress, contrast)):
+            results[i] = result
+        todo = [i for i in todo if max_gap is not None and results[i]['gap'] > max_gap]
+        if not todo or steps * 2 > max_steps:
+            return results
+        steps *= 2
+        if new_round:
+            new_round(len(todo), steps)
+
+
+def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_fn, progress, contrast):
+    """explain's results for one number of steps."""
     alphas, weights = path_points(steps, method)
     texts_per_batch = max(1, batch_rows // len(alphas))  # each text goes in once per path point
     results = [None] * len(texts)
@@ -153,7 +177,7 @@ def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobat
             results[i] = {'text': texts[i], 'chars': chars, 'scores': scores,
                           'predicted': int(probs[row].argmax()), 'target': int(targets[row]), 'contrast': contrast,
                           'probs': probs[row].tolist(), 'f_x': float(f_x[row]), 'f_baseline': float(f_base[row]),
-                          'attribution_sum': total, 'gap': abs(total - float(f_x[row] - f_base[row]))}
+                          'attribution_sum': total, 'gap': abs(total - float(f_x[row] - f_base[row])), 'steps': steps}
         if progress:
             progress(len(chunk))
     return results

@@ -77,3 +77,5 @@ IG_STEPS = 20             # points on the path from the baseline to the text
 IG_THRESHOLD = 0.2        # scaled score at which a character is part of a keyword
 IG_BATCH_ROWS = 256       # interpolation rows (texts x path points) per forward/backward pass
 IG_TOKENS_PER_TEXT = 64   # padded tokens per text an IG batch allows on average
+IG_MAX_GAP = 0.05         # feature_importance.py explains a text again with twice the steps while its
+IG_MAX_STEPS = 160        # completeness gap is over this, up to this many steps

@@ -16,6 +16,10 @@ digits or layout among a class's top 20 are listed as possible shortcuts.
     python feature_importance.py --input data/test.txt --threshold 0.5 --extracts-max --heatmaps 5
     python feature_importance.py --input my.txt --target 2 --steps 50
 
+A text whose completeness gap is over --max-gap (default 0.05) is explained
+again with twice the steps, up to --max-steps (160): a very confident model's
+probability turns within a short stretch of the path, which 20 points can miss.
+
 Writes log/keywords.tsv, log/attributions.tsv, log/feature_importance.html
 and images/sample1.png ... (--heatmaps N).
 """
@@ -25,6 +29,7 @@ import math
 import os
 import string
 import sys
+from collections import Counter
 
 import numpy as np
 from tqdm import tqdm
@@ -48,11 +53,22 @@ def write_keywords(rows, num_classes, out_path):
 
 def write_attributions(results, out_path):
     with atomic_open(out_path) as f:
-        f.write('text\tpredicted\ttarget\tf_x\tf_baseline\tattribution_sum\tgap\tscores\n')
+        f.write('text\tpredicted\ttarget\tf_x\tf_baseline\tattribution_sum\tgap\tsteps\tscores\n')
         for r in results:
             scores = ' '.join(f'{s:.4f}' for s in r['scores'])
             f.write(f"{r['text']}\t{r['predicted']}\t{r['target']}\t{r['f_x']:.6f}\t{r['f_baseline']:.6f}\t"
-                    f"{r['attribution_sum']:.6f}\t{r['gap']:.6f}\t{scores}\n")
+                    f"{r['attribution_sum']:.6f}\t{r['gap']:.6f}\t{r['steps']}\t{scores}\n")
+
+
+def print_refinement(results, steps, max_gap):
+    """How many texts were explained again with more steps, and how many are still over the gap."""
+    more = Counter(r['steps'] for r in results if r['steps'] > steps)
+    if more:
+        took = ', '.join(f'{count} took {n} steps' for n, count in sorted(more.items()))
+        print(f'{sum(more.values())} texts had a gap over {max_gap} at {steps} steps and were explained again: {took}')
+    over = sum(r['gap'] > max_gap for r in results)
+    if max_gap and over:
+        print(f'{over} texts still have a gap over {max_gap} (--max-steps gives them more)')
 
 
 def print_table(rows, top, title, label_names):
@@ -156,6 +172,11 @@ def parse_args(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR, help='(default: %(default)s)')
     parser.add_argument('--steps', type=at_least(1), default=config.IG_STEPS, help='points on the path (default: %(default)s)')
+    parser.add_argument('--max-gap', type=float, default=config.IG_MAX_GAP,
+                        help='explain a text again with twice the steps while its completeness gap is over this '
+                             '(0: never) (default: %(default)s)')
+    parser.add_argument('--max-steps', type=at_least(1), default=config.IG_MAX_STEPS,
+                        help='the most steps a text gets for --max-gap (default: %(default)s)')
     parser.add_argument('--method', choices=A.METHODS, default=A.METHODS[0],
                         help='quadrature of the path integral (default: %(default)s)')
     parser.add_argument('--target', type=at_least(0),
@@ -181,6 +202,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not 0 <= args.threshold <= 1:
         parser.error('--threshold must be in [0, 1]')
+    if args.max_gap < 0:
+        parser.error('--max-gap must be 0 or more')
     if args.method == 'gausslobatto' and args.steps < 2:
         parser.error('--method gausslobatto takes at least 2 --steps (its points include both ends of the path)')
     if args.contrast and (args.target is not None or args.contrast[0] == args.contrast[1]):
@@ -208,11 +231,17 @@ def main(argv=None):
     texts, gold, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
     texts = texts[:args.limit] if args.limit else texts
     gold = gold[:len(texts)] if gold else None
+    def new_round(count, steps):
+        bar.set_description(f'again, gap over {args.max_gap} ({steps} steps)', refresh=False)
+        bar.reset(total=count)
+
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps)', mininterval=1) as bar:
         results = A.explain(trained, tokenizer, texts, args.steps, args.method, target, args.batch_rows,
-                            progress=bar.update, contrast=contrast)
+                            progress=bar.update, contrast=contrast, max_gap=args.max_gap or None,
+                            max_steps=args.max_steps, new_round=new_round)
 
     gaps = np.array([r['gap'] for r in results])
+    print_refinement(results, args.steps, args.max_gap)
     if contrast is not None:
         print(f'explaining p({label_title(names, target)}) - p({label_title(names, contrast)}): '
               f'why {names[target]} rather than {names[contrast]}')

@@ -79,6 +79,25 @@ def test_few_steps_leave_a_larger_gap_than_many(trained):
     assert fine < coarse
 
 
+def test_texts_over_the_gap_are_explained_again_with_twice_the_steps(trained):
+    model, tokenizer, _ = trained
+    coarse = A.explain(model, tokenizer, TEXTS, steps=2, method='trapezoid')
+    max_gap = float(np.median([r['gap'] for r in coarse]))  # about half the texts are over it
+    rounds = []
+    refined = A.explain(model, tokenizer, TEXTS, steps=2, method='trapezoid', max_gap=max_gap, max_steps=16,
+                        new_round=lambda count, steps: rounds.append((count, steps)))
+    over = [c['gap'] > max_gap for c in coarse]
+    assert 0 < sum(over) < len(TEXTS)
+    assert rounds[0] == (sum(over), 4) and [steps for _, steps in rounds] == [4, 8, 16][:len(rounds)]
+    for c, r, was_over in zip(coarse, refined, over):
+        if not was_over:
+            assert r['steps'] == 2 and r['scores'] == c['scores']
+            continue
+        assert r['steps'] > 2 and (r['gap'] <= max_gap or r['steps'] == 16) and r['gap'] < c['gap']
+        again = A.explain(model, tokenizer, [r['text']], steps=r['steps'], method='trapezoid')[0]
+        np.testing.assert_allclose(r['scores'], again['scores'], atol=1e-5)  # the same as asking for those steps
+
+
 def test_target_explains_the_given_class_and_batching_does_not_change_results(trained):
     model, tokenizer, _ = trained
     one_batch = A.explain(model, tokenizer, TEXTS[:6], steps=10, target=2, batch_rows=1000)
@@ -241,6 +260,25 @@ def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
              '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
     assert sorted(os.listdir(tmp_path / 'img')) == ['sample1.png']
     assert 'sample2.png of an earlier run' in capsys.readouterr().out
+
+
+def test_cli_says_which_texts_took_more_steps(trained, tmp_path, capsys):
+    _, _, weights = trained
+    source = write_rows(tmp_path / 'in.txt', list(zip(TEXTS, LABELS)))
+    argv = ['--input', source, '--weights', weights, '--method', 'trapezoid', '--steps', '2', '--limit', '6',
+            '--heatmaps', '0', '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')]
+    FI.main(argv + ['--max-gap', '1e-9', '--max-steps', '4'])  # no text adds up that closely at 4 steps
+    out = capsys.readouterr().out
+    assert '6 texts had a gap over 1e-09 at 2 steps and were explained again: 6 took 4 steps' in out
+    assert '6 texts still have a gap over 1e-09 (--max-steps gives them more)' in out
+    header, *rows = (tmp_path / 'log' / 'attributions.tsv').read_text(encoding='utf-8').splitlines()
+    assert header.split('\t')[7] == 'steps' and {row.split('\t')[7] for row in rows} == {'4'}
+    FI.main(argv + ['--max-gap', '0'])  # never again
+    out = capsys.readouterr().out
+    assert 'explained again' not in out and 'still have' not in out
+    with pytest.raises(SystemExit):
+        FI.main(argv + ['--max-gap', '-1'])
+    assert '--max-gap must be 0 or more' in capsys.readouterr().err
 
 
 def test_a_very_long_text_makes_a_bounded_heatmap(tmp_path):
