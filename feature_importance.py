@@ -60,12 +60,15 @@ def write_attributions(results, out_path):
                     f"{r['attribution_sum']:.6f}\t{r['gap']:.6f}\t{r['steps']}\t{scores}\n")
 
 
-def print_refinement(results, steps, max_gap):
-    """How many texts were explained again with more steps, and how many are still over the gap."""
-    more = Counter(r['steps'] for r in results if r['steps'] > steps)
-    if more:
-        took = ', '.join(f'{count} took {n} steps' for n, count in sorted(more.items()))
-        print(f'{sum(more.values())} texts had a gap over {max_gap} at {steps} steps and were explained again: {took}')
+def print_refinement(results, explained_again, steps, max_gap):
+    """How many texts were explained again with more steps, what they kept, and how many are still over the gap."""
+    if explained_again:
+        took = Counter(r['steps'] for r in results if r['steps'] > steps)
+        parts = [f'{count} took {n} steps' for n, count in sorted(took.items())]
+        if explained_again > sum(took.values()):
+            parts.append(f'{explained_again - sum(took.values())} kept their {steps}-step result, of smaller gap')
+        print(f'{explained_again} texts had a gap over {max_gap} at {steps} steps and were explained again: '
+              + ', '.join(parts))
     over = sum(r['gap'] > max_gap for r in results)
     if max_gap and over:
         print(f'{over} texts still have a gap over {max_gap} (--max-steps gives them more)')
@@ -231,17 +234,20 @@ def main(argv=None):
     texts, gold, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
     texts = texts[:args.limit] if args.limit else texts
     gold = gold[:len(texts)] if gold else None
-    def new_round(count, steps):
-        bar.set_description(f'again, gap over {args.max_gap} ({steps} steps)', refresh=False)
-        bar.reset(total=count)
-
+    rounds = []  # texts explained again in each round after the first
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps)', mininterval=1) as bar:
+
+        def new_round(count, steps):
+            rounds.append(count)
+            bar.set_description(f'again, gap over {args.max_gap} ({steps} steps)', refresh=False)
+            bar.reset(total=count)
+
         results = A.explain(trained, tokenizer, texts, args.steps, args.method, target, args.batch_rows,
                             progress=bar.update, contrast=contrast, max_gap=args.max_gap or None,
                             max_steps=args.max_steps, new_round=new_round)
 
     gaps = np.array([r['gap'] for r in results])
-    print_refinement(results, args.steps, args.max_gap)
+    print_refinement(results, rounds[0] if rounds else 0, args.steps, args.max_gap)
     if contrast is not None:
         print(f'explaining p({label_title(names, target)}) - p({label_title(names, contrast)}): '
               f'why {names[target]} rather than {names[contrast]}')

@@ -343,10 +343,13 @@ def albert_forward(model, probabilities=True):
         """tf.gather(x, rows) for a relayout, whose gradient is another gather rather than TensorFlow's
         scatter-add (UnsortedSegmentSum, 8% of an Integrated Gradients pass): dx = dy's rows back_rows.
 
-        Each row of x is read at most once, apart from row 0, which padding also reads and whose
-        gradient from there is 0 (the key mask hides padding keys, and padding queries' outputs are
-        not gathered back). unread_rows: some rows of x are not read; their back_rows point one past
-        dy's last row, at a zero row.
+        Each row of x is read once by a real token's place. Padding's places read the first token's
+        Q|K|V rows too, and this gradient leaves them out, which is right only while their gradient
+        is 0: the key mask gives padding keys a weight of exactly 0, and no padding query's output
+        is used (before the last layer it is not gathered back, in the last layer only [CLS]'s
+        query is kept). Anything reading padding's outputs must use tf.gather instead.
+        unread_rows: some rows of x are not read; their back_rows point one past dy's last row, at
+        a zero row.
         """
         @tf.custom_gradient
         def relayout(x):

@@ -89,11 +89,12 @@ def test_texts_over_the_gap_are_explained_again_with_twice_the_steps(trained):
     over = [c['gap'] > max_gap for c in coarse]
     assert 0 < sum(over) < len(TEXTS)
     assert rounds[0] == (sum(over), 4) and [steps for _, steps in rounds] == [4, 8, 16][:len(rounds)]
+    assert np.mean([r['gap'] for r in refined]) < np.mean([c['gap'] for c in coarse])
     for c, r, was_over in zip(coarse, refined, over):
         if not was_over:
             assert r['steps'] == 2 and r['scores'] == c['scores']
             continue
-        assert r['steps'] > 2 and (r['gap'] <= max_gap or r['steps'] == 16) and r['gap'] < c['gap']
+        assert r['steps'] > 2 and r['gap'] < c['gap']  # a round's result is kept only when its gap is smaller
         again = A.explain(model, tokenizer, [r['text']], steps=r['steps'], method='trapezoid')[0]
         np.testing.assert_allclose(r['scores'], again['scores'], atol=1e-5)  # the same as asking for those steps
 
@@ -269,10 +270,14 @@ def test_cli_says_which_texts_took_more_steps(trained, tmp_path, capsys):
             '--heatmaps', '0', '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')]
     FI.main(argv + ['--max-gap', '1e-9', '--max-steps', '4'])  # no text adds up that closely at 4 steps
     out = capsys.readouterr().out
-    assert '6 texts had a gap over 1e-09 at 2 steps and were explained again: 6 took 4 steps' in out
-    assert '6 texts still have a gap over 1e-09 (--max-steps gives them more)' in out
     header, *rows = (tmp_path / 'log' / 'attributions.tsv').read_text(encoding='utf-8').splitlines()
-    assert header.split('\t')[7] == 'steps' and {row.split('\t')[7] for row in rows} == {'4'}
+    assert header.split('\t')[7] == 'steps'
+    steps = [row.split('\t')[7] for row in rows]
+    assert set(steps) <= {'2', '4'} and '4' in steps  # a text keeps the result of smaller gap
+    kept = f", {steps.count('2')} kept their 2-step result, of smaller gap" if '2' in steps else ''
+    assert (f"6 texts had a gap over 1e-09 at 2 steps and were explained again: {steps.count('4')} took 4 steps"
+            f'{kept}\n') in out
+    assert '6 texts still have a gap over 1e-09 (--max-steps gives them more)' in out
     FI.main(argv + ['--max-gap', '0'])  # never again
     out = capsys.readouterr().out
     assert 'explained again' not in out and 'still have' not in out
