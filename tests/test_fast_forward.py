@@ -154,3 +154,26 @@ def test_its_gradient_towards_the_embeddings_is_the_derivative(trained_tiny):
     central = (float(f(embeddings + step * direction)) - float(f(embeddings - step * direction))) / (2 * step)
     assert abs(along) > 0.1
     assert along == pytest.approx(central, rel=2e-2)
+
+
+def test_its_gradient_is_the_keras_graph_s(trained_tiny):
+    # the relayouts' gradients are written by hand (model.albert_forward's regather); TensorFlow's own gradient
+    # of the Keras graph, towards the token embedding matrix, must be the same on a batch with padding, an
+    # empty text and a token 0 inside a text
+    _, tokenizer, _ = trained_tiny
+    model = M.build_model(dict(TINY_ALBERT_CONFIG, num_hidden_layers=3), TOY_LABEL_NAMES)
+    random_weights(model, seed=5)
+    token_ids, segment_ids = awkward_batch(tokenizer)
+    embeddings = model.get_layer(M.TOKEN_EMBEDDING).embeddings
+    mix = tf.constant(np.random.default_rng(6).normal(size=(len(token_ids), len(TOY_LABEL_NAMES))), tf.float32)
+    logits_model = keras.models.Model(model.inputs, model.get_layer(M.CLASSIFIER).output)
+    forward = M.albert_forward(model, probabilities=False)
+
+    def gradient(logits):
+        with tf.GradientTape() as tape:
+            value = tf.reduce_sum(logits() * mix)
+        return tf.convert_to_tensor(tape.gradient(value, embeddings)).numpy()
+    ours = gradient(lambda: forward(token_ids, segment_ids))
+    reference = gradient(lambda: logits_model([token_ids, segment_ids], training=False))
+    assert np.abs(reference).max() > 1e-3
+    np.testing.assert_allclose(ours, reference, atol=1e-5 * np.abs(reference).max())
