@@ -135,9 +135,10 @@ def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobat
 
     With max_gap, the texts whose completeness gap is over it are explained
     again with twice the steps, and again, as long as that stays within
-    max_steps, keeping each text's result of smallest gap: a very confident model's probability turns from baseline to
-    text within a short stretch of the path, which 20 points can miss (a
-    third of the test texts at 20 steps, none over 0.05 at 80).
+    max_steps, keeping each text's result of smallest gap: a very confident
+    model's probability turns from baseline to text within a short stretch of
+    the path, which 20 points can miss (a third of the test texts at 20 steps,
+    none over 0.05 at 80).
     new_round(texts, steps) is called before each such round, progress(n)
     after each batch of n texts.
     """

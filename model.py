@@ -390,7 +390,8 @@ def albert_forward(model, probabilities=True):
         part_offsets = tf.reshape(tf.range(3), [1, 3, 1]) * (texts * heads * width)
         qkv_back = tf.reshape(tf.expand_dims(token_rows, 1) + part_offsets, [-1])
         head_rows = tf.reshape(row_of, [texts, 1, width]) * heads + tf.reshape(tf.range(heads), [1, heads, 1])
-        token_back = tf.reshape(tf.where(tf.reshape(real, [texts, 1, width]), head_rows, tf.shape(where)[0] * heads), [-1])
+        past_the_rows = tf.shape(where)[0] * heads
+        token_back = tf.reshape(tf.where(tf.reshape(real, [texts, 1, width]), head_rows, past_the_rows), [-1])
         key_bias = tf.reshape(tf.where(real, 0.0, -1e12), [texts, 1, 1, width])  # exp() of it is 0, as of -inf
 
         if token_embeddings is None:
@@ -415,7 +416,8 @@ def albert_forward(model, probabilities=True):
             if last:
                 o = tf.reshape(o, [texts, heads * size])
             else:
-                o = tf.reshape(regather(tf.reshape(o, [-1, size]), token_rows, token_back, unread_rows=True), [-1, heads * size])
+                o = regather(tf.reshape(o, [-1, size]), token_rows, token_back, unread_rows=True)
+                o = tf.reshape(o, [-1, heads * size])
             x = norm(x + dense(o, attention.o_dense), 'Transformer-MultiHeadSelfAttention-Norm')
             x = norm(x + dense(dense(x, feed_forward.i0_dense, activation), feed_forward.o_dense),
                      'Transformer-FeedForward-Norm')
