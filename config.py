@@ -79,3 +79,4 @@ IG_BATCH_ROWS = 256       # interpolation rows (texts x path points) per forward
 IG_TOKENS_PER_TEXT = 64   # padded tokens per text an IG batch allows on average
 IG_MAX_GAP = 0.05         # feature_importance.py explains a text again with twice the steps while its
 IG_MAX_STEPS = 160        # completeness gap is over this, up to this many steps
+IG_PRECISION = 'auto'     # matrix products of the path: bfloat16 where the CPU has it natively, else float32

@@ -20,6 +20,11 @@ A text whose completeness gap is over --max-gap (default 0.05) is explained
 again with twice the steps, up to --max-steps (160): a very confident model's
 probability turns within a short stretch of the path, which 20 points can miss.
 
+On a CPU with native bfloat16 (AVX-512 BF16 or AMX) the path's matrix products
+run in bfloat16, about 1.5 times as fast; f(x), f(baseline) and the class stay
+float32's, and the scores are within a few percent of float32's (the README
+has the figures). --precision float32 runs all of it in float32.
+
 Writes log/keywords.tsv, log/attributions.tsv, log/feature_importance.html
 and images/sample1.png ... (--heatmaps N).
 """
@@ -36,6 +41,7 @@ from tqdm import tqdm
 
 import attribution as A
 import config
+import model as M
 import path
 from utils.cli import at_least, fail, load_model_or_fail, read_texts_or_fail
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
@@ -198,6 +204,9 @@ def parse_args(argv=None):
     parser.add_argument('--heatmaps', type=at_least(0), default=3, help='write this many images/sampleN.png (default: %(default)s)')
     parser.add_argument('--limit', type=at_least(1), help='explain only the first N texts')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
+    parser.add_argument('--precision', choices=M.IG_PRECISIONS, default=config.IG_PRECISION,
+                        help="the path's matrix products; auto: bfloat16 where this CPU has it natively, else "
+                             'float32 (default: %(default)s)')
     parser.add_argument('--batch-rows', type=at_least(1), default=config.IG_BATCH_ROWS,
                         help='texts x steps per forward/backward pass (default: %(default)s)')
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
@@ -235,7 +244,9 @@ def main(argv=None):
     texts = texts[:args.limit] if args.limit else texts
     gold = gold[:len(texts)] if gold else None
     rounds = []  # texts explained again in each round after the first
-    with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps)', mininterval=1) as bar:
+    precision = M.ig_dtype(args.precision).name
+    with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps, {precision})',
+              mininterval=1) as bar:
 
         def new_round(count, steps):
             rounds.append(count)
@@ -244,7 +255,7 @@ def main(argv=None):
 
         results = A.explain(trained, tokenizer, texts, args.steps, args.method, target, args.batch_rows,
                             progress=bar.update, contrast=contrast, max_gap=args.max_gap or None,
-                            max_steps=args.max_steps, new_round=new_round)
+                            max_steps=args.max_steps, new_round=new_round, precision=args.precision)
 
     gaps = np.array([r['gap'] for r in results])
     print_refinement(results, rounds[0] if rounds else 0, args.steps, args.max_gap)

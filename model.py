@@ -298,6 +298,28 @@ def keras_predict_fn(model):
     return lambda token_ids, segment_ids: predict_fn(token_ids, segment_ids).numpy()
 
 
+IG_PRECISIONS = ('auto', 'bfloat16', 'float32')
+
+
+def native_bfloat16():
+    """Whether this CPU multiplies bfloat16 matrices natively (AVX-512 BF16 or AMX), as oneDNN then does."""
+    try:
+        with open('/proc/cpuinfo') as cpuinfo:
+            flags = next((line.split(':', 1)[1].split() for line in cpuinfo if line.startswith('flags')), [])
+    except OSError:
+        return False
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags
+
+
+def ig_dtype(precision):
+    """The dtype of Integrated Gradients' matrix products: auto is bfloat16 where native_bfloat16(), else float32."""
+    if precision not in IG_PRECISIONS:
+        raise ValueError(f'unknown precision {precision!r}: one of {", ".join(IG_PRECISIONS)}')
+    if precision == 'auto':
+        precision = 'bfloat16' if native_bfloat16() else 'float32'
+    return tf.as_dtype(precision)
+
+
 def make_forward(model, probabilities=True):
     """albert_forward compiled for prediction: (token_ids, segment_ids) -> class probabilities (or logits)."""
     forward = albert_forward(model, probabilities)
@@ -305,7 +327,7 @@ def make_forward(model, probabilities=True):
     return tf.function(lambda token_ids, segment_ids: forward(token_ids, segment_ids), input_signature=[spec, spec])
 
 
-def albert_forward(model, probabilities=True):
+def albert_forward(model, probabilities=True, dtype=tf.float32):
     """A function (token_ids, segment_ids, token_embeddings=None) -> class probabilities (or logits), in TF ops.
 
     Prediction (make_forward), the int8 copy, the export and Integrated
@@ -325,6 +347,10 @@ def albert_forward(model, probabilities=True):
     token_embeddings [texts, width, embedding size], if given, replace the
     looked-up token embeddings (Integrated Gradients' path points); the token
     ids still give the positions and the padding mask.
+    dtype bfloat16 (Integrated Gradients on a CPU with AVX-512 BF16): the
+    matrix products and gelu in bfloat16, about 1.5 times as fast; the
+    residual stream, layer norm, softmax and the output stay float32. With
+    float32 every cast is the tensor itself, so prediction's graph has none.
     """
     layer = model.get_layer
     attention, feed_forward = layer('Transformer-MultiHeadSelfAttention'), layer('Transformer-FeedForward')
@@ -359,9 +385,10 @@ def albert_forward(model, probabilities=True):
             return tf.gather(x, rows), gradient
         return relayout(x)
 
-    def dense(x, dense_layer, activation=None):
-        y = tf.nn.bias_add(tf.matmul(x, dense_layer.kernel), dense_layer.bias)
-        return activation(y) if activation else y
+    def dense(x, dense_layer, activation=None, output_dtype=tf.float32):
+        kernel, bias = tf.cast(dense_layer.kernel, dtype), tf.cast(dense_layer.bias, dtype)
+        y = tf.nn.bias_add(tf.matmul(tf.cast(x, dtype), kernel), bias)
+        return tf.cast(activation(y) if activation else y, output_dtype)
 
     def norm(x, name):
         norm_layer, rows = layer(name), tf.shape(x)[0]
@@ -404,22 +431,26 @@ def albert_forward(model, probabilities=True):
         x = norm(x, 'Embedding-Norm')
         if mapping is not None:
             x = dense(x, mapping)
-        qkv_kernel = tf.concat([attention.q_dense.kernel * q_scale, attention.k_dense.kernel, attention.v_dense.kernel], 1)
-        qkv_bias = tf.concat([attention.q_dense.bias * q_scale, attention.k_dense.bias, attention.v_dense.bias], 0)
+        qkv_kernel = tf.cast(tf.concat([attention.q_dense.kernel * q_scale, attention.k_dense.kernel,
+                                        attention.v_dense.kernel], 1), dtype)
+        qkv_bias = tf.cast(tf.concat([attention.q_dense.bias * q_scale, attention.k_dense.bias,
+                                      attention.v_dense.bias], 0), dtype)
         for index in range(num_layers):  # ALBERT: one layer's weights, num_layers times
-            qkv = regather(tf.reshape(tf.nn.bias_add(tf.matmul(x, qkv_kernel), qkv_bias), [-1, size]), qkv_rows, qkv_back)
+            qkv = tf.nn.bias_add(tf.matmul(tf.cast(x, dtype), qkv_kernel), qkv_bias)
+            qkv = regather(tf.reshape(qkv, [-1, size]), qkv_rows, qkv_back)
             q, k, v = tf.unstack(qkv)  # not qkv[0], ...: the gradient of a slice (IG) fills a whole zero copy
             last = index == num_layers - 1
             if last:
                 q, x = q[:, :, :1], tf.gather(x, cls_rows)
-            o = tf.matmul(tf.nn.softmax(tf.matmul(q, k, transpose_b=True) + key_bias), v)  # [texts, heads, rows, size]
+            scores = tf.cast(tf.matmul(q, k, transpose_b=True), tf.float32) + key_bias
+            o = tf.matmul(tf.cast(tf.nn.softmax(scores), dtype), v)  # [texts, heads, rows, size]
             if last:
                 o = tf.reshape(o, [texts, heads * size])
             else:
                 o = regather(tf.reshape(o, [-1, size]), token_rows, token_back, unread_rows=True)
                 o = tf.reshape(o, [-1, heads * size])
             x = norm(x + dense(o, attention.o_dense), 'Transformer-MultiHeadSelfAttention-Norm')
-            x = norm(x + dense(dense(x, feed_forward.i0_dense, activation), feed_forward.o_dense),
+            x = norm(x + dense(dense(x, feed_forward.i0_dense, activation, dtype), feed_forward.o_dense),
                      'Transformer-FeedForward-Norm')
         logits = dense(x, layer(CLASSIFIER))
         return tf.nn.softmax(logits / temperature) if probabilities else logits

@@ -3,7 +3,9 @@
 IG with m path points runs m rows per text forward and backward (the backward
 only towards the embeddings, about the cost of a forward): about 2m forward
 passes per text with Gauss-Lobatto points, whose ends give f(x) and f(baseline);
-Gauss-Legendre needs the two ends forward besides (2m + 2). This prints IG
+Gauss-Legendre needs the two ends forward besides (2m + 2), and so does bfloat16
+(its ends run in float32). It runs IG in each of --precisions and prints
+how far bfloat16's character scores are from float32's. This prints IG
 texts/s, what one text costs in prediction passes and the mean completeness
 gap, and the same cost in passes of the Keras graph's prediction (how
 prediction ran before model.make_forward, the unit of the speed issue's
@@ -11,7 +13,8 @@ first figure). All are timed the same way: the best of --repeats runs after a
 warm-up run (the machine's speed wanders by several percent from run to run).
 Needs trained weights (make train).
 
-    python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20] [--method gausslobatto] [--repeats 3]
+    python benchmarks/bench_feature_importance.py [--input data/test.txt] [--steps 20] [--method gausslobatto]
+        [--precisions float32 bfloat16] [--repeats 3]
 """
 import argparse
 import os
@@ -35,6 +38,8 @@ def main(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--steps', type=int, default=config.IG_STEPS, help='(default: %(default)s)')
     parser.add_argument('--method', choices=A.METHODS, default=A.METHODS[0], help='(default: %(default)s)')
+    parser.add_argument('--precisions', nargs='+', choices=M.IG_PRECISIONS[1:], default=['float32', 'bfloat16'],
+                        help="the path's matrix products (default: %(default)s)")
     parser.add_argument('--batch-rows', type=int, default=config.IG_BATCH_ROWS, help='(default: %(default)s)')
     parser.add_argument('--repeats', type=int, default=3, help='timed runs of each, the best counts (default: %(default)s)')
     args = parser.parse_args(argv)
@@ -46,18 +51,37 @@ def main(argv=None):
 
     predict_seconds = prediction_seconds(M.make_predict_fn(model))
     keras_seconds = prediction_seconds(M.keras_predict_fn(model))
-    ig_fn = A.make_ig_fn(model)
-    results = []
-    ig_seconds = timed(lambda: results.append(A.explain(model, tokenizer, texts, args.steps, args.method,
-                                                        batch_rows=args.batch_rows, ig_fn=ig_fn)), repeats=args.repeats)
-    passes = ig_seconds / predict_seconds
     print(f'{len(texts)} texts from {args.input}; best of {args.repeats} runs each')
-    print(f'prediction (batch {config.PREDICT_BATCH_SIZE}):          {len(texts) / predict_seconds:8.1f} texts/s')
-    print(f'integrated gradients ({args.steps} steps, {args.method}): {len(texts) / ig_seconds:8.1f} texts/s; '
-          f'mean completeness gap {np.mean([r["gap"] for r in results[-1]]):.4f}')
-    print(f'one IG text costs {passes:.1f} prediction passes; the target is at most 2 x steps = {2 * args.steps}')
-    print(f'(prediction by the Keras graph: {len(texts) / keras_seconds:.1f} texts/s; '
-          f'one IG text costs {ig_seconds / keras_seconds:.1f} of its passes)')
+    print(f'prediction (batch {config.PREDICT_BATCH_SIZE}, float32): {len(texts) / predict_seconds:8.1f} texts/s; '
+          f'by the Keras graph {len(texts) / keras_seconds:.1f} texts/s')
+    print(f'integrated gradients, {args.steps} steps, {args.method}; the target is at most 2 x steps = '
+          f'{2 * args.steps} prediction passes a text')
+    scores = {}
+    for precision in args.precisions:
+        ig_fn = A.make_ig_fn(model, precision)
+        results = []
+        ig_seconds = timed(lambda: results.append(A.explain(model, tokenizer, texts, args.steps, args.method,
+                                                            batch_rows=args.batch_rows, ig_fn=ig_fn)),
+                           repeats=args.repeats)
+        scores[precision] = [r['scores'] for r in results[-1]]
+        print(f'  {precision:8s} {len(texts) / ig_seconds:6.1f} texts/s = '
+              f'{ig_seconds / predict_seconds:5.1f} prediction passes '
+              f'({ig_seconds / keras_seconds:.1f} of the Keras graph\'s); '
+              f'mean completeness gap {np.mean([r["gap"] for r in results[-1]]):.4f}')
+    if len(scores) > 1:
+        print_agreement(scores)
+
+
+def print_agreement(scores):
+    """How far each precision's character scores are from the first's, relative to each text's largest score."""
+    (reference_name, reference), *others = scores.items()
+    for name, other in others:
+        relative = [np.abs(np.subtract(a, b)).max() / max(np.abs(a).max(), 1e-12)
+                    for a, b in zip(reference, other) if len(a)]
+        same_top = np.mean([np.argmax(a) == np.argmax(b) for a, b in zip(reference, other) if len(a)])
+        print(f'{name} against {reference_name}: the largest score difference, as a share of the text\'s largest '
+              f'score, median {np.median(relative):.4f}, 99th percentile {np.percentile(relative, 99):.4f}, '
+              f'max {np.max(relative):.4f}; the same top character in {same_top:.2%} of the texts')
 
 
 if __name__ == '__main__':
