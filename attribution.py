@@ -35,10 +35,10 @@ def path_points(steps, method='gausslobatto'):
     """Alphas in [0, 1] and their quadrature weights (summing to 1) for the path integral.
 
     Gauss-Lobatto's points include both ends of the path, so f(x), f(baseline)
-    and the class to explain come from the path itself: steps rows forward and
-    backward per text, 2 x steps prediction passes. Gauss-Legendre's do not, so
-    it costs two more forward passes a text; trapezoid's steps intervals take
-    steps + 1 points.
+    and the class to explain come from the path itself (in float32): steps rows
+    forward and backward per text, about 2 x steps forward passes.
+    Gauss-Legendre's do not, so it costs two more forward passes a text (as a
+    bfloat16 path does); trapezoid's steps intervals take steps + 1 points.
     """
     if method == 'gausslobatto':
         if steps < 2:
@@ -76,13 +76,14 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
     one batched forward and backward pass.
 
     precision (see M.ig_dtype): bfloat16 runs the path's matrix products in
-    bfloat16 (about 1.5 times as fast where the CPU has them); f(x),
+    bfloat16 (about 1.4 times as fast where the CPU has them natively); f(x),
     f(baseline) and the class to explain then come from a float32 forward
     pass of the two ends, so they are prediction's and the completeness gap
-    counts bfloat16's error too.
+    counts bfloat16's rounding too (it keeps the gap from going much below
+    0.002: for a smaller --max-gap, float32).
     """
     dtype = M.ig_dtype(precision)
-    forward = M.albert_forward(trained, dtype=dtype)  # prediction's forward, with the token embeddings as an input
+    forward = M.albert_forward(trained, dtype=dtype)  # prediction's forward (in dtype), the embeddings an input
     end_forward = M.albert_forward(trained) if dtype != tf.float32 else forward
     embedding_layer = trained.get_layer(M.TOKEN_EMBEDDING)
 
@@ -107,8 +108,8 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(path)
             probs = forward(repeat(token_ids), repeat(segment_ids), path)
-            # f(x) and f(baseline): the path's first and last rows when its points include the
-            # ends (Gauss-Lobatto, trapezoid) in float32, else one more forward pass of the two ends
+            # f(x), f(baseline) and the class: in float32, the path's end rows if its points include the ends
+            # (Gauss-Lobatto, trapezoid); else (Gauss-Legendre, or a bfloat16 path) a float32 pass of the two ends
             per_text = tf.reshape(probs, [n, k, -1])
             forward_ends = lambda: end_forward(tf.concat([token_ids, token_ids], 0),  # noqa: E731
                                                tf.concat([segment_ids, segment_ids], 0), tf.concat([x, x_base], 0))

@@ -5,7 +5,7 @@ only towards the embeddings, about the cost of a forward): about 2m forward
 passes per text with Gauss-Lobatto points, whose ends give f(x) and f(baseline);
 Gauss-Legendre needs the two ends forward besides (2m + 2), and so does bfloat16
 (its ends run in float32). It runs IG in each of --precisions and prints
-how far bfloat16's character scores are from float32's. This prints IG
+how far each one's character scores are from the first one's. This prints IG
 texts/s, what one text costs in prediction passes and the mean completeness
 gap, and the same cost in passes of the Keras graph's prediction (how
 prediction ran before model.make_forward, the unit of the speed issue's
@@ -38,8 +38,10 @@ def main(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--steps', type=int, default=config.IG_STEPS, help='(default: %(default)s)')
     parser.add_argument('--method', choices=A.METHODS, default=A.METHODS[0], help='(default: %(default)s)')
-    parser.add_argument('--precisions', nargs='+', choices=M.IG_PRECISIONS[1:], default=['float32', 'bfloat16'],
-                        help="the path's matrix products (default: %(default)s)")
+    parser.add_argument('--precisions', nargs='+', choices=['float32', 'bfloat16'],
+                        default=['float32', 'bfloat16'] if M.native_bfloat16() else ['float32'],
+                        help="the path's matrix products; bfloat16 by default where the CPU has it natively "
+                             '(default: %(default)s)')
     parser.add_argument('--batch-rows', type=int, default=config.IG_BATCH_ROWS, help='(default: %(default)s)')
     parser.add_argument('--repeats', type=int, default=3, help='timed runs of each, the best counts (default: %(default)s)')
     args = parser.parse_args(argv)

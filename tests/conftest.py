@@ -35,6 +35,13 @@ TEXTS = [text for texts in TOY_ROWS.values() for text in texts]
 LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
 
 
+@pytest.fixture(autouse=True)
+def float32_integrated_gradients(monkeypatch):
+    """Integrated Gradients' precision 'auto' is float32 in every test, whatever the CPU; bfloat16's tests ask for it."""
+    import model
+    monkeypatch.setattr(model, 'native_bfloat16', lambda: False)
+
+
 def write_rows(path_, rows):
     with open(path_, 'w', encoding='utf-8') as f:
         f.writelines(f'{text}\t{label}\n' for text, label in rows)

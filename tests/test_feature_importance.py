@@ -303,6 +303,10 @@ def test_cli_says_which_texts_took_more_steps(trained, tmp_path, capsys):
     assert (f"6 texts had a gap over 1e-09 at 2 steps and were explained again: {steps.count('4')} took 4 steps"
             f'{kept}\n') in out
     assert '6 texts still have a gap over 1e-09 (--max-steps gives them more)' in out
+    FI.main(argv + ['--max-gap', '1e-9', '--max-steps', '3'])  # 2 x 2 steps is over 3: no second round
+    out = capsys.readouterr().out
+    assert 'were explained again' not in out
+    assert '6 texts still have a gap over 1e-09 (--max-steps 3 is below twice --steps 2, so none was explained again' in out
     FI.main(argv + ['--max-gap', '0'])  # never again
     out = capsys.readouterr().out
     assert 'explained again' not in out and 'still have' not in out
@@ -319,7 +323,8 @@ def test_cli_precision_chooses_the_paths_matrix_products(trained, tmp_path, caps
         FI.main(['--input', source, '--weights', weights, '--steps', '8', '--max-gap', '0', '--heatmaps', '0',
                  '--precision', precision, '--log-dir', str(tmp_path / precision),
                  '--images-dir', str(tmp_path / 'img')])
-        assert f'8 steps, {precision}' in capsys.readouterr().err  # the progress bar says which
+        captured = capsys.readouterr()
+        assert f'8 steps, {precision}' in captured.err and f'path in {precision}: mean' in captured.out
         rows = (tmp_path / precision / 'attributions.tsv').read_text(encoding='utf-8').splitlines()[1:]
         written[precision] = [np.array(row.split('\t')[-1].split(), float) for row in rows]
         expected = A.explain(model, tokenizer, TEXTS, steps=8, precision=precision)
