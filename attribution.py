@@ -132,6 +132,7 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
         attributions = tf.where(is_text, attributions, 0.0)
         return attributions, f(probs_at_x, coefficients), f(probs_at_base, coefficients), targets, probs_at_x
 
+    ig_fn.precision = dtype.name  # the path's, for the results
     return ig_fn
 
 
@@ -142,8 +143,9 @@ def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobat
 
     Each dict: text, chars (the characters), scores (signed attribution per
     character), predicted, target, contrast, probs, f_x, f_baseline,
-    attribution_sum, gap, steps. target None explains each text's predicted
-    class; with contrast, f is p(target) - p(contrast).
+    attribution_sum, gap, steps, precision (of the path: bfloat16 or float32).
+    target None explains each text's predicted class; with contrast, f is
+    p(target) - p(contrast).
 
     With max_gap, the texts whose completeness gap is over it are explained
     again with twice the steps, and again, as long as that stays within
@@ -191,7 +193,8 @@ def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_f
             results[i] = {'text': texts[i], 'chars': chars, 'scores': scores,
                           'predicted': int(probs[row].argmax()), 'target': int(targets[row]), 'contrast': contrast,
                           'probs': probs[row].tolist(), 'f_x': float(f_x[row]), 'f_baseline': float(f_base[row]),
-                          'attribution_sum': total, 'gap': abs(total - float(f_x[row] - f_base[row])), 'steps': steps}
+                          'attribution_sum': total, 'gap': abs(total - float(f_x[row] - f_base[row])), 'steps': steps,
+                          'precision': ig_fn.precision}
         if progress:
             progress(len(chunk))
     return results

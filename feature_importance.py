@@ -61,11 +61,11 @@ def write_keywords(rows, num_classes, out_path):
 
 def write_attributions(results, out_path):
     with atomic_open(out_path) as f:
-        f.write('text\tpredicted\ttarget\tf_x\tf_baseline\tattribution_sum\tgap\tsteps\tscores\n')
+        f.write('text\tpredicted\ttarget\tf_x\tf_baseline\tattribution_sum\tgap\tsteps\tprecision\tscores\n')
         for r in results:
             scores = ' '.join(f'{s:.4f}' for s in r['scores'])
             f.write(f"{r['text']}\t{r['predicted']}\t{r['target']}\t{r['f_x']:.6f}\t{r['f_baseline']:.6f}\t"
-                    f"{r['attribution_sum']:.6f}\t{r['gap']:.6f}\t{r['steps']}\t{scores}\n")
+                    f"{r['attribution_sum']:.6f}\t{r['gap']:.6f}\t{r['steps']}\t{r['precision']}\t{scores}\n")
 
 
 def print_refinement(results, explained_again, steps, max_gap, max_steps):
@@ -171,7 +171,7 @@ def write_html(results, rows, label_names, out_path, top, template, gold=None):
         class_options=''.join(f'<option value="{k}">{html.escape(label_title(label_names, k))}</option>'
                               for k in range(len(label_names))),
         labelled_note=f', {misses} of them misses (shown first, in red, with the gold label)' if gold is not None else '',
-        misses_checked='')
+        misses_checked='', precision=' and '.join(sorted({r['precision'] for r in results})))
     with atomic_open(out_path) as f:
         f.write(page)
 

@@ -325,7 +325,10 @@ def test_cli_precision_chooses_the_paths_matrix_products(trained, tmp_path, caps
                  '--images-dir', str(tmp_path / 'img')])
         captured = capsys.readouterr()
         assert f'8 steps, {precision}' in captured.err and f'path in {precision}: mean' in captured.out
-        rows = (tmp_path / precision / 'attributions.tsv').read_text(encoding='utf-8').splitlines()[1:]
+        header, *rows = (tmp_path / precision / 'attributions.tsv').read_text(encoding='utf-8').splitlines()
+        assert header.split('\t')[8] == 'precision' and {row.split('\t')[8] for row in rows} == {precision}
+        page = (tmp_path / precision / 'feature_importance.html').read_text(encoding='utf-8')
+        assert f'The path ran in {precision}.' in page
         written[precision] = [np.array(row.split('\t')[-1].split(), float) for row in rows]
         expected = A.explain(model, tokenizer, TEXTS, steps=8, precision=precision)
         for scores, result in zip(written[precision], expected):
