@@ -24,9 +24,10 @@ import numpy as np
 import tensorflow as tf
 
 import config
-import model as M
 import path
 from data_process import encode, length_sorted_batches
+from inference import albert_forward, ig_dtype
+from model import TOKEN_EMBEDDING
 
 jieba.setLogLevel(logging.WARNING)  # not its dictionary-loading messages on every run
 
@@ -75,17 +76,17 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
     x (n, num_classes). The path points of all texts go through the model in
     one batched forward and backward pass.
 
-    precision (see M.ig_dtype): bfloat16 runs the path's matrix products in
+    precision (see inference.ig_dtype): bfloat16 runs the path's matrix products in
     bfloat16 (about 1.4 times as fast where the CPU has them natively); f(x),
     f(baseline) and the class to explain then come from a float32 forward
     pass of the two ends, so they are prediction's and the completeness gap
     counts bfloat16's rounding too (it keeps the gap from going much below
     0.002: for a smaller --max-gap, float32).
     """
-    dtype = M.ig_dtype(precision)
-    forward = M.albert_forward(trained, dtype=dtype)  # prediction's forward (in dtype), the embeddings an input
-    end_forward = M.albert_forward(trained) if dtype != tf.float32 else forward
-    embedding_layer = trained.get_layer(M.TOKEN_EMBEDDING)
+    dtype = ig_dtype(precision)
+    forward = albert_forward(trained, dtype=dtype)  # prediction's forward (in dtype), the embeddings an input
+    end_forward = albert_forward(trained) if dtype != tf.float32 else forward
+    embedding_layer = trained.get_layer(TOKEN_EMBEDDING)
 
     ids_spec = tf.TensorSpec([None, None], tf.int32)
     vector_spec = tf.TensorSpec([None], tf.float32)
@@ -241,12 +242,6 @@ def span_ranges(chars, scaled, threshold=config.IG_THRESHOLD, extracts_max=False
         top = int(np.argmax(scaled))
         spans = [(a, b) for a, b in spans if a <= top < b]
     return spans
-
-
-def extract_spans(chars, scaled, threshold=config.IG_THRESHOLD, extracts_max=False):
-    """Runs of consecutive characters scoring >= threshold: [(span, mean scaled score)]."""
-    return [(''.join(chars[a:b]), float(np.mean(scaled[a:b])))
-            for a, b in span_ranges(chars, scaled, threshold, extracts_max)]
 
 
 UNITS = ('word', 'span', 'char')

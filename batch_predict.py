@@ -77,8 +77,9 @@ except ImportError as e:  # an optional dependency
 import config  # noqa: E402
 import glob  # noqa: E402
 import path  # noqa: E402
-import predict  # noqa: E402
+from inference import ConversionError, MissingModelError, load_predictor  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
+from utils.predictions import accuracy_line, report_counts, unsure, write_header, write_output  # noqa: E402
 
 NAMESPACE = 'batch_predict'
 DEFAULT_OUTPUT = os.path.join(path.LOG_DIR, 'batch_predict', 'pred')
@@ -98,7 +99,7 @@ def parse_args(argv=None):
     parser.add_argument('--beam-batch-size', type=at_least(1), default=8 * config.PREDICT_BATCH_SIZE,
                         help='texts per RunInference batch, sorted by length into model calls of --batch-size '
                              '(default: %(default)s)')
-    parser.add_argument('--precision', choices=['float32', 'int8'], default='float32',
+    parser.add_argument('--precision', choices=config.PRECISIONS, default='float32',
                         help='int8: TensorFlow Lite with int8 matrix products (default: %(default)s)')
     parser.add_argument('--min-confidence', type=probability, metavar='P',
                         help='mark texts whose top probability is below P as unsure (column/field "unsure")')
@@ -124,13 +125,6 @@ def unknown_beam_options(beam_args):
     return [f'--{name}' for name in options.get_all_options(retain_unknown_options=True) if name not in known]
 
 
-class Loaded:
-    """predict._load's (model, tokenizer, predict_fn) in an object Beam's shared-model cache can hold a weak reference to."""
-
-    def __init__(self, trained, tokenizer, predict_fn):
-        self.trained, self.tokenizer, self.predict_fn = trained, tokenizer, predict_fn
-
-
 class TextClassifier(ModelHandler):
     """RunInference's handler: the trained model, loaded once per worker, gives each text its probabilities."""
 
@@ -141,11 +135,10 @@ class TextClassifier(ModelHandler):
         self.weights, self.albert_dir, self.precision, self.batch_size = weights, albert_dir, precision, batch_size
 
     def load_model(self):
-        return Loaded(*predict._load(self.weights, self.albert_dir, self.precision))
+        return load_predictor(self.weights, self.albert_dir, self.precision)
 
     def run_inference(self, batch, model, inference_args=None):
-        probs = predict._model_module().predict_proba(model.trained, model.tokenizer, list(batch), self.batch_size,
-                                                      model.predict_fn)
+        probs = model.predict_proba(batch, self.batch_size)
         return [PredictionResult(text, row) for text, row in zip(batch, probs)]
 
     def get_num_bytes(self, batch):
@@ -184,9 +177,9 @@ class FormatRow(beam.DoFn):
         (file_number, index, label), result = element
         probs = result.inference[None, :]
         out = io.StringIO()
-        predict.write_output(out, [result.example], probs, self.fmt, self.label_names, self.min_confidence)
+        write_output(out, [result.example], probs, self.fmt, self.label_names, self.min_confidence)
         counts = {'texts': 1, 'labelled': label is not None, 'correct': label == probs[0].argmax(),
-                  'unsure': bool(predict.unsure(probs, self.min_confidence)[0]),
+                  'unsure': bool(unsure(probs, self.min_confidence)[0]),
                   'too_long': len(result.example) > self.maxlen - 2}
         for name, count in counts.items():
             self.counters[name].inc(int(count))
@@ -277,7 +270,7 @@ def build(pipeline, args, files, label_names, maxlen):
               | 'Shard' >> beam.GroupByKey())
     keys = shards | 'Keys' >> beam.Keys() | 'AllKeys' >> beam.combiners.ToList()
     header = io.StringIO()
-    predict.write_header(header, args.format, label_names, args.min_confidence)
+    write_header(header, args.format, label_names, args.min_confidence)
     return shards | 'Write' >> beam.ParDo(WriteShard(args.output, '.' + args.format, header.getvalue()),
                                           beam.pvalue.AsSingleton(keys))
 
@@ -302,15 +295,14 @@ def main(argv=None):
     args, beam_args = parse_args(argv)
     args.output = os.path.abspath(args.output) if '://' not in args.output else args.output
     suffix = '.' + args.format
-    M = predict._model_module()
     try:
         files = match_inputs(args.input)
         earlier = earlier_output(args.output, suffix)
         check_not_an_input(earlier, files)
         if '://' not in args.output:
             check_writable([os.path.dirname(args.output)])
-        trained, _, _ = predict._load(args.weights, args.albert_dir, args.precision)  # a bad model stops here
-    except (DataError, OverwriteError, UnwritableError, M.MissingModelError, M.ConversionError) as e:
+        trained = load_predictor(args.weights, args.albert_dir, args.precision).model  # a bad model stops here
+    except (DataError, OverwriteError, UnwritableError, MissingModelError, ConversionError) as e:
         fail(e)
     # workers started by the runner (multi_processing, the portable runners) import this project's modules
     os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [path.ROOT, os.environ.get('PYTHONPATH')]))
@@ -337,10 +329,10 @@ def main(argv=None):
         print(f'replaced an earlier output at {shown_path(args.output)}: removed {len(stale)} of its files', file=sys.stderr)
     print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
           f'file{"s" * (written != 1)}: {shown_path(shard_name(args.output, suffix, 0, written))}' + (' ...' if written > 1 else ''))
-    predict.report_counts(counts['skipped_empty_lines'], counts['too_long'], trained.maxlen, counts['unsure'], texts,
+    report_counts(counts['skipped_empty_lines'], counts['too_long'], trained.maxlen, counts['unsure'], texts,
                           args.min_confidence)
     if labelled == texts:
-        print(predict.accuracy_line(counts['correct'], texts))
+        print(accuracy_line(counts['correct'], texts))
     elif labelled:
         print(f'no accuracy report: {texts - labelled} of {texts} texts have no valid label', file=sys.stderr)
 

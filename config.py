@@ -1,7 +1,7 @@
 """Every setting of the recipe, in one place: change them here, or per run with the scripts' flags.
 
-model.py builds, trains and runs the model with these; the scripts take them as
-the defaults of their flags. Paths are in path.py. What the data decides is not
+model.py, trainer.py, inference.py and attribution.py build, train and run the
+model with these; the scripts take them as the defaults of their flags. Paths are in path.py. What the data decides is not
 here: the number of classes and their names come from a labels.txt beside the
 data files (else from the labels the data holds), and are saved beside the
 weights with MAXLEN, so predict.py and feature_importance.py use the trained
@@ -71,6 +71,7 @@ MAX_BATCH_TOKENS = 8192   # padded tokens per batch at most, so long texts go in
 MIN_REAL_FRACTION = 0.8   # a batch of MIN_BATCH_TEXTS or more closes before padding (beyond rounding) passes 20% of it
 MIN_BATCH_TEXTS = 8
 PAD_MULTIPLE = 8          # batch widths are rounded up to this: fewer shapes for TensorFlow to set up
+PRECISIONS = ('float32', 'int8')  # predict.py --precision; int8: a TensorFlow Lite copy with int8 matrix products
 
 # --- Integrated Gradients (feature_importance.py) ---------------------------
 IG_STEPS = 20             # points on the path from the baseline to the text
@@ -79,4 +80,5 @@ IG_BATCH_ROWS = 256       # interpolation rows (texts x path points) per forward
 IG_TOKENS_PER_TEXT = 64   # padded tokens per text an IG batch allows on average
 IG_MAX_GAP = 0.05         # feature_importance.py explains a text again with twice the steps while its
 IG_MAX_STEPS = 160        # completeness gap is over this, up to this many steps
+IG_PRECISIONS = ('auto', 'bfloat16', 'float32')
 IG_PRECISION = 'auto'     # matrix products of the path: bfloat16 where the CPU has it natively, else float32

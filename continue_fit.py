@@ -20,12 +20,14 @@ import time
 import utils.compat  # noqa: F401  (must come before bert4keras)
 import tensorflow as tf
 
-import main as trainer
 import model as M
 import path
 from data_process import DataError
+from evaluation import report
+from trainer import Splits, load_splits, load_state, make_optimizer, start_strategy, train
 from utils.cli import at_least, fail
 from utils.files import LockedError, UnwritableError, check_writable, run_lock
+from utils.flops import matmul_gflops
 
 
 def parse_args(argv=None):
@@ -48,7 +50,7 @@ def keep_a_copy(weights_path):
     """Copy the model files at weights_path (weights, config, vocabulary, seen tokens) into a dated folder."""
     folder = f"{os.path.splitext(weights_path)[0]}.before-all-data-{time.strftime('%Y%m%d-%H%M%S')}"
     os.makedirs(folder, exist_ok=True)
-    for p in M.model_files(weights_path):
+    for p in path.model_files(weights_path):
         if os.path.exists(p):
             shutil.copy2(p, folder)
     return folder
@@ -57,26 +59,26 @@ def keep_a_copy(weights_path):
 def saved_distribute(weights_path):
     """The --distribute of the run to resume; 'none' when its state cannot be read (resume() says why)."""
     try:
-        return trainer.load_state(weights_path)[0].distribute
+        return load_state(weights_path)[0].distribute
     except (OSError, ValueError, KeyError, TypeError):
         return 'none'
 
 
 def resume(args, strategy):
     started = time.time()
-    resume_dir = trainer.resume_dir(args.weights)
-    if not os.path.exists(trainer.state_path(args.weights)):
+    resume_dir = path.resume_dir(args.weights)
+    if not os.path.exists(path.state_path(args.weights)):
         fail(f'{resume_dir}: no checkpoint to resume from; start a run with python main.py')
     try:
-        settings, progress = trainer.load_state(args.weights)
+        settings, progress = load_state(args.weights)
         # the checkpoint that state.json describes (a newer one may exist if the run died in between)
         checkpoint_path = os.path.join(resume_dir, f'ckpt-{progress.epoch}')
         if not os.path.exists(checkpoint_path + '.index'):
             raise FileNotFoundError(f'{checkpoint_path}.index not found')
-        splits = trainer.load_splits(settings)
+        splits = load_splits(settings)
         with strategy.scope():  # the variables, the optimizer's slots too, go on every replica
             model = M.build_model(settings.albert_config, settings.label_names, maxlen=settings.maxlen)
-            optimizer = M.make_optimizer(settings.pretrained, settings.learning_rate)
+            optimizer = make_optimizer(settings.pretrained, settings.learning_rate)
             optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
         tf.train.Checkpoint(model=model, optimizer=optimizer).restore(checkpoint_path).assert_consumed()
         vocab_tokenizer = M.load_tokenizer(settings.vocab)
@@ -86,19 +88,19 @@ def resume(args, strategy):
         # a damaged checkpoint fails in TensorFlow's reader with any of these
         fail(f'{resume_dir}: cannot resume ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
     settings.weights = args.weights
-    matmul = M.matmul_gflops()
+    matmul = matmul_gflops()
     print(f'resuming from {checkpoint_path}: epoch {progress.epoch}, step {int(optimizer.iterations.numpy())}')
 
     if args.report:
         tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in splits.train], settings.unk_rate,
                                          settings.maxlen)
-        trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir, matmul, started)
+        report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir, matmul, started)
         return
     if args.all_data:
         model.load_weights(args.weights)  # as the original: go on from the best weights, not the last epoch
         kept = keep_a_copy(args.weights)  # the all-data epochs overwrite the weights: the best ones stay here
         print(f'copied the best model to {kept}/ before training on all the data')
-        splits = trainer.Splits(train=splits.train + splits.val + splits.test, val=None, test=splits.test,
+        splits = Splits(train=splits.train + splits.val + splits.test, val=None, test=splits.test,
                                 check=splits.check)
         settings.all_data = True
         settings.epochs = progress.epoch + args.extra_epochs
@@ -119,14 +121,14 @@ def resume(args, strategy):
     tokenizer = M.training_tokenizer(vocab_tokenizer, [text for text, _ in splits.train], settings.unk_rate,
                                      settings.maxlen)
     tf.keras.utils.set_random_seed(settings.seed + progress.epoch)
-    trainer.train(model, optimizer, tokenizer, splits, settings, progress)
-    trainer.report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir, matmul, started)
+    train(model, optimizer, tokenizer, splits, settings, progress)
+    report(model, tokenizer, splits, settings, progress, args.log_dir, args.images_dir, matmul, started)
     print(f'wall time {time.time() - started:.0f}s')
 
 
 def main(argv=None):
     args = parse_args(argv)
-    strategy = trainer.start_strategy(args, saved_distribute(args.weights), copy_model=True)
+    strategy = start_strategy(args, saved_distribute(args.weights), copy_model=True)
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
         with run_lock(args.weights):  # one run per weights path, main.py's or this one's

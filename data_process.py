@@ -16,7 +16,8 @@ import numpy as np
 
 from config import (LENGTH_BUCKET_BATCHES, MAX_BATCH_TOKENS, MAXLEN, MIN_BATCH_TEXTS, MIN_REAL_FRACTION, PAD_MULTIPLE,
                     SPLIT_RATIOS)
-from utils.files import atomic_path, atomic_paths
+from utils.cli import fail
+from utils.files import atomic_paths
 
 LABELS_FILE = 'labels.txt'  # `id<TAB>name` lines, beside the data files
 
@@ -166,6 +167,26 @@ def read_texts(path, num_classes=None, skip_empty=False):
     return [text for text, _ in rows], labels, reader.skipped, reader.reason_without_labels()
 
 
+def load_data_or_fail(path, num_classes=None):
+    """load_data for a script: the rows, or one line naming the file and line on stderr and exit status 2."""
+    try:
+        return load_data(path, num_classes)
+    except DataError as e:
+        fail(e)
+
+
+def read_texts_or_fail(path, num_classes=None, skip_empty=False):
+    """(texts, labels or None, why there are no labels) of a file to predict or explain (see read_texts),
+    or one line and exit status 2; the number of empty lines skipped goes to stderr."""
+    try:
+        texts, labels, skipped, why = read_texts(path, num_classes, skip_empty)
+    except DataError as e:
+        fail(e)
+    if skipped:
+        print(f'skipped {skipped} empty lines', file=sys.stderr)
+    return texts, labels, why
+
+
 def labels_path(data_path):
     """Where the label names of the data file at data_path are: labels.txt in its folder."""
     return os.path.join(os.path.dirname(os.path.abspath(data_path)), LABELS_FILE)
@@ -256,12 +277,6 @@ def _write_rows(path, rows):
     with open(path, 'w', encoding='utf-8', newline='\n') as f:
         for text, label in rows:
             f.write(f'{text}\t{label}\n')
-
-
-def write_data(path, rows):
-    """Write (text, label) rows as `text<TAB>label` lines, atomically."""
-    with atomic_path(path) as tmp:
-        _write_rows(tmp, rows)
 
 
 def write_dataset(out_dir, parts, label_names=None):

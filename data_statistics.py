@@ -18,69 +18,17 @@ import numpy as np
 import pandas as pd
 
 import path
+from baselines import keyword_rule, keyword_rules_for
+from config import MAXLEN
+from data_process import DataError, load_labelled
 from utils.cli import fail
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
-from config import MAXLEN
-from data_process import DataError, load_labelled, read_label_names
 from utils.plotting import plt, save_figure, use_cjk_font
 from utils.text import label_title
 
+# The words whose coverage per label is printed (the original's four, and more)
 KEYWORDS = ('胃', '肠', '食管', '肛门', '结肠', '直肠', '十二指肠', '贲门', '幽门', '胆', '胰', 'ERCP')
-# Every site word of BRIEF section 1 (胃 covers 胃底/胃体/胃角/胃窦, 回盲 covers
-# 回盲瓣, 肛 covers 肛管/肛门, 结肠 covers each segment).
-UPPER_KEYWORDS = ('食管', '贲门', '胃', '幽门', '十二指肠', '球部', '降部')
-LOWER_KEYWORDS = ('结肠', '直肠', '盲肠', '回肠', '回盲', '阑尾', '肝曲', '脾曲', '肛', '痔')
-# The original project's statistics counted four keywords (胃 肠 食管 肛门).
-ORIGINAL_UPPER_KEYWORDS = ('胃', '食管')
-ORIGINAL_LOWER_KEYWORDS = ('肠', '肛门')
 N_EXAMPLES = 3
-
-
-def rule(text, upper_words, lower_words):
-    """1 if text names only upper words, 2 if only lower words, else (both or neither) 0."""
-    upper = any(word in text for word in upper_words)
-    lower = any(word in text for word in lower_words)
-    if upper and not lower:
-        return 1
-    if lower and not upper:
-        return 2
-    return 0
-
-
-def keyword_rule(text):
-    """The label a clinician with string search would give; the floor any model must beat.
-
-    2 if the text names a lower-tract site (结肠 直肠 盲肠 回肠 回盲 阑尾 肝曲 脾曲 肛 痔)
-    and no upper one, 1 if it names an upper-tract site (食管 贲门 胃 幽门 十二指肠
-    球部 降部) and no lower one, otherwise (both or neither) 0. It knows none of the
-    traps: an ERCP text through the 十二指肠乳头 comes out 1, so does 胃肠减压, and a
-    colonoscopy text that names no site (肠道准备差，建议清肠后复查; 克罗恩病) comes out 0.
-    """
-    return rule(text, UPPER_KEYWORDS, LOWER_KEYWORDS)
-
-
-def original_keyword_rule(text):
-    """The same rule with the original project's four keywords: 胃/食管 upper, 肠/肛门 lower.
-
-    十二指肠 contains 肠, so a duodenal text names "both" and comes out 0.
-    """
-    return rule(text, ORIGINAL_UPPER_KEYWORDS, ORIGINAL_LOWER_KEYWORDS)
-
-
-# The baselines a model is compared with (main.py's check, benchmarks/bench_check.py).
-KEYWORD_RULES = {'4-keyword rule': original_keyword_rule, 'site-word rule': keyword_rule}
-
-
-def is_shipped_task(label_names):
-    """True when the classes are those of data/labels.txt (0 其他, 1 上消化道, 2 下消化道): the task the
-    keyword rules and the out-of-distribution check sets are written for."""
-    return list(label_names) == read_label_names(path.LABELS_PATH)
-
-
-def keyword_rules_for(label_names):
-    """The keyword rules when the classes are the shipped task's, else none: they answer its three
-    labels and mean nothing for other classes."""
-    return KEYWORD_RULES if is_shipped_task(label_names) else {}
 
 
 def label_columns(label_names):
@@ -208,7 +156,7 @@ def main(argv=None):
     if not keyword_rules_for(label_names):
         print(f'\n(no keyword rule: it answers the classes of {os.path.relpath(path.LABELS_PATH)}, and these are others)')
         return
-    print('\n== keyword rule (see keyword_rule in data_statistics.py) ==')
+    print('\n== keyword rule (see keyword_rule in baselines.py) ==')
     table = rule_table(datasets, label_names)
     print(table.to_string())
     print(f'the floor any model must beat: keyword-rule accuracy {table.loc["all", "accuracy"]:.4f} on all '

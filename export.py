@@ -32,15 +32,16 @@ import utils.compat  # noqa: F401  (must come before bert4keras)
 import numpy as np
 import tensorflow as tf
 
-import model as M
+import config
 import path
-import predict
-from utils.cli import at_least, fail, read_texts_or_fail, shown_path
+from data_process import read_texts_or_fail
+from inference import MissingModelError, load_predictor, make_forward
+from utils.cli import at_least, fail, shown_path
 from utils.files import (OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder,
                          usual_permissions)
 from utils.graph_tokenizer import GraphTokenizer
 
-# How far the exported probabilities may be from predict.py's: both run model.make_forward, but the
+# How far the exported probabilities may be from predict.py's: both run inference.make_forward, but the
 # SavedModel's graph is optimised anew when it loads
 TOLERANCE = 1e-5
 
@@ -51,7 +52,7 @@ def serving_module(model, tokenizer):
     module.tokenizer = GraphTokenizer(tokenizer, model.maxlen)
     module.model_variables = list(model.variables)  # tracked here, so that the SavedModel holds them
     label_names = tf.constant(list(model.label_names))
-    forward = M.make_forward(model)  # predict.py's float32 forward, temperature included
+    forward = make_forward(model)  # predict.py's float32 forward, temperature included
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name='texts')])
     def serve(texts):
@@ -121,7 +122,7 @@ def serve_in_batches(serve, texts, batch_size):
 def compare_with_predict(export_dir, texts, weights, albert_dir, batch_size):
     """(texts with the same label, largest probability difference) between the export and predict.py."""
     labels, probs = serve_in_batches(load_serving(export_dir), texts, batch_size)
-    expected = predict.predict_proba(texts, weights, albert_dir, batch_size=batch_size)
+    expected = load_predictor(weights, albert_dir).predict_proba(texts, batch_size)
     return int((labels == expected.argmax(axis=1)).sum()), float(np.abs(probs - expected).max())
 
 
@@ -134,7 +135,8 @@ def parse_args(argv=None):
     parser.add_argument('--check', default=path.TEST_PATH if os.path.exists(path.TEST_PATH) else '',
                         help="texts (one a line, text<TAB>label works) to check the export on; '' for none "
                              '(default: %(default)s)')
-    parser.add_argument('--batch-size', type=at_least(1), default=128, help='for the check (default: %(default)s)')
+    parser.add_argument('--batch-size', type=at_least(1), default=config.PREDICT_BATCH_SIZE,
+                        help='for the check (default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='config and vocab.txt, used only when the weights have none saved beside them (default: %(default)s)')
     return parser.parse_args(argv)
@@ -150,10 +152,11 @@ def main(argv=None):
     except (OverwriteError, UnwritableError) as e:
         fail(e)
     texts = read_texts_or_fail(args.check)[0] if args.check else []
-    try:  # through predict.py's cache, so that the check predicts with this very model, loaded once
-        model, tokenizer, _ = predict._load(args.weights, args.albert_dir)
-    except M.MissingModelError as e:
+    try:  # the loader's cache: the check predicts with this very model, loaded once
+        predictor = load_predictor(args.weights, args.albert_dir)
+    except MissingModelError as e:
         fail(e)
+    model, tokenizer = predictor.model, predictor.tokenizer
 
     def check(folder):
         same, largest = compare_with_predict(folder, texts, args.weights, args.albert_dir, args.batch_size)

@@ -43,9 +43,11 @@ from tqdm import tqdm
 
 import attribution as A
 import config
-import model as M
 import path
-from utils.cli import at_least, fail, load_model_or_fail, read_texts_or_fail
+from data_process import read_texts_or_fail
+from inference import ig_dtype
+from model import load_trained_or_fail
+from utils.cli import at_least, fail
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
 from utils.plotting import plt, save_figure, sns, use_cjk_font
 from utils.text import label_title, ljust, rjust
@@ -208,7 +210,7 @@ def parse_args(argv=None):
     parser.add_argument('--heatmaps', type=at_least(0), default=3, help='write this many images/sampleN.png (default: %(default)s)')
     parser.add_argument('--limit', type=at_least(1), help='explain only the first N texts')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
-    parser.add_argument('--precision', choices=M.IG_PRECISIONS, default=config.IG_PRECISION,
+    parser.add_argument('--precision', choices=config.IG_PRECISIONS, default=config.IG_PRECISION,
                         help="the path's matrix products; auto: bfloat16 where this CPU has it natively, else "
                              'float32 (default: %(default)s)')
     parser.add_argument('--batch-rows', type=at_least(1), default=config.IG_BATCH_ROWS,
@@ -238,7 +240,7 @@ def main(argv=None):
         fail(e)
     with open(path.REPORT_TEMPLATE_PATH, encoding='utf-8') as f:  # read now: a missing file must not end a long run
         template = string.Template(f.read())
-    trained, tokenizer = load_model_or_fail(args.weights, args.albert_dir)
+    trained, tokenizer = load_trained_or_fail(args.weights, args.albert_dir)
     names = trained.label_names
     for flag, classes in (('--target', [args.target]), ('--contrast', args.contrast or [])):
         if any(k is not None and k >= len(names) for k in classes):
@@ -248,7 +250,7 @@ def main(argv=None):
     texts = texts[:args.limit] if args.limit else texts
     gold = gold[:len(texts)] if gold else None
     rounds = []  # texts explained again in each round after the first
-    precision = M.ig_dtype(args.precision).name  # auto's choice on this CPU
+    precision = ig_dtype(args.precision).name  # auto's choice on this CPU
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps, {precision})',
               mininterval=1) as bar:
 

@@ -40,3 +40,36 @@ REPORT_TEMPLATE_PATH = os.path.join(ROOT, 'utils', 'feature_importance.html')
 
 # Anatomy, procedure and diagnosis terms the word segmenter keeps whole (feature_importance.py --unit word)
 USER_DICT_PATH = os.path.join(ROOT, 'utils', 'gi_words.txt')
+
+
+# --- the files that travel with a model's weights ---------------------------
+# Beside weights/albert_tiny.h5 main.py keeps albert_tiny.config.json (the ALBERT
+# config, label names, maxlen, temperature), albert_tiny.vocab.txt and, for a
+# from-scratch model trained with --unk-rate, albert_tiny.seen.txt; its
+# checkpoints go in albert_tiny.resume/. Functions, not constants: every
+# --weights path has its own.
+
+def sidecar_paths(weights_path):
+    """(config path, vocabulary path) beside the weights."""
+    stem = os.path.splitext(weights_path)[0]
+    return stem + '.config.json', stem + '.vocab.txt'
+
+
+def seen_path(weights_path):
+    """The tokens a from-scratch model saw in training, one a line, beside its weights."""
+    return os.path.splitext(weights_path)[0] + '.seen.txt'
+
+
+def model_files(weights_path):
+    """The weights and the files that travel with them: config, vocabulary, seen tokens."""
+    return [weights_path, *sidecar_paths(weights_path), seen_path(weights_path)]
+
+
+def resume_dir(weights_path):
+    """The folder of a training run's checkpoints (continue_fit.py resumes from it)."""
+    return os.path.splitext(weights_path)[0] + '.resume'
+
+
+def state_path(weights_path):
+    """The run's settings and progress, beside its checkpoints."""
+    return os.path.join(resume_dir(weights_path), 'state.json')

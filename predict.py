@@ -34,7 +34,6 @@ convert at start, probabilities within a few thousandths of float32's
 (benchmarks/bench_predict.py measures speed and agreement for your model).
 """
 import argparse
-import json
 import os
 import sys
 
@@ -49,33 +48,18 @@ from utils.cli import at_least, fail, probability
 from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
                          check_output_files)
 from utils.metrics import bad_cases_tsv, format_report, misses
-
-_loaded = {}  # (weights, albert_dir) -> (model, tokenizer, {precision: predict_fn})
-
-
-def _model_module():
-    import model  # TensorFlow loads here, on first use, not when predict is imported
-    return model
+from utils.predictions import accuracy_line, report_counts, unsure, warn_too_long, write_header, write_output
 
 
-def _load(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precision='float32'):
-    """(model, tokenizer, predict_fn), loaded once per weights and precision."""
-    key = (weights, albert_dir)
-    M = _model_module()
-    if key not in _loaded:
-        trained, tokenizer = M.load_trained(weights, albert_dir)
-        _loaded[key] = (trained, tokenizer, {})
-    trained, tokenizer, predict_fns = _loaded[key]
-    if precision not in predict_fns:
-        predict_fns[precision] = M.make_predict_fn(trained, precision)
-    return trained, tokenizer, predict_fns[precision]
+def _inference():
+    import inference  # TensorFlow loads here, on first use, not when predict is imported
+    return inference
 
 
 def predict_proba(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_size=config.PREDICT_BATCH_SIZE,
                   progress=None, precision='float32'):
     """Class probabilities, shape (len(texts), num_classes), rows in input order."""
-    trained, tokenizer, predict_fn = _load(weights, albert_dir, precision)
-    return _model_module().predict_proba(trained, tokenizer, list(texts), batch_size, predict_fn, progress)
+    return _inference().load_predictor(weights, albert_dir, precision).predict_proba(texts, batch_size, progress)
 
 
 def multi_predict(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_size=config.PREDICT_BATCH_SIZE,
@@ -91,12 +75,6 @@ def multi_predict(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, 
     return [None if doubt else label for label, doubt in zip(probs.argmax(axis=1).tolist(), unsure(probs, min_confidence))]
 
 
-def unsure(probs, min_confidence):
-    """Whether each text's top probability is below min_confidence (none is, without one)."""
-    top = np.asarray(probs).max(axis=1)
-    return top < min_confidence if min_confidence is not None else np.zeros(len(top), dtype=bool)
-
-
 def predict(text, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precision='float32', min_confidence=None):
     """The predicted label of one text (None: below min_confidence, unsure)."""
     return multi_predict([text], weights, albert_dir, precision=precision, min_confidence=min_confidence)[0]
@@ -104,27 +82,7 @@ def predict(text, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precisi
 
 def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
     """The names of the model's classes, indexed by label."""
-    return _load(weights, albert_dir)[0].label_names
-
-
-def write_header(out, fmt, label_names, min_confidence=None):
-    if fmt == 'tsv':
-        out.write('text\tlabel\tlabel_name\t' + '\t'.join(f'prob_{k}' for k in range(len(label_names)))
-                  + ('\tunsure' if min_confidence is not None else '') + '\n')
-
-
-def write_output(out, texts, probs, fmt, label_names, min_confidence=None):
-    predicted = probs.argmax(axis=1)
-    for text, label, row, doubt in zip(texts, predicted, probs, unsure(probs, min_confidence)):
-        if fmt == 'tsv':
-            out.write(f'{text}\t{label}\t{label_names[label]}\t' + '\t'.join(f'{p:.6f}' for p in row)
-                      + (f'\t{int(doubt)}' if min_confidence is not None else '') + '\n')
-        else:
-            record = {'text': text, 'label': int(label), 'label_name': label_names[label],
-                      'probs': [round(float(p), 6) for p in row]}
-            if min_confidence is not None:
-                record['unsure'] = bool(doubt)
-            out.write(json.dumps(record, ensure_ascii=False) + '\n')
+    return _inference().load_predictor(weights, albert_dir).model.label_names
 
 
 def parse_args(argv=None):
@@ -134,7 +92,7 @@ def parse_args(argv=None):
     parser.add_argument('--output', default='-', help="where --input's predictions go; '-' for stdout (default)")
     parser.add_argument('--format', choices=['tsv', 'jsonl'], default='tsv', help='output format (default: %(default)s)')
     parser.add_argument('--batch-size', type=at_least(1), default=config.PREDICT_BATCH_SIZE, help='(default: %(default)s)')
-    parser.add_argument('--precision', choices=['float32', 'int8'], default='float32',
+    parser.add_argument('--precision', choices=config.PRECISIONS, default='float32',
                         help='int8: TensorFlow Lite with int8 matrix products, about twice as fast (default: %(default)s)')
     parser.add_argument('--min-confidence', type=probability, metavar='P',
                         help='mark texts whose top probability is below P as unsure (column/field "unsure")')
@@ -235,16 +193,16 @@ def report_coverage(result, min_confidence, plot_path, info):
 
 def main(argv=None):
     args = parse_args(argv)
-    M = _model_module()
+    inference = _inference()
     extra_outputs = [args.bad_cases] if args.bad_cases else []
     if args.min_confidence is not None and args.input:
         extra_outputs.append(args.coverage_plot)  # drawn if the input turns out labelled
     try:
-        check_not_an_input([args.output, *extra_outputs], [args.input, *M.model_files(args.weights)])
+        check_not_an_input([args.output, *extra_outputs], [args.input, *path.model_files(args.weights)])
         check_distinct([args.output, *extra_outputs])
         check_output_files([f for f in (args.output, *extra_outputs) if f != '-'])
-        trained, _, _ = _load(args.weights, args.albert_dir, args.precision)
-    except (OverwriteError, UnwritableError, M.MissingModelError, M.ConversionError) as e:
+        trained = inference.load_predictor(args.weights, args.albert_dir, args.precision).model
+    except (OverwriteError, UnwritableError, inference.MissingModelError, inference.ConversionError) as e:
         fail(e)
     names = trained.label_names
     # metrics and warnings go to stderr when the predictions go to stdout
@@ -285,25 +243,6 @@ def main(argv=None):
         if reader.reason_without_labels() or args.min_confidence is not None:
             print(f'no accuracy report{" or coverage curve" if args.min_confidence is not None else ""}: {reason}',
                   file=sys.stderr)
-
-
-def report_counts(skipped, too_long, maxlen, unsure_count, total, min_confidence):
-    """On stderr: the empty lines skipped, the texts truncated, and with min_confidence the texts unsure."""
-    if skipped:
-        print(f'skipped {skipped} empty lines', file=sys.stderr)
-    warn_too_long(too_long, maxlen)
-    if min_confidence is not None:
-        print(f'{unsure_count} of {total} texts unsure (top probability below {min_confidence:g})', file=sys.stderr)
-
-
-def accuracy_line(correct, total):
-    return f'accuracy {correct / total:.6f} on {total} labelled texts'
-
-
-def warn_too_long(count, maxlen):
-    if count:
-        print(f'warning: {count} texts longer than {maxlen - 2} characters were truncated to {maxlen} tokens',
-              file=sys.stderr)
 
 
 if __name__ == '__main__':

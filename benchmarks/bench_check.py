@@ -3,8 +3,8 @@
 data/ood_check.txt holds labelled texts written independently of
 preprocess/synthesize.py, in the registers and body regions of a general
 hospital export (README, "Out-of-distribution check"). This prints accuracy and
-per-class F1 of the trained model, of the original project's 4-keyword rule
-and of the site-word rule of data_statistics.py, then the model's misses and
+per-class F1 (a markdown table) of the trained model, of the original project's 4-keyword rule
+and of the site-word rule of baselines.py, then the model's misses and
 the texts on which the model and the site-word rule disagree. Needs trained
 weights (make train).
 
@@ -19,12 +19,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import utils.compat  # noqa: E402,F401
 
-import main as trainer  # noqa: E402
 import path  # noqa: E402
-from data_statistics import is_shipped_task, keyword_rule  # noqa: E402
-from utils.cli import fail, load_data_or_fail, load_model_or_fail, shown_path  # noqa: E402
+from baselines import is_shipped_task, keyword_rule  # noqa: E402
+from data_process import load_data_or_fail  # noqa: E402
+from evaluation import check  # noqa: E402
+from model import load_trained_or_fail  # noqa: E402
+from utils.cli import fail, shown_path  # noqa: E402
+from benchmarks.common import markdown_table, provenance  # noqa: E402
 from utils.files import atomic_open  # noqa: E402
-from utils.metrics import format_comparison  # noqa: E402
+from utils.flops import matmul_gflops  # noqa: E402
 
 
 def main(argv=None):
@@ -33,16 +36,20 @@ def main(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained model (default: %(default)s)')
     parser.add_argument('--json', help='also write the scores and the misses to this JSON file')
     args = parser.parse_args(argv)
-    model, tokenizer = load_model_or_fail(args.weights)
+    model, tokenizer = load_trained_or_fail(args.weights)
     if not is_shipped_task(model.label_names):
         fail(f'{args.weights} has the classes {", ".join(model.label_names)}; the check sets and the keyword rules '
              f'are written for those of {path.LABELS_PATH}')
     rows = load_data_or_fail(args.input, len(model.label_names))
 
-    scores, predicted = trainer.check(model, tokenizer, rows)
-    print(f'{shown_path(args.input)}: {len(rows)} texts, ' + ', '.join(
-        f'{sum(label == k for _, label in rows)} of label {k}' for k in range(len(model.label_names))))
-    print(format_comparison(scores, model.label_names))
+    scores, predicted = check(model, tokenizer, rows)
+    print(provenance(matmul_gflops(), argv))
+    print(f'\n{shown_path(args.input)}: {len(rows)} texts, ' + ', '.join(
+        f'{sum(label == k for _, label in rows)} of label {k}' for k in range(len(model.label_names))) + '\n')
+    classes = range(len(model.label_names))
+    print(markdown_table(['', 'accuracy', *(f'F1 {k}' for k in classes), 'macro F1'],
+                         [[name, f"{r['accuracy']:.4f}", *(f"{r['per_class'][k]['f1']:.4f}" for k in classes),
+                           f"{r['macro_f1']:.4f}"] for name, r in scores.items()]))
 
     misses = [(text, label, int(guess)) for (text, label), guess in zip(rows, predicted) if guess != label]
     print(f'\nthe model misses {len(misses)} of {len(rows)} (true -> predicted):')

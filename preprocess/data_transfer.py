@@ -31,13 +31,13 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
-from utils.cli import fail, model_files, model_guesses_or_fail, probability  # noqa: E402
+from utils.cli import fail, probability  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_output_files  # noqa: E402
 from config import SEED  # noqa: E402
 from data_process import (LABELS_FILE, DataError, deduplicate, label_range, parse_label,  # noqa: E402
                           read_label_names, split_dataset, write_dataset)
 from utils.text import label_title  # noqa: E402
-from preprocess.generate4label import DEFAULT_OUTPUT, clean_text, read_csv, write_label_sheet  # noqa: E402
+from preprocess.label_sheet import DEFAULT_SHEET, clean_text, read_csv, write_label_sheet  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
 
@@ -88,6 +88,7 @@ def read_labelled(file, mapping, encoding='utf-8-sig', num_classes=None):
 def write_suspects(args, rows, label_names):
     """The rows whose label the model contradicts with at least --suspect-confidence, to args.suspects."""
     texts = [text for text, _ in rows]
+    from inference import model_guesses_or_fail  # TensorFlow, only with --suspects
     predicted, confidence, model_names = model_guesses_or_fail(args.weights, texts)
     if tuple(model_names) != tuple(label_names):
         fail(f'{args.weights}: the model\'s classes ({", ".join(model_names)}) are not those of {args.labels} '
@@ -107,7 +108,7 @@ def write_suspects(args, rows, label_names):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--input', default=DEFAULT_OUTPUT,
+    parser.add_argument('--input', default=DEFAULT_SHEET,
                         help='labelled CSV with columns 原文 and 标签 (default: %(default)s, '
                              'the file generate4label.py writes)')
     parser.add_argument('--out-dir', default=os.path.join(path.DATA_DIR, 'custom'),
@@ -141,7 +142,7 @@ def main(argv=None):
         outputs.append(os.path.join(args.out_dir, LABELS_FILE))
     try:
         # --labels may be the labels.txt the splits rewrite (the same names); --suspects must not touch it
-        check_not_an_input(outputs, [args.input, *([args.labels, *model_files(args.weights)] if args.suspects else [])])
+        check_not_an_input(outputs, [args.input, *([args.labels, *path.model_files(args.weights)] if args.suspects else [])])
         check_output_files(outputs)
         label_names = read_label_names(args.labels)
         for raw, label in mapping.items():

@@ -15,94 +15,27 @@ label is the person's. data_transfer.py reads such a file unchanged.
     python preprocess/generate4label.py --input export.csv --output data/to_label.csv --weights weights/albert_tiny.h5
 """
 import argparse
-import csv
-import io
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from data_process import DataError  # noqa: E402
-from utils.cli import fail, model_files, model_guesses_or_fail  # noqa: E402
-from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable  # noqa: E402
+from preprocess.label_sheet import DEFAULT_SHEET, clean_text, read_csv, write_label_sheet  # noqa: E402
+from utils.cli import fail  # noqa: E402
+from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
 
 COLUMNS = ('影像表现', '检查诊断')
 MIN_CHARS, MAX_CHARS = 2, 200
-MODEL_COLUMNS = ('模型预测', '置信度')  # the model's label and its probability, beside 原文,标签
 EXAMPLE_EXPORT = os.path.join(path.ROOT, 'preprocess', 'example_export.csv')
-DEFAULT_OUTPUT = os.path.join(path.DATA_DIR, 'to_label.csv')
-
-
-def clean_text(text):
-    """One report cell as a one-line text: the cleaning rules of the original project.
-
-    Newlines, tabs, full-width spaces and '@' are removed (a tab would break the
-    `text<TAB>label` files), ',' becomes '，', runs of spaces become one space,
-    and the ends are stripped.
-    """
-    for junk in ('\r', '\n', '\t', '\u3000', '@'):
-        text = text.replace(junk, '')
-    text = text.replace(',', '，')
-    text = re.sub(' {2,}', ' ', text)
-    return text.strip()
-
-
-def read_csv(file, columns, encoding='utf-8-sig'):
-    """Read a CSV into a list of (line_number, {column: cell}) for the given columns.
-
-    line_number is the line where the record starts (header = line 1), counted
-    so that a quoted cell spanning several lines still points at the right line.
-    Raises DataError for an undecodable file or a missing column.
-    """
-    try:
-        with open(file, 'rb') as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise DataError(f'{file}: file not found') from None
-    try:
-        content = raw.decode(encoding)
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b'\n') + 1
-        hint = ' (an Excel CSV saved on Chinese Windows is usually GBK: try --encoding gbk)' \
-            if encoding.lower().replace('_', '-').startswith('utf') else ''
-        raise DataError(f'{file}:{line}: not valid {encoding}{hint}') from None
-    except LookupError:
-        raise DataError(f'{file}: unknown encoding {encoding!r}') from None
-
-    reader = csv.reader(io.StringIO(content.lstrip('\ufeff'), newline=''))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        raise DataError(f'{file}:1: empty file, expected a header with {", ".join(columns)}') from None
-    for column in columns:
-        if column not in header:
-            raise DataError(f'{file}:1: missing column {column} (found: {", ".join(header)})')
-    index = {column: header.index(column) for column in columns}
-
-    rows, start = [], reader.line_num + 1
-    for cells in reader:
-        rows.append((start, {c: cells[i] if i < len(cells) else '' for c, i in index.items()}))
-        start = reader.line_num + 1
-    return rows
-
-
-def write_label_sheet(path_, rows, with_model):
-    """The CSV a person labels in Excel (UTF-8 with BOM): 原文,标签 and, with_model, 模型预测,置信度.
-    rows: (text, label or '', and with_model: predicted label, confidence)."""
-    with atomic_open(path_, encoding='utf-8-sig', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['原文', '标签', *(MODEL_COLUMNS if with_model else ())])
-        for text, label, *guess in rows:
-            writer.writerow([text, label, *([guess[0], f'{guess[1]:.4f}'] if with_model else [])])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--input', default=EXAMPLE_EXPORT,
                         help='export CSV with columns 影像表现 and 检查诊断 (default: %(default)s)')
-    parser.add_argument('--output', default=DEFAULT_OUTPUT,
+    parser.add_argument('--output', default=DEFAULT_SHEET,
                         help='CSV to write, columns 原文,标签, UTF-8 with BOM for Excel (default: %(default)s)')
     parser.add_argument('--encoding', default='utf-8-sig',
                         help='encoding of the input, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
@@ -113,7 +46,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     try:
-        check_not_an_input([args.output], [args.input, *(model_files(args.weights) if args.weights else [])])  # not even with --force
+        check_not_an_input([args.output], [args.input, *(path.model_files(args.weights) if args.weights else [])])  # not even with --force
         check_writable([os.path.dirname(args.output)])
     except (OverwriteError, UnwritableError) as e:
         fail(e)
@@ -144,6 +77,7 @@ def main(argv=None):
 
     sheet = [(text, '') for text in kept]
     if args.weights and kept:
+        from inference import model_guesses_or_fail  # TensorFlow, only with --weights
         predicted, confidence, _ = model_guesses_or_fail(args.weights, kept)
         order = sorted(range(len(kept)), key=lambda i: confidence[i])  # least confident first
         sheet = [(kept[i], '', int(predicted[i]), float(confidence[i])) for i in order]

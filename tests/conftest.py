@@ -38,8 +38,8 @@ LABELS = [label for label, texts in TOY_ROWS.items() for _ in texts]
 @pytest.fixture(autouse=True)
 def float32_integrated_gradients(monkeypatch):
     """Integrated Gradients' precision 'auto' is float32 in every test, whatever the CPU; bfloat16's tests ask for it."""
-    import model
-    monkeypatch.setattr(model, 'native_bfloat16', lambda: False)
+    import inference
+    monkeypatch.setattr(inference, 'native_bfloat16', lambda: False)
 
 
 def write_rows(path_, rows):
@@ -97,6 +97,7 @@ def trained_tiny(tmp_path_factory):
     from bert4keras.backend import keras
 
     import model as M
+    import trainer
     from data_process import encode
 
     albert_dir = write_tiny_albert(tmp_path_factory.mktemp('tiny'))
@@ -104,7 +105,7 @@ def trained_tiny(tmp_path_factory):
     model, _, _ = M.new_model(albert_dir, TOY_LABEL_NAMES, quiet=True)
     tokenizer = M.load_tokenizer(os.path.join(albert_dir, 'vocab.txt'))
     token_ids, segment_ids = encode(TEXTS, tokenizer)
-    step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
+    step = trainer.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
     for _ in range(40):
         step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
     weights = str(tmp_path_factory.mktemp('weights') / 'model.h5')

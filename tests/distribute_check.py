@@ -18,8 +18,9 @@ sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.
 import continue_fit  # noqa: E402
 import main  # noqa: E402
 import model as M  # noqa: E402
+import trainer  # noqa: E402
 
-strategy = M.make_strategy('mirrored')  # first: splits the CPU as LOGICAL_CPUS says
+strategy = trainer.make_strategy('mirrored')  # first: splits the CPU as LOGICAL_CPUS says
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -36,7 +37,7 @@ def stepper(strategy, max_tokens):
         model = M.build_model(TINY_ALBERT_CONFIG, TOY_LABEL_NAMES)
         optimizer = keras.optimizers.SGD(0.1, global_clipnorm=0.5)  # no state: every step is a first step
     start = model.get_weights()
-    step = M.make_train_step(model, optimizer, gradient_penalty=1.0, adversarial=0.5, max_tokens=max_tokens)
+    step = trainer.make_train_step(model, optimizer, gradient_penalty=1.0, adversarial=0.5, max_tokens=max_tokens)
 
     def update(token_ids, segment_ids, labels):
         model.set_weights(start)
@@ -67,6 +68,6 @@ for name, rows in batches.items():
         'loss_diff': abs(ce - ce1), 'probs_diff': float(np.abs(probs - probs1).max())}), flush=True)
 if len(sys.argv) > 2:
     main_argv, resume_argv = json.loads(sys.argv[2])
-    M.matmul_gflops = lambda: 100.0  # the speed yardstick (3 s a run) is not under test
+    main.matmul_gflops = continue_fit.matmul_gflops = lambda: 100.0  # the speed yardstick (3 s a run) is not under test
     main.main(main_argv)  # the same strategy: make_strategy keeps one per process
     continue_fit.main(resume_argv)

@@ -8,6 +8,8 @@ import pytest
 
 import attribution as A
 import model as M
+import inference
+import path
 import predict
 from conftest import LABELS, TEXTS, TOY_LABEL_NAMES, write_rows
 from utils.calibration import (coverage_curve, expected_calibration_error, fit_temperature, negative_log_likelihood,
@@ -58,7 +60,7 @@ def overconfident(trained_tiny, tmp_path):
     """The tiny model with its classifier scaled up 6x: same labels, far too sure of them."""
     model, tokenizer, weights = trained_tiny
     path_ = str(tmp_path / 'overconfident.h5')
-    for source, target in zip(M.model_files(weights)[:3], M.model_files(path_)[:3]):  # weights, config, vocabulary
+    for source, target in zip(path.model_files(weights)[:3], path.model_files(path_)[:3]):  # weights, config, vocabulary
         shutil.copy(source, target)
     sharp, _ = M.load_trained(path_)
     classifier = sharp.get_layer(M.CLASSIFIER)
@@ -69,7 +71,7 @@ def overconfident(trained_tiny, tmp_path):
 
 def test_temperature_lowers_the_nll_of_an_overconfident_model_and_travels_with_it(overconfident):
     model, tokenizer, weights = overconfident
-    logits = M.predict_logits(model, tokenizer, TEXTS)
+    logits = inference.predict_logits(model, tokenizer, TEXTS)
     assert (logits.argmax(axis=1) == LABELS).all() and (logits.argmax(axis=1) != NOISY).sum() == 8
     temperature = fit_temperature(logits, NOISY)
     assert temperature > 2  # softens
@@ -78,31 +80,32 @@ def test_temperature_lowers_the_nll_of_an_overconfident_model_and_travels_with_i
 
     # saved in the config, the temperature is part of the rebuilt model: predict.py gives calibrated probabilities
     M.save_temperature(weights, temperature)
-    assert json.loads(open(M.sidecar_paths(weights)[0], encoding='utf-8').read())['temperature'] == temperature
+    assert json.loads(open(path.sidecar_paths(weights)[0], encoding='utf-8').read())['temperature'] == temperature
     calibrated, _ = M.load_trained(weights)
     assert calibrated.temperature == temperature
-    np.testing.assert_allclose(M.predict_proba(calibrated, tokenizer, TEXTS), softmax(logits, temperature), atol=1e-5)
+    np.testing.assert_allclose(inference.predict_proba(calibrated, tokenizer, TEXTS), softmax(logits, temperature), atol=1e-5)
     np.testing.assert_allclose(predict.predict_proba(TEXTS, weights=weights), softmax(logits, temperature), atol=1e-5)
     # labels never change
     assert predict.multi_predict(TEXTS, weights=weights) == logits.argmax(axis=1).tolist()
-    # int8 and IG's forward (model.albert_forward) carry the temperature too: IG explains the calibrated probability
-    int8 = M.predict_proba(calibrated, tokenizer, TEXTS, predict_fn=M.make_predict_fn(calibrated, 'int8'))
+    # int8 and IG's forward (inference.albert_forward) carry the temperature too: IG explains the calibrated probability
+    int8 = inference.predict_proba(calibrated, tokenizer, TEXTS, predict_fn=inference.make_predict_fn(calibrated, 'int8'))
     np.testing.assert_allclose(int8, softmax(logits, temperature), atol=0.02)
     assert np.abs(int8 - softmax(logits)).max() > 0.05  # and not the uncalibrated ones
     explained = A.explain(calibrated, tokenizer, TEXTS[:6], steps=4)
     np.testing.assert_allclose([r['probs'] for r in explained], softmax(logits[:6], temperature), atol=1e-5)
 
 
-def test_a_config_without_temperature_loads_with_1_and_a_bad_one_is_refused(trained_tiny, tmp_path):
+def test_a_config_without_a_positive_temperature_is_refused(trained_tiny, tmp_path):
     _, _, weights = trained_tiny
     copy = str(tmp_path / 'old.h5')
-    for source, target in zip(M.model_files(weights)[:3], M.model_files(copy)[:3]):
+    for source, target in zip(path.model_files(weights)[:3], path.model_files(copy)[:3]):
         shutil.copy(source, target)
-    config_path = M.sidecar_paths(copy)[0]
+    config_path = path.sidecar_paths(copy)[0]
     saved = json.loads(open(config_path, encoding='utf-8').read())
     saved.pop('temperature', None)
     open(config_path, 'w', encoding='utf-8').write(json.dumps(saved))
-    assert M.load_trained(copy)[0].temperature == 1.0
+    with pytest.raises(M.MissingModelError, match="has no 'temperature'"):
+        M.load_trained(copy)
     saved['temperature'] = -2
     open(config_path, 'w', encoding='utf-8').write(json.dumps(saved))
     with pytest.raises(M.MissingModelError, match='temperature -2 is not a positive number'):

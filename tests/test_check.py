@@ -114,9 +114,10 @@ def test_bench_check_prints_the_table_and_the_misses(trained_tiny, tmp_path, cap
     out_json = tmp_path / 'check.json'
     scores = bench_check.main(['--input', str(check), '--weights', weights, '--json', str(out_json)])
     printed = capsys.readouterr().out
-    assert re.search(r'^model\s+\d\.\d{4}(\s+\d\.\d{4}){4}$', printed, re.M)
-    assert re.search(r'^site-word rule\s+0\.6667', printed, re.M)
-    assert re.search(r'^4-keyword rule\s+0\.5000', printed, re.M)
+    assert re.search(r'^\| model \| \d\.\d{4}( \| \d\.\d{4}){4} \|$', printed, re.M)  # a markdown table
+    assert re.search(r'^\| site-word rule \| 0\.6667 \|', printed, re.M)
+    assert re.search(r'^\| 4-keyword rule \| 0\.5000 \|', printed, re.M)
+    assert re.search(r'^\d{4}-\d\d-\d\d, commit \w+\+?, float32 matmul \d+ GFLOP/s, \d+ CPUs: `python ', printed, re.M)
     saved = json.loads(out_json.read_text(encoding='utf-8'))
     n_misses = round((1 - scores['model']['accuracy']) * 6)
     assert f'the model misses {n_misses} of 6' in printed and len(saved['misses']) == n_misses

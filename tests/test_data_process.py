@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from data_process import (DataError, deduplicate, load_data, load_labelled, mask_tokens, read_label_names, split_dataset,
-                          write_data, write_dataset)
+                          write_dataset)
 
 
 def data_file(tmp_path, content):
@@ -119,9 +119,8 @@ def test_load_data_warns_once_counting_long_texts(tmp_path, capsys):
 
 def test_write_then_load_round_trip(tmp_path):
     rows = [('慢性胃炎', 1), ('内痔', 2), ('ERCP', 0)]
-    path = str(tmp_path / 'sub' / 'out.txt')
-    write_data(path, rows)
-    assert load_data(path) == rows
+    write_dataset(str(tmp_path / 'sub'), {'out': rows})
+    assert load_data(str(tmp_path / 'sub' / 'out.txt')) == rows
 
 
 def test_deduplicate():

@@ -14,8 +14,11 @@ import numpy as np
 import pytest
 
 import continue_fit
+import inference
 import main
 import model as M
+import path
+import trainer
 from conftest import main_argv, write_tiny_albert, write_toy_data
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -60,30 +63,30 @@ def test_mirrored_on_two_logical_cpus_trains_saves_and_resumes(two_cpus):
     out, weights = two_cpus
     assert out.count('--distribute mirrored: replicas 2 (') == 2, out  # main.py, then continue_fit.py
     assert 'model.resume/ckpt-1: epoch 1, step 4' in out
-    settings, progress = main.load_state(weights)
+    settings, progress = trainer.load_state(weights)
     assert settings.distribute == 'mirrored' and [row['step'] for row in progress.history] == [4, 8]
     model, tokenizer = M.load_trained(weights)  # the saved weights load with no strategy
-    np.testing.assert_allclose(M.predict_proba(model, tokenizer, ['内痔', '胃炎']).sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(inference.predict_proba(model, tokenizer, ['内痔', '胃炎']).sum(axis=1), 1.0, rtol=1e-5)
 
 
 def test_multiworker_without_tf_config_is_one_worker_that_writes(tiny_albert_dir, toy_data, tmp_path):
-    run = 'import sys, main, model; model.matmul_gflops = lambda: 100.0; main.main(sys.argv[1:])'  # 3 s saved
+    run = 'import sys, main; main.matmul_gflops = lambda: 100.0; main.main(sys.argv[1:])'  # 3 s saved
     out = python(['-c', run, *main_argv(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--distribute', 'multiworker')])
     assert '--distribute multiworker: replicas 1 (' in out and 'epoch 1: ' in out
-    assert main.load_state(str(tmp_path / 'weights' / 'model.h5'))[0].distribute == 'multiworker'
+    assert trainer.load_state(str(tmp_path / 'weights' / 'model.h5'))[0].distribute == 'multiworker'
     assert os.path.exists(tmp_path / 'log' / 'metrics.json') and os.path.exists(tmp_path / 'images' / 'calibration.png')
 
 
-def test_one_replica_gives_the_numbers_of_no_strategy_and_old_states_resume_as_none(
+def test_one_replica_gives_the_numbers_of_no_strategy(
         tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     """This process has one CPU device and no GPU: MirroredStrategy(['/cpu:0'])."""
-    monkeypatch.setattr(M, 'matmul_gflops', lambda: 100.0)  # the speed yardstick (3 s a run) is not under test
+    monkeypatch.setattr(main, 'matmul_gflops', lambda: 100.0)  # the speed yardstick (3 s a run) is not under test
     runs = {}
     for distribute in ('none', 'mirrored'):
         out = tmp_path / distribute
         main.main(main_argv(tiny_albert_dir, toy_data, out, '--epochs', '1', '--seed', '4',
                             '--gradient-penalty', '1', '--adversarial', '0.5', '--distribute', distribute))
-        runs[distribute] = main.load_state(str(out / 'weights' / 'model.h5'))[1].history, M.load_trained(
+        runs[distribute] = trainer.load_state(str(out / 'weights' / 'model.h5'))[1].history, M.load_trained(
             str(out / 'weights' / 'model.h5'))[0].get_weights()
     assert '--distribute mirrored: replicas 1 (/job:localhost/replica:0/task:0/device:CPU:0 ' in capsys.readouterr().out
     (plain_history, plain_weights), (mirrored_history, mirrored_weights) = runs['none'], runs['mirrored']
@@ -93,14 +96,6 @@ def test_one_replica_gives_the_numbers_of_no_strategy_and_old_states_resume_as_n
     for a, b in zip(plain_weights, mirrored_weights, strict=True):
         np.testing.assert_allclose(b, a, atol=1e-5)
 
-    # a state.json written before --distribute resumes with none
-    weights = str(tmp_path / 'none' / 'weights' / 'model.h5')
-    state = json.loads(open(main.state_path(weights), encoding='utf-8').read())
-    del state['settings']['distribute']
-    with open(main.state_path(weights), 'w', encoding='utf-8') as f:
-        json.dump(state, f)
-    assert main.load_state(weights)[0].distribute == 'none' == continue_fit.saved_distribute(weights)
-
 
 def test_a_worker_other_than_the_chief_writes_to_a_copy_in_a_temporary_folder(tmp_path):
     weights = tmp_path / 'weights' / 'model.h5'
@@ -109,11 +104,11 @@ def test_a_worker_other_than_the_chief_writes_to_a_copy_in_a_temporary_folder(tm
         p.write_text(p.name)
     given = dict(weights=str(weights), log_dir=str(tmp_path / 'log'), images_dir=str(tmp_path / 'images'))
     args = SimpleNamespace(**given)
-    main.worker_outputs(SimpleNamespace(extended=SimpleNamespace(should_checkpoint=True)), args, copy_model=True)
+    trainer.worker_outputs(SimpleNamespace(extended=SimpleNamespace(should_checkpoint=True)), args, copy_model=True)
     assert vars(args) == given  # the chief writes where it was told
 
     worker = SimpleNamespace(extended=SimpleNamespace(should_checkpoint=False))
-    main.worker_outputs(worker, args, copy_model=True)
+    trainer.worker_outputs(worker, args, copy_model=True)
     copy = os.path.dirname(args.weights)
     assert not args.weights.startswith(str(tmp_path)) and os.path.basename(args.weights) == 'model.h5'
     assert sorted(os.listdir(copy)) == ['model.config.json', 'model.h5', 'model.resume']
@@ -121,5 +116,5 @@ def test_a_worker_other_than_the_chief_writes_to_a_copy_in_a_temporary_folder(tm
     assert {os.path.dirname(args.log_dir), os.path.dirname(args.images_dir)} == {os.path.dirname(copy)}
 
     args = SimpleNamespace(**given)
-    main.worker_outputs(worker, args)  # main.py: a new run, nothing to copy
+    trainer.worker_outputs(worker, args)  # main.py: a new run, nothing to copy
     assert os.listdir(os.path.dirname(args.weights)) == []

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 import export
 import model as M
+import path
 import predict
 from conftest import TEXTS, TOY_LABEL_NAMES
 from utils.files import _writer_tag
@@ -66,7 +67,7 @@ def tempered_weights(trained_tiny, tmp_path):
     folder = tmp_path / 'tempered'
     folder.mkdir()
     weights = str(folder / 'model.h5')
-    for source, target in zip(M.model_files(trained_tiny[2]), M.model_files(weights)):
+    for source, target in zip(path.model_files(trained_tiny[2]), path.model_files(weights)):
         if os.path.exists(source):
             shutil.copy(source, target)
     M.save_temperature(weights, 1.7)

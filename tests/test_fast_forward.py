@@ -1,10 +1,13 @@
-"""model.make_forward: prediction's compiled forward gives the Keras model's numbers."""
+"""inference.make_forward: prediction's compiled forward gives the Keras model's numbers."""
 import numpy as np
 import pytest
 import tensorflow as tf
 from bert4keras.backend import keras
 
 import model as M
+import inference
+import trainer
+from utils import flops
 from conftest import LABELS, TEXTS, TINY_ALBERT_CONFIG, TOY_LABEL_NAMES
 from data_process import encode
 
@@ -45,19 +48,19 @@ def test_a_trained_model_gives_the_keras_probabilities_and_logits(trained_tiny):
     token_ids, segment_ids = awkward_batch(tokenizer)
     expected = model.predict_on_batch([token_ids, segment_ids])
     assert np.ptp(expected[:, 0]) > 0.1  # the texts are told apart, so the comparison means something
-    np.testing.assert_allclose(M.make_predict_fn(model)(token_ids, segment_ids), expected, atol=1e-5)
-    np.testing.assert_allclose(M.make_logits_fn(model)(token_ids, segment_ids),
+    np.testing.assert_allclose(inference.make_predict_fn(model)(token_ids, segment_ids), expected, atol=1e-5)
+    np.testing.assert_allclose(inference.make_logits_fn(model)(token_ids, segment_ids),
                                keras_logits(model, token_ids, segment_ids), atol=1e-4)
     for row in range(len(token_ids)):  # each text alone, without the batch's padding
         alone = token_ids[row:row + 1, :max(1, int(np.flatnonzero(token_ids[row]).max()) + 1)]
         alone_segments = segment_ids[row:row + 1, :alone.shape[1]]
-        np.testing.assert_allclose(M.make_predict_fn(model)(alone, alone_segments)[0], expected[row], atol=1e-5)
+        np.testing.assert_allclose(inference.make_predict_fn(model)(alone, alone_segments)[0], expected[row], atol=1e-5)
 
 
 def test_no_texts_give_no_rows(trained_tiny):
     model, _, _ = trained_tiny
     empty = np.zeros((0, 8), dtype='int32')
-    assert M.make_predict_fn(model)(empty, empty).shape == (0, len(TOY_LABEL_NAMES))
+    assert inference.make_predict_fn(model)(empty, empty).shape == (0, len(TOY_LABEL_NAMES))
 
 
 @pytest.mark.parametrize('change', [
@@ -73,9 +76,9 @@ def test_other_albert_configs_give_the_keras_logits(trained_tiny, change):
     token_ids, segment_ids = awkward_batch(tokenizer)
     expected = keras_logits(model, token_ids, segment_ids)
     assert np.ptp(expected, axis=0).min() > 0.1  # every class's logit differs by text
-    np.testing.assert_allclose(M.make_forward(model, probabilities=False)(token_ids, segment_ids), expected,
+    np.testing.assert_allclose(inference.make_forward(model, probabilities=False)(token_ids, segment_ids), expected,
                                rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(M.make_predict_fn(model)(token_ids, segment_ids),  # softmax(logits / 1.7)
+    np.testing.assert_allclose(inference.make_predict_fn(model)(token_ids, segment_ids),  # softmax(logits / 1.7)
                                model.predict_on_batch([token_ids, segment_ids]), atol=1e-5)
 
 
@@ -84,10 +87,10 @@ def test_it_follows_the_weights_as_they_train(tiny_albert_dir):
     tf.keras.utils.set_random_seed(0)
     model, _, _ = M.new_model(tiny_albert_dir, TOY_LABEL_NAMES, quiet=True)
     tokenizer = M.load_tokenizer(f'{tiny_albert_dir}/vocab.txt')
-    predict_fn = M.make_predict_fn(model)
+    predict_fn = inference.make_predict_fn(model)
     token_ids, segment_ids = encode(TEXTS, tokenizer)
     before = predict_fn(token_ids, segment_ids)
-    step = M.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
+    step = trainer.make_train_step(model, keras.optimizers.Adam(3e-3), gradient_penalty=0.0)
     for _ in range(5):
         step(token_ids, segment_ids, np.array(LABELS, dtype='int32'))
     after = predict_fn(token_ids, segment_ids)
@@ -100,11 +103,11 @@ def test_prediction_flops_count_the_last_layer_for_cls_only():
     h, ff = cfg['hidden_size'], cfg['intermediate_size']
     classifier = 2 * h * 3
     # a text of [CLS] alone needs the whole forward, and the classifier
-    assert M.prediction_flops(cfg, [1], 3) == pytest.approx(M.forward_flops(cfg, [1]) + classifier)
+    assert flops.prediction_flops(cfg, [1], 3) == pytest.approx(flops.forward_flops(cfg, [1]) + classifier)
     # each further token skips the last layer's query (2h^2), attention row (4Lh), output (2h^2) and feed-forward (4h ff)
     length = 10
     skipped = (length - 1) * (2 * h * h + 4 * length * h + 2 * h * h + 4 * h * ff)
-    assert M.prediction_flops(cfg, [length], 3) == pytest.approx(M.forward_flops(cfg, [length]) + classifier - skipped)
+    assert flops.prediction_flops(cfg, [length], 3) == pytest.approx(flops.forward_flops(cfg, [length]) + classifier - skipped)
 
 
 def test_its_tensorflow_lite_copy_gives_the_keras_probabilities(trained_tiny):
@@ -116,7 +119,7 @@ def test_its_tensorflow_lite_copy_gives_the_keras_probabilities(trained_tiny):
     token_ids, segment_ids = awkward_batch(tokenizer)
     expected = model.predict_on_batch([token_ids, segment_ids])
     assert np.ptp(expected, axis=0).min() > 0.03  # texts get different probabilities
-    tflite = M.tflite_predict_fn(model, quantize=False)
+    tflite = inference.tflite_predict_fn(model, quantize=False)
     np.testing.assert_allclose(tflite(token_ids, segment_ids), expected, atol=1e-5)
     np.testing.assert_allclose(tflite(token_ids[:3, :8], segment_ids[:3, :8]),  # another shape: resized
                                model.predict_on_batch([token_ids[:3, :8], segment_ids[:3, :8]]), atol=1e-5)
@@ -131,7 +134,7 @@ def test_tiny_embeddings_need_each_layer_norm_s_own_epsilon(trained_tiny):
         embeddings = model.get_layer(name).embeddings
         embeddings.assign(embeddings * 1e-4)
     token_ids, segment_ids = awkward_batch(tokenizer)
-    np.testing.assert_allclose(M.make_forward(model, probabilities=False)(token_ids, segment_ids),
+    np.testing.assert_allclose(inference.make_forward(model, probabilities=False)(token_ids, segment_ids),
                                keras_logits(model, token_ids, segment_ids), rtol=1e-4, atol=1e-4)
 
 
@@ -141,7 +144,7 @@ def test_its_gradient_towards_the_embeddings_is_the_derivative(trained_tiny):
     _, tokenizer, _ = trained_tiny
     model = M.build_model(dict(TINY_ALBERT_CONFIG, num_hidden_layers=3), TOY_LABEL_NAMES)
     random_weights(model, seed=3)
-    forward = M.albert_forward(model, probabilities=False)
+    forward = inference.albert_forward(model, probabilities=False)
     token_ids, segment_ids = awkward_batch(tokenizer)
     embeddings = tf.constant(model.get_layer(M.TOKEN_EMBEDDING)(token_ids).numpy().astype('float64'))
     direction = tf.constant(np.random.default_rng(4).normal(size=embeddings.shape))
@@ -158,7 +161,7 @@ def test_its_gradient_towards_the_embeddings_is_the_derivative(trained_tiny):
 
 @pytest.mark.parametrize('dtype, tolerance', [(tf.float32, 1e-5), (tf.bfloat16, 3e-2)])
 def test_its_gradient_is_the_keras_graph_s(trained_tiny, dtype, tolerance):
-    # the relayouts' gradients are written by hand (model.albert_forward's regather); TensorFlow's own gradient
+    # the relayouts' gradients are written by hand (inference.albert_forward's regather); TensorFlow's own gradient
     # of the Keras graph, towards the token embedding matrix, must be the same on a batch with padding, an
     # empty text and a token 0 inside a text; in bfloat16 (Integrated Gradients' path) within its rounding
     _, tokenizer, _ = trained_tiny
@@ -168,7 +171,7 @@ def test_its_gradient_is_the_keras_graph_s(trained_tiny, dtype, tolerance):
     embeddings = model.get_layer(M.TOKEN_EMBEDDING).embeddings
     mix = tf.constant(np.random.default_rng(6).normal(size=(len(token_ids), len(TOY_LABEL_NAMES))), tf.float32)
     logits_model = keras.models.Model(model.inputs, model.get_layer(M.CLASSIFIER).output)
-    forward = M.albert_forward(model, probabilities=False, dtype=dtype)
+    forward = inference.albert_forward(model, probabilities=False, dtype=dtype)
 
     def gradient(logits):
         with tf.GradientTape() as tape:

@@ -10,6 +10,7 @@ import tensorflow as tf
 import attribution as A
 import feature_importance as FI
 import model as M
+import inference
 import path
 from conftest import LABELS, TEXTS, TOY_LABEL_NAMES, write_rows
 from data_process import encode
@@ -24,10 +25,10 @@ def test_the_forward_from_embeddings_reproduces_the_classifier(trained):
     model, tokenizer, _ = trained
     token_ids, segment_ids = encode(TEXTS, tokenizer)
     embeddings = model.get_layer(M.TOKEN_EMBEDDING)(token_ids)
-    from_embeddings = M.albert_forward(model)(token_ids, segment_ids, embeddings)
+    from_embeddings = inference.albert_forward(model)(token_ids, segment_ids, embeddings)
     np.testing.assert_allclose(from_embeddings, model.predict_on_batch([token_ids, segment_ids]), atol=1e-6)
     # the embeddings given are the ones used: the texts' own, moved, change the output
-    moved = M.albert_forward(model)(token_ids, segment_ids, embeddings * 0.5)
+    moved = inference.albert_forward(model)(token_ids, segment_ids, embeddings * 0.5)
     assert np.abs(moved - from_embeddings).max() > 1e-3
 
 
@@ -54,7 +55,7 @@ def test_gauss_lobatto_is_exact_for_polynomials_up_to_degree_2m_minus_3():
 def test_every_method_gives_the_same_ends_and_adds_up(trained, method):
     model, tokenizer, _ = trained
     results = A.explain(model, tokenizer, TEXTS, steps=50, method=method, batch_rows=200)
-    probs = M.predict_proba(model, tokenizer, TEXTS)
+    probs = inference.predict_proba(model, tokenizer, TEXTS)
     for r, p in zip(results, probs):
         np.testing.assert_allclose(r['probs'], p, atol=1e-5)  # f(x) from the path's last row or the extra pass
         assert r['predicted'] == r['target'] == int(np.argmax(p))
@@ -88,12 +89,12 @@ def test_a_bfloat16_path_keeps_float32s_ends_and_nearly_its_scores(trained):
 
 
 def test_auto_precision_is_bfloat16_only_where_the_cpu_has_it(monkeypatch):
-    monkeypatch.setattr(M, 'native_bfloat16', lambda: False)
-    assert M.ig_dtype('auto') == tf.float32
-    monkeypatch.setattr(M, 'native_bfloat16', lambda: True)
-    assert M.ig_dtype('auto') == tf.bfloat16 and M.ig_dtype('float32') == tf.float32
+    monkeypatch.setattr(inference, 'native_bfloat16', lambda: False)
+    assert inference.ig_dtype('auto') == tf.float32
+    monkeypatch.setattr(inference, 'native_bfloat16', lambda: True)
+    assert inference.ig_dtype('auto') == tf.bfloat16 and inference.ig_dtype('float32') == tf.float32
     with pytest.raises(ValueError, match='unknown precision'):
-        M.ig_dtype('float16')
+        inference.ig_dtype('float16')
 
 
 def test_few_steps_leave_a_larger_gap_than_many(trained):
@@ -182,20 +183,26 @@ def test_a_one_character_text_can_be_a_keyword():
     np.testing.assert_array_equal(A.scale_scores([0.7]), [1])  # its only score is its top score
     np.testing.assert_array_equal(A.scale_scores([0.5, 0.5]), [1, 1])
     np.testing.assert_array_equal(A.scale_scores([0.0]), [0])
-    assert A.extract_spans(['痔'], A.scale_scores([0.3]))[0][0] == '痔'
+    assert spans(['痔'], A.scale_scores([0.3])) == ['痔']
     np.testing.assert_array_equal(A.scale_scores([]), [])
     np.testing.assert_allclose(A.scale_scores([0.5, 1.0, 0.75]), [0, 1, 0.5])  # true min-max when all are positive
+
+
+def spans(chars, scaled, threshold=0.2, extracts_max=False):
+    return [''.join(chars[a:b]) for a, b in A.span_ranges(chars, scaled, threshold, extracts_max)]
 
 
 def test_spans_threshold_and_extracts_max():
     chars = list('胃窦粘膜充血，直肠')
     scaled = np.array([0.9, 0.5, 0.1, 0.1, 0.3, 0.2, 0.05, 1.0, 0.19])
-    assert [s for s, _ in A.extract_spans(chars, scaled, 0.2)] == ['胃窦', '充血', '直']
-    assert [s for s, _ in A.extract_spans(chars, scaled, 0.5)] == ['胃窦', '直']
-    assert [s for s, _ in A.extract_spans(chars, scaled, 0.2, extracts_max=True)] == ['直']
-    assert A.extract_spans(chars, scaled, 0.2)[0][1] == pytest.approx(0.7)
-    assert A.extract_spans(chars, np.zeros(len(chars)), 0.2) == []
-    assert [s for s, _ in A.extract_spans(list('食管'), np.array([1.0, 1.0]), 0.2)] == ['食管']  # run to the end
+    assert spans(chars, scaled, 0.2) == ['胃窦', '充血', '直']
+    assert spans(chars, scaled, 0.5) == ['胃窦', '直']
+    assert spans(chars, scaled, 0.2, extracts_max=True) == ['直']
+    assert spans(chars, np.zeros(len(chars)), 0.2) == []
+    assert spans(list('食管'), np.array([1.0, 1.0]), 0.2) == ['食管']  # run to the end
+    # a span keyword scores the mean of its characters' scaled scores (text_keywords, unit 'span')
+    keywords = A.text_keywords({'chars': chars, 'scores': list(scaled)}, unit='span')
+    assert keywords[0][:2] == ('胃窦', pytest.approx(np.mean(A.scale_scores(scaled)[:2])))
 
 
 def test_keyword_table_counts_per_predicted_class():

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from data_process import load_data, write_data, write_dataset
+from data_process import load_data, write_dataset
 from utils.files import _writer_tag
 
 
@@ -34,5 +34,5 @@ def test_temporary_files_of_dead_writers_are_cleaned_and_live_ones_kept(tmp_path
     other = tmp_path / f'.val.txt.tmp{dead.pid}@{host}.ghi789.txt'  # another output's: not this write's business
     for p in (stale, live, elsewhere, other):
         p.write_text('half', encoding='utf-8')
-    write_data(str(tmp_path / 'train.txt'), [('胃炎', 1)])
+    write_dataset(str(tmp_path), {'train': [('胃炎', 1)]})
     assert not stale.exists() and live.exists() and elsewhere.exists() and other.exists()

@@ -9,6 +9,8 @@ from bert4keras.models import build_transformer_model
 
 import config
 import model as M
+import inference
+import trainer
 from conftest import LABELS, TEXTS, TINY_ALBERT_CONFIG, TOY_LABEL_NAMES
 from data_process import encode
 
@@ -31,14 +33,14 @@ def cross_entropy(model, token_ids, segment_ids, labels):
 
 
 def test_schedule_matches_the_original_recipe():
-    schedule = M.PiecewiseLinear(config.LEARNING_RATE, config.LR_SCHEDULE)
+    schedule = trainer.PiecewiseLinear(config.LEARNING_RATE, config.LR_SCHEDULE)
     expected = {0: 0.0, 500: 5e-5, 1000: 1e-4, 1500: 5.5e-5, 2000: 1e-5, 3000: 1e-5}
     for step, lr in expected.items():
         assert float(schedule(step)) == pytest.approx(lr, rel=1e-5, abs=1e-12), step
 
 
 def test_scratch_schedule_warms_up_then_decays():
-    schedule = M.PiecewiseLinear(config.SCRATCH_LEARNING_RATE, config.SCRATCH_LR_SCHEDULE)
+    schedule = trainer.PiecewiseLinear(config.SCRATCH_LEARNING_RATE, config.SCRATCH_LR_SCHEDULE)
     warmup, decayed = sorted(config.SCRATCH_LR_SCHEDULE)
     assert float(schedule(0)) == 0.0
     assert float(schedule(warmup)) == pytest.approx(config.SCRATCH_LEARNING_RATE)
@@ -51,7 +53,7 @@ def test_training_steps_make_the_loss_fall(tiny_albert_dir, gradient_penalty, ad
     model, tokenizer = tiny_model(tiny_albert_dir)
     token_ids, segment_ids, labels = toy_batch(tokenizer)
     before = cross_entropy(model, token_ids, segment_ids, labels)
-    step = M.make_train_step(model, keras.optimizers.Adam(1e-3), gradient_penalty, adversarial)
+    step = trainer.make_train_step(model, keras.optimizers.Adam(1e-3), gradient_penalty, adversarial)
     for _ in range(45):
         step(token_ids, segment_ids, labels)
     after = cross_entropy(model, token_ids, segment_ids, labels)
@@ -66,7 +68,7 @@ def test_gradient_penalty_and_fgm_change_the_update(tiny_albert_dir):
     updated = []
     for gradient_penalty, adversarial in [(0.0, 0.0), (1.0, 0.0), (1.0, 0.5)]:
         model.set_weights(start)
-        step = M.make_train_step(model, keras.optimizers.SGD(0.1), gradient_penalty, adversarial)
+        step = trainer.make_train_step(model, keras.optimizers.SGD(0.1), gradient_penalty, adversarial)
         step(token_ids, segment_ids, labels)
         updated.append(model.get_weights())
     embedding = [w.name for w in model.weights].index(model.get_layer(M.TOKEN_EMBEDDING).embeddings.name)
@@ -85,7 +87,7 @@ def test_a_batch_cut_into_parts_makes_the_same_update(tiny_albert_dir, gradient_
     for max_tokens in (token_ids.size, token_ids.size // 3):  # whole; in 3 parts of 10 texts
         model.set_weights(start)
         # clipping is on: the norm must be the whole batch's gradient's either way
-        step = M.make_train_step(model, keras.optimizers.SGD(0.1, global_clipnorm=0.5), gradient_penalty, adversarial,
+        step = trainer.make_train_step(model, keras.optimizers.SGD(0.1, global_clipnorm=0.5), gradient_penalty, adversarial,
                                  max_tokens)
         ce, probs = step(token_ids, segment_ids, labels)
         results.append((float(ce), np.asarray(probs), model.get_weights()))
@@ -101,7 +103,7 @@ def test_a_batch_cut_into_parts_makes_the_same_update(tiny_albert_dir, gradient_
 def test_save_then_load_gives_identical_predictions(tiny_albert_dir, tmp_path):
     model, tokenizer = tiny_model(tiny_albert_dir)
     token_ids, segment_ids, labels = toy_batch(tokenizer)
-    M.make_train_step(model, keras.optimizers.Adam(1e-3))(token_ids, segment_ids, labels)
+    trainer.make_train_step(model, keras.optimizers.Adam(1e-3))(token_ids, segment_ids, labels)
     weights_path = str(tmp_path / 'weights' / 'model.h5')
     M.save_model_files(model, os.path.join(tiny_albert_dir, 'vocab.txt'), weights_path)
     M.save_weights(model, weights_path)
@@ -109,15 +111,15 @@ def test_save_then_load_gives_identical_predictions(tiny_albert_dir, tmp_path):
 
     loaded, loaded_tokenizer = M.load_trained(weights_path)
     assert loaded.label_names == TOY_LABEL_NAMES and loaded.maxlen == config.MAXLEN  # read back from the config
-    expected = M.predict_proba(model, tokenizer, TEXTS)
-    np.testing.assert_array_equal(M.predict_proba(loaded, loaded_tokenizer, TEXTS), expected)
+    expected = inference.predict_proba(model, tokenizer, TEXTS)
+    np.testing.assert_array_equal(inference.predict_proba(loaded, loaded_tokenizer, TEXTS), expected)
     np.testing.assert_allclose(expected.sum(axis=1), 1.0, rtol=1e-5)
 
 
 def test_predict_proba_keeps_input_order_across_length_sorted_batches(tiny_albert_dir):
     model, tokenizer = tiny_model(tiny_albert_dir)
-    one_by_one = np.concatenate([M.predict_proba(model, tokenizer, [text]) for text in TEXTS])
-    np.testing.assert_allclose(M.predict_proba(model, tokenizer, TEXTS, batch_size=7), one_by_one, atol=1e-5)
+    one_by_one = np.concatenate([inference.predict_proba(model, tokenizer, [text]) for text in TEXTS])
+    np.testing.assert_allclose(inference.predict_proba(model, tokenizer, TEXTS, batch_size=7), one_by_one, atol=1e-5)
 
 
 def test_missing_weights_say_to_train_first(tmp_path):
@@ -170,6 +172,6 @@ def test_pretrained_checkpoint_loads_and_sets_the_weights(tiny_albert_dir):
 
 
 def test_fine_tuning_uses_the_original_schedule_and_scratch_a_faster_one():
-    assert M.make_schedule(pretrained=True).get_config() == {'learning_rate': config.LEARNING_RATE, 'schedule': config.LR_SCHEDULE}
-    scratch = M.make_schedule(pretrained=False).get_config()
+    assert trainer.make_schedule(pretrained=True).get_config() == {'learning_rate': config.LEARNING_RATE, 'schedule': config.LR_SCHEDULE}
+    scratch = trainer.make_schedule(pretrained=False).get_config()
     assert scratch == {'learning_rate': config.SCRATCH_LEARNING_RATE, 'schedule': config.SCRATCH_LR_SCHEDULE}

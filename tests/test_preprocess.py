@@ -7,7 +7,7 @@ import pytest
 
 from data_process import load_data
 from preprocess import data_transfer, generate4label
-from preprocess.generate4label import clean_text
+from preprocess.label_sheet import clean_text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPORT = os.path.join(HERE, '..', 'preprocess', 'example_export.csv')

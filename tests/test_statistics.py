@@ -8,7 +8,7 @@ import pytest
 
 import data_statistics
 import path as path_module
-from data_statistics import keyword_rule, original_keyword_rule
+from baselines import KEYWORD_RULES, keyword_rule, keyword_rules_for, original_keyword_rule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -108,6 +108,6 @@ def test_no_top_level_module_shadows_the_standard_library():
 
 
 def test_keyword_rules_apply_only_to_the_shipped_classes():
-    assert data_statistics.keyword_rules_for(['其他', '上消化道', '下消化道']) == data_statistics.KEYWORD_RULES
-    assert data_statistics.keyword_rules_for(['0', '1', '2']) == {}  # three classes, but not known to be these
-    assert data_statistics.keyword_rules_for(['其他', '上消化道', '下消化道', '肝脏']) == {}
+    assert keyword_rules_for(['其他', '上消化道', '下消化道']) == KEYWORD_RULES
+    assert keyword_rules_for(['0', '1', '2']) == {}  # three classes, but not known to be these
+    assert keyword_rules_for(['其他', '上消化道', '下消化道', '肝脏']) == {}

@@ -9,10 +9,15 @@ import pytest
 
 import config
 import continue_fit
+import evaluation
+import inference
 import main
 import model as M
 import path
+import trainer
 from conftest import main_argv, write_rows
+from data_process import load_data
+from utils import flops
 from utils.calibration import negative_log_likelihood, softmax
 
 
@@ -43,11 +48,11 @@ def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys, 
     assert sorted(os.listdir(tmp_path / 'images')) == ['calibration.png', 'confusion_matrix.png', 'training_curves.png']
 
     # the speed report: real tokens of the epoch, and the FLOPs of forward + backward at their lengths
-    train_texts = [text for text, _ in main.load_data(toy_data['train'])]
+    train_texts = [text for text, _ in load_data(toy_data['train'])]
     tokenizer = M.load_tokenizer(os.path.join(tiny_albert_dir, 'vocab.txt'))
     lengths = [len(tokenizer.encode(text)[0]) for text in train_texts]
     assert int(rows[0]['tokens']) == sum(lengths)
-    expected_gflop = 3 * M.forward_flops(json.loads(open(os.path.join(tiny_albert_dir, 'albert_config.json')).read()),
+    expected_gflop = 3 * flops.forward_flops(json.loads(open(os.path.join(tiny_albert_dir, 'albert_config.json')).read()),
                                          lengths) / 1e9
     assert float(rows[0]['gflop']) == pytest.approx(expected_gflop, abs=0.05)
     speed = metrics['speed']
@@ -56,19 +61,19 @@ def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys, 
     assert 'speed: ' in printed and 'scaled to 415 GFLOP/s' in printed
 
     model, tokenizer = M.load_trained(weights)  # the saved best weights, config and vocabulary load
-    probs = M.predict_proba(model, tokenizer, ['慢性浅表性胃炎', '内痔'])
+    probs = inference.predict_proba(model, tokenizer, ['慢性浅表性胃炎', '内痔'])
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
 
     # calibration: the temperature fitted on val is saved with the model, which then predicts softmax(logits / T)
     calibration = metrics['calibration']
     temperature = calibration['temperature']
-    saved = json.loads(open(M.sidecar_paths(weights)[0], encoding='utf-8').read())
+    saved = json.loads(open(path.sidecar_paths(weights)[0], encoding='utf-8').read())
     assert temperature != 1.0 and saved['temperature'] == temperature == model.temperature
     assert 'calibration: temperature' in printed and 'ECE before' in printed
-    test_rows = main.load_data(toy_data['test'])
+    test_rows = load_data(toy_data['test'])
     texts, labels = [text for text, _ in test_rows], [label for _, label in test_rows]
-    logits = M.predict_logits(model, tokenizer, texts)
-    np.testing.assert_allclose(M.predict_proba(model, tokenizer, texts), softmax(logits, temperature), atol=1e-5)
+    logits = inference.predict_logits(model, tokenizer, texts)
+    np.testing.assert_allclose(inference.predict_proba(model, tokenizer, texts), softmax(logits, temperature), atol=1e-5)
     report = calibration['test']
     assert report['nll_before'] == pytest.approx(negative_log_likelihood(logits, labels), rel=1e-4)
     assert report['nll_after'] == pytest.approx(negative_log_likelihood(logits, labels, temperature), rel=1e-4)
@@ -96,14 +101,14 @@ def test_resume_continues_the_step_count_and_matches_an_uninterrupted_run(tiny_a
     for a, b in zip(resumed, uninterrupted):
         for key in ('step', 'lr', 'loss', 'val_loss', 'val_acc'):
             assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-5, abs=1e-7), key
-    settings, progress = main.load_state(weights)
+    settings, progress = trainer.load_state(weights)
     assert progress.epoch == 3 and len(progress.history) == 3 and settings.epochs == 3
 
 
 def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(config, 'TEMPERATURE_RANGE', (0.05, 20.0))  # the held-out run fits T != 1
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
-    assert json.loads(open(M.sidecar_paths(weights)[0], encoding='utf-8').read())['temperature'] != 1.0
+    assert json.loads(open(path.sidecar_paths(weights)[0], encoding='utf-8').read())['temperature'] != 1.0
     best = open(weights, 'rb').read()
     continue_fit.main(['--weights', weights, '--all-data', '--extra-epochs', '1',
                        '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'images')])
@@ -116,7 +121,7 @@ def test_continue_fit_all_data_trains_on_every_split(tiny_albert_dir, toy_data, 
     assert (tmp_path / 'weights' / kept[0] / 'model.h5').read_bytes() == best
     assert open(weights, 'rb').read() != best
     # nothing was held out, so no temperature, and a later --report does not fit one on trained-on texts
-    config_path = M.sidecar_paths(weights)[0]
+    config_path = path.sidecar_paths(weights)[0]
     assert json.loads(open(config_path, encoding='utf-8').read())['temperature'] == 1.0
     continue_fit.main(['--weights', weights, '--report', '--log-dir', str(tmp_path / 'log'),
                        '--images-dir', str(tmp_path / 'images')])
@@ -150,10 +155,10 @@ def test_bad_data_and_missing_checkpoint_stop_with_one_line(tiny_albert_dir, toy
 
 def test_resume_takes_the_checkpoint_state_json_describes(tiny_albert_dir, toy_data, tmp_path, capsys):
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '2')
-    settings, progress = main.load_state(weights)
+    settings, progress = trainer.load_state(weights)
     # as if the run died after writing checkpoint 2 but before state.json said so
     progress.epoch, progress.history, progress.bad_epochs = 1, progress.history[:1], 0
-    main.save_state(settings, progress)
+    trainer.save_state(settings, progress)
     continue_fit.main(['--weights', weights, '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
     out = capsys.readouterr().out
     assert 'model.resume/ckpt-1: epoch 1, step 4' in out
@@ -197,7 +202,7 @@ def test_from_scratch_the_seen_tokens_go_beside_the_weights_and_unseen_ones_read
     unk = tokenizer._token_unk_id
     assert tokenizer.encode('胃膀')[0][1:3] == [tokenizer.token_to_id('胃'), unk]
     # an unseen character is exactly [UNK], so two different unseen ones give the same prediction
-    probs = M.predict_proba(model, tokenizer, ['膀胱结石', '肺胱结石'])
+    probs = inference.predict_proba(model, tokenizer, ['膀胱结石', '肺胱结石'])
     np.testing.assert_allclose(probs[0], probs[1], rtol=1e-6)
 
 
@@ -243,7 +248,7 @@ def test_a_plot_that_fails_costs_only_itself_and_continue_fit_can_write_the_repo
         tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     def broken(*args):
         raise RuntimeError('no font\nsecond line')
-    monkeypatch.setattr(main, 'plot_training_curves', broken)
+    monkeypatch.setattr(evaluation, 'plot_training_curves', broken)
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
     out = capsys.readouterr().out
     assert f"warning: could not draw {tmp_path / 'images'}/training_curves.png (no font)" in out
@@ -261,43 +266,26 @@ def test_a_plot_that_fails_costs_only_itself_and_continue_fit_can_write_the_repo
 
 def test_state_json_round_trips_as_typed_objects(tiny_albert_dir, toy_data, tmp_path):
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
-    settings, progress = main.load_state(weights)
-    assert isinstance(settings, main.Settings) and isinstance(progress, main.Progress)
+    settings, progress = trainer.load_state(weights)
+    assert isinstance(settings, trainer.Settings) and isinstance(progress, trainer.Progress)
     assert settings.label_names == ['其他', '上消化道', '下消化道'] and settings.batch_size == 8  # run_main's
-    main.save_state(settings, progress)
-    assert main.load_state(weights) == (settings, progress)
+    trainer.save_state(settings, progress)
+    assert trainer.load_state(weights) == (settings, progress)
     state_path = tmp_path / 'weights' / 'model.resume' / 'state.json'
     state = json.loads(state_path.read_text(encoding='utf-8'))
     del state['settings']['label_names']  # a state.json written by hand, or by another version
     state_path.write_text(json.dumps(state), encoding='utf-8')
     with pytest.raises(ValueError, match='label_names'):
-        main.load_state(weights)
-
-
-def test_a_run_started_before_typed_state_still_resumes(tiny_albert_dir, toy_data, tmp_path, capsys):
-    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--patience', '5')
-    settings, progress = main.load_state(weights)
-    old = {'settings': {k: v for k, v in vars(settings).items() if k not in ('label_names', 'maxlen')},
-           **{k: v for k, v in vars(progress).items()}}  # the layout main.py wrote before Settings and Progress
-    for row in old['history']:
-        for key in ('train_seconds', 'tokens', 'gflop'):
-            del row[key]
-    state_path = tmp_path / 'weights' / 'model.resume' / 'state.json'
-    state_path.write_text(json.dumps(old), encoding='utf-8')
-    continue_fit.main(['--weights', weights, '--epochs', '2', '--log-dir', str(tmp_path / 'log'),
-                       '--images-dir', str(tmp_path / 'img')])
-    assert 'resuming from' in capsys.readouterr().out
-    settings, progress = main.load_state(weights)
-    assert progress.epoch == 2 and settings.label_names == ['其他', '上消化道', '下消化道'] and settings.maxlen == 200
+        trainer.load_state(weights)
 
 
 @pytest.mark.parametrize('damage', ['checkpoint data', 'checkpoint index', 'state.json'])
 def test_a_corrupt_resume_checkpoint_is_one_line(tiny_albert_dir, toy_data, tmp_path, capsys, damage):
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--patience', '5')
     resume = tmp_path / 'weights' / 'model.resume'
-    settings, progress = main.load_state(weights)
+    settings, progress = trainer.load_state(weights)
     progress.bad_epochs, settings.epochs = 0, 3  # something left to resume
-    main.save_state(settings, progress)
+    trainer.save_state(settings, progress)
     if damage == 'state.json':
         (resume / 'state.json').write_text('{"epoch": 1, "sett', encoding='utf-8')
     else:
@@ -313,13 +301,13 @@ def test_a_corrupt_resume_checkpoint_is_one_line(tiny_albert_dir, toy_data, tmp_
 
 def test_a_report_that_cannot_be_written_at_the_end_is_one_line_and_says_how_to_redo_it(
         tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
-    real_atomic_open = main.atomic_open
+    real_atomic_open = evaluation.atomic_open
 
     def full_disk(path, *args, **kwargs):  # the disk fills up just as the report is written
         if path.endswith('metrics.json'):
             raise OSError(28, 'No space left on device')
         return real_atomic_open(path, *args, **kwargs)
-    monkeypatch.setattr(main, 'atomic_open', full_disk)
+    monkeypatch.setattr(evaluation, 'atomic_open', full_disk)
     with pytest.raises(SystemExit) as stop:
         run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith('error')]  # not the progress bars

@@ -1,0 +1,171 @@
+"""Judging a trained model: accuracy and loss, the out-of-distribution check, calibration, the final report.
+
+main.py and continue_fit.py call report() at the end of a run: the best
+weights on the test split (per-class scores and the confusion matrix), the
+out-of-distribution check set against the keyword rules of baselines.py, the
+temperature fitted on the validation split (saved with the model), the training
+speed, and log/metrics.json, history.csv, bad_cases.tsv with their plots.
+train() calls evaluate() on the validation and test splits after every epoch.
+"""
+import csv
+import json
+import os
+import resource
+import time
+from dataclasses import asdict
+
+import numpy as np
+
+import config
+from baselines import keyword_rules_for
+from inference import make_logits_fn, make_predict_fn, predict_logits, predict_proba
+from model import save_temperature
+from path import sidecar_paths
+from utils.calibration import calibration_report, fit_temperature, softmax
+from utils.cli import fail
+from utils.files import atomic_open
+from utils.metrics import (bad_cases_tsv, compare, confusion_matrix, format_comparison, format_report, misses,
+                           per_class_scores)
+from utils.plotting import plot_confusion_matrix, plot_reliability, plot_training_curves
+
+
+def evaluate(model, predict_fn, tokenizer, data, batch_size):
+    """(cross-entropy, accuracy, predicted labels) of the model on (text, label) data."""
+    texts = [text for text, _ in data]
+    labels = np.array([label for _, label in data])
+    probs = predict_proba(model, tokenizer, texts, batch_size, predict_fn)
+    loss = float(-np.mean(np.log(probs[np.arange(len(labels)), labels] + 1e-12)))
+    predicted = probs.argmax(axis=1)
+    return loss, float(np.mean(predicted == labels)), predicted
+
+
+def check(model, tokenizer, check_data, batch_size=config.PREDICT_BATCH_SIZE, predict_fn=None):
+    """{name: {accuracy, per_class}} of the model and the keyword rules on labelled data, and the model's guesses."""
+    texts = [text for text, _ in check_data]
+    labels = [label for _, label in check_data]
+    guesses = {'model': predict_proba(model, tokenizer, texts, batch_size, predict_fn).argmax(axis=1)}
+    guesses.update({name: [rule(text) for text in texts]
+                    for name, rule in keyword_rules_for(model.label_names).items()})
+    return {name: compare(labels, guessed, len(model.label_names)) for name, guessed in guesses.items()}, guesses['model']
+
+
+def calibrate(model, tokenizer, splits, settings):
+    """Fit the temperature on the validation split and save it with the model; measure it on test (and check).
+
+    Returns (metrics, reliability panels for plot_reliability, the test split's calibrated probabilities).
+    """
+    logits_fn = make_logits_fn(model)  # one compiled function for every split
+    if splits.val and not settings.all_data:
+        val_labels = [label for _, label in splits.val]
+        val_logits = predict_logits(model, tokenizer, [text for text, _ in splits.val], settings.batch_size, logits_fn)
+        temperature = fit_temperature(val_logits, val_labels, *config.TEMPERATURE_RANGE)
+        val_misses = int(np.sum(val_logits.argmax(axis=1) != np.array(val_labels)))
+        fitted_on = f'{settings.val} ({len(splits.val)} texts, {val_misses} misses)'
+        bound = ' (the bound of config.TEMPERATURE_RANGE)' if temperature in config.TEMPERATURE_RANGE else ''
+        print(f'\ncalibration: temperature {temperature:.3f}{bound}, fitted on the validation split '
+              f'({len(splits.val)} texts, {val_misses} misses); saved with the model')
+    else:  # continue_fit --all-data trains on the validation split too
+        temperature, fitted_on = 1.0, None
+        print('\ncalibration: no held-out validation split to fit a temperature on; the model keeps T = 1')
+    try:
+        save_temperature(settings.weights, temperature)
+    except OSError as e:
+        fail(f'{sidecar_paths(settings.weights)[0]}: could not save the temperature ({e.strerror or e}); '
+             f'the model is at {settings.weights}')
+    metrics = {'temperature': temperature, 'fitted_on': fitted_on}
+    print(f"{'':<22}{'ECE before':>11}{'after':>9}{'NLL before':>12}{'after':>9}")
+    panels, test_probs = [], None
+    for name, data in (('test', splits.test), ('check', splits.check)):
+        if not data:
+            continue
+        labels = [label for _, label in data]
+        logits = predict_logits(model, tokenizer, [text for text, _ in data], settings.batch_size, logits_fn)
+        metrics[name] = calibration_report(logits, labels, temperature)
+        row = metrics[name]
+        print(f"{f'{name} ({len(data)} texts)':<22}{row['ece_before']:>11.4f}{row['ece_after']:>9.4f}"
+              f"{row['nll_before']:>12.4f}{row['nll_after']:>9.4f}")
+        panels.append((f'{name} split' if name == 'test' else f'check set {os.path.basename(settings.check)}', labels,
+                       {'before (T = 1)': softmax(logits), f'after (T = {temperature:.2f})': softmax(logits, temperature)}))
+        if name == 'test':
+            test_probs = softmax(logits, temperature)
+    return metrics, panels, test_probs
+
+
+# The float32 matmul speed of this machine on the day the speed target was set
+# (make train in 10 minutes): speed figures are also given scaled to it.
+REFERENCE_GFLOPS = 415
+
+
+def speed(history, matmul_gflops, wall_seconds):
+    """Training throughput of the epochs in history, as a share of this machine's matmul speed.
+
+    Epochs are timed over their batches (tokenizing included, evaluation not);
+    the FLOPs are the model's at each text's own length (see utils/flops.py).
+    """
+    seconds = sum(row['train_seconds'] for row in history)
+    gflops = sum(row['gflop'] for row in history) / seconds
+    return {'matmul_gflops': round(matmul_gflops, 1),
+            'train_tokens_per_second': round(sum(row['tokens'] for row in history) / seconds),
+            'train_gflops': round(gflops, 3), 'share_of_limit': gflops / matmul_gflops,
+            'wall_seconds': round(wall_seconds, 1), 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            f'wall_seconds_at_{REFERENCE_GFLOPS}': round(wall_seconds * matmul_gflops / REFERENCE_GFLOPS, 1)}
+
+
+def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, matmul_gflops, started):
+    """Evaluate the best weights on the test set (and the check set); write metrics, history and plots.
+
+    matmul_gflops is this machine's speed measured at the start of the run, and
+    started the run's start time, for the speed figures.
+    """
+    model.load_weights(settings.weights)
+    label_names = model.label_names
+    predict_fn = make_predict_fn(model)
+    loss, accuracy, predicted = evaluate(model, predict_fn, tokenizer, splits.test, settings.batch_size)
+    cm = confusion_matrix([label for _, label in splits.test], predicted, len(label_names))
+    print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {settings.weights}')
+    print(format_report(cm, label_names))
+    check_scores = None
+    if splits.check:
+        check_scores, _ = check(model, tokenizer, splits.check, settings.batch_size, predict_fn)
+        print(f'\nout-of-distribution check ({settings.check}, {len(splits.check)} texts):')
+        print(format_comparison(check_scores, label_names))
+
+    calibration, panels, test_probs = calibrate(model, tokenizer, splits, settings)
+    test_misses = misses([text for text, _ in splits.test], [label for _, label in splits.test], test_probs)
+
+    throughput = speed(progress.history, matmul_gflops, time.time() - started)
+    print(f"\nspeed: {throughput['train_tokens_per_second']:,} training tokens/s, {throughput['train_gflops']:.0f} GFLOP/s, "
+          f"{throughput['share_of_limit']:.0%} of this machine's float32 matmul speed ({matmul_gflops:.0f} GFLOP/s); "
+          f"{throughput['wall_seconds']:.0f}s so far, {throughput[f'wall_seconds_at_{REFERENCE_GFLOPS}']:.0f}s "
+          f"scaled to {REFERENCE_GFLOPS} GFLOP/s; peak memory (RSS) {throughput['peak_rss_mb']:,} MB")
+    best = min(progress.history, key=lambda row: row['val_loss'])
+    metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(splits.test),
+               'per_class': {name: s for name, s in zip(label_names, per_class_scores(cm))},
+               'confusion_matrix': cm.tolist(), 'epochs': progress.epoch, 'best_epoch': best['epoch'],
+               'best_val_loss': progress.best_val_loss, 'best_val_acc': progress.best_val_acc,
+               'train_seconds': round(sum(row['train_seconds'] for row in progress.history), 1),
+               'check': check_scores, 'calibration': calibration, 'speed': throughput, 'settings': asdict(settings)}
+    try:
+        with atomic_open(os.path.join(log_dir, 'metrics.json')) as f:
+            json.dump(metrics, f, ensure_ascii=False, indent=2)
+        with atomic_open(os.path.join(log_dir, 'history.csv')) as f:
+            writer = csv.DictWriter(f, fieldnames=list(progress.history[0]))
+            writer.writeheader()
+            writer.writerows(progress.history)
+        with atomic_open(os.path.join(log_dir, 'bad_cases.tsv')) as f:
+            f.writelines(bad_cases_tsv(test_misses, label_names))
+    except OSError as e:  # the model is safe; only the report is missing
+        fail(f'{log_dir}: could not write the report ({e.strerror or e}); the model is at {settings.weights}, '
+             f'and python continue_fit.py --report --weights {settings.weights} writes the report again')
+    written = [f'{log_dir}/metrics.json', f'{log_dir}/history.csv', f'{log_dir}/bad_cases.tsv ({len(test_misses)} test misses)']
+    plots = {'training_curves.png': lambda p: plot_training_curves(progress.history, p),
+             'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, label_names, p),
+             'calibration.png': lambda p: plot_reliability(panels, p)}
+    for name, draw in plots.items():  # the metrics are safe on disk; a plot that fails costs only itself
+        try:
+            draw(os.path.join(images_dir, name))
+            written.append(f'{images_dir}/{name}')
+        except Exception as e:  # noqa: BLE001 (matplotlib and the file system fail in many ways)
+            print(f'warning: could not draw {images_dir}/{name} ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
+    print('wrote ' + ', '.join(written))
+    return metrics
