@@ -1,0 +1,86 @@
+"""The phrase banks of the synthetic data (preprocess/banks/*.json): readable, well formed, repeats kept."""
+import collections
+import glob
+import json
+import os
+import re
+
+import pytest
+
+from preprocess.banks import FOLDER, load_bank
+
+NAMES = sorted(os.path.basename(f)[:-len('.json')] for f in glob.glob(os.path.join(FOLDER, '*.json')))
+
+# The phrases a list repeats on purpose: a phrase written n times is drawn n times as
+# often, and '' written n times is "nothing here" n times. Removing a repeat would change
+# the texts a seed gives, so these stay; no other phrase repeats within a list.
+REPEATS = {
+    'ercp': {'steps': {'EST': 2}, 'prefixes': {'': 2}},
+    'fields': {'cnt': {'一': 3}},
+    'lower_endoscopy': {'diagnosis_prefixes': {'': 4}, 'pathology_prefixes': {'': 3}, 'procedure_prefixes': {'': 2}},
+    'neither_lines': {'hbp_qualifiers': {'': 3}, 'hbp_prefixes': {'': 3}, 'siteless_prefixes': {'': 3}},
+    'upper_endoscopy': {'openings': {'': 3}, 'gastritis_suffixes': {'': 2, '伴糜烂': 2}, 'diagnosis_prefixes': {'': 4},
+                        'pathology_prefixes': {'': 2}, 'procedure_prefixes': {'': 2}},
+    'zero_traps': {'fields/ctx': {'': 2}},
+}
+
+
+def phrase_lists(obj, path=()):
+    """(path, phrases) for every list of strings in a bank; a path is its keys and indices joined by '/'."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from phrase_lists(value, path + (key,))
+    elif isinstance(obj, list) and all(isinstance(x, str) for x in obj):
+        yield '/'.join(map(str, path)), obj
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            yield from phrase_lists(value, path + (i,))
+
+
+def leaves(obj, path=()):
+    """(path, value) for every value in a bank that is neither a list nor an object."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from leaves(value, path + (key,))
+    elif isinstance(obj, list):
+        assert obj, f'{"/".join(map(str, path))}: an empty list'
+        for i, value in enumerate(obj):
+            yield from leaves(value, path + (i,))
+    else:
+        yield path, obj
+
+
+def test_there_are_banks():
+    assert 'fields' in NAMES and len(NAMES) >= 5
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_a_bank_is_utf8_json_of_phrases(name):
+    with open(os.path.join(FOLDER, name + '.json'), encoding='utf-8') as f:
+        bank = json.load(f)
+    assert isinstance(bank, dict) and bank and bank == load_bank(name)
+    for path, value in leaves(bank):
+        where = f'{name}: {"/".join(map(str, path))}'
+        if path[-1] == 'must':  # a scan whose impression is always written
+            assert value is True, where
+            continue
+        assert isinstance(value, str), where
+        assert value or isinstance(path[-1], int), where  # '' only as one option of a list
+        assert value == value.strip(), where
+        assert not re.sub(r'\{\w+\}', '', value).count('{') and not re.sub(r'\{\w+\}', '', value).count('}'), where
+    for path, phrases in phrase_lists(bank):
+        assert any(phrases), f'{name}: {path} holds only empty phrases'
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_a_list_repeats_only_the_phrases_it_repeated_before(name):
+    repeats = {}
+    for path, phrases in phrase_lists(load_bank(name)):
+        counts = {phrase: n for phrase, n in collections.Counter(phrases).items() if n > 1}
+        if counts:
+            repeats[path] = counts
+    assert repeats == REPEATS.get(name, {})
+
+
+def test_every_repeat_belongs_to_a_bank():
+    assert set(REPEATS) <= set(NAMES)
