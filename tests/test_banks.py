@@ -21,6 +21,9 @@ REPEATS = {
     'neither_lines': {'hbp_qualifiers': {'': 3}, 'hbp_prefixes': {'': 3}, 'siteless_prefixes': {'': 3}},
     'upper_endoscopy': {'openings': {'': 3}, 'gastritis_suffixes': {'': 2, '伴糜烂': 2}, 'diagnosis_prefixes': {'': 4},
                         'pathology_prefixes': {'': 2}, 'procedure_prefixes': {'': 2}},
+    'whole_body_lines': {'imaging_impressions': {'': 2}, 'pathology_heads': {'': 2}, 'pathology_extras': {'': 3},
+                         'history_tails': {'': 2}, 'operation_heads': {'': 3}, 'operation_tails': {'': 3},
+                         'diagnosis_heads': {'': 3}},
     'zero_traps': {'fields/ctx': {'': 2}},
 }
 
