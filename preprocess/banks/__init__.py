@@ -6,6 +6,8 @@ often, in what order and with what around it. The banks only hold the phrases:
 - fields.json: the values of textgen's {field}s that are one phrase of a list;
 - upper_walk, upper_endoscopy, upper_traps, lower_walk, lower_endoscopy, lower_traps,
   ercp, neither_lines, zero_traps: synthesize.py's endoscopy and ERCP texts;
+- tract_banks, tract_bank_frames: tract_registers.py, the tracts' register lines filled
+  from one bank per tract;
 - whole_body_organs, whole_body_lines: whole_body.py, label 0 outside the digestive tract.
 
 A list's order and its repeats are part of the data: a phrase is drawn by its position,
