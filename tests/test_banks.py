@@ -15,16 +15,29 @@ NAMES = sorted(os.path.basename(f)[:-len('.json')] for f in glob.glob(os.path.jo
 # often, and '' written n times is "nothing here" n times. Removing a repeat would change
 # the texts a seed gives, so these stay; no other phrase repeats within a list.
 REPEATS = {
+    'case_frames': {'fields/grade': {'中分化': 2}, 'fields/tstage': {'T3': 2}, 'fields/hosp': {'我院': 2},
+                    'imaging_heads': {'{m}：': 2}, 'triggers': {'无明显诱因': 2}, 'operation_heads': {'': 4},
+                    'operation_tails': {'': 4}, 'diagnosis_heads': {'': 5}, 'course_heads': {'': 2},
+                    'advice_heads': {'出院医嘱：': 2}, 'surgery_anaesthesia': {'全麻': 2}, 'lay_heads': {'': 4},
+                    'finding_heads': {'': 4}, 'finding_tails': {'': 4}, 'pathology_heads': {'': 3}},
     'ercp': {'steps': {'EST': 2}, 'prefixes': {'': 2}},
     'fields': {'cnt': {'一': 3}},
+    'lower_diagnoses': {'cancer_qualifiers': {'': 3, '（{tnml}）': 2}},
     'lower_endoscopy': {'diagnosis_prefixes': {'': 4}, 'pathology_prefixes': {'': 3}, 'procedure_prefixes': {'': 2}},
+    'lower_pathology': {'resection/gross': {'': 2}, 'resection/tumours': {'{grade}腺癌': 2},
+                        'resection/extras/nodes': {'{ln}': 2}, 'appendix_specimens': {'（阑尾）': 2}},
+    'lower_preparation': {'heads': {'': 3}, 'tails': {'': 3}},
+    'lower_scans': {'sites/rectum/nn': {'1': 2}, 'sites/rectum/t': {'3': 2}},
     'neither_lines': {'hbp_qualifiers': {'': 3}, 'hbp_prefixes': {'': 3}, 'siteless_prefixes': {'': 3}},
     'tract_bank_frames': {'imaging_impressions': {'': 2}, 'pathology_heads': {'': 2}, 'illness_heads': {'': 2},
                           'triggers': {'无明显诱因': 2}, 'history_tails': {'': 2}, 'operation_heads': {'': 3},
                           'diagnosis_heads': {'': 3}},
     'tract_banks': {'upper/path_tails': {'': 3}, 'lower/path_tails': {'': 3}},
+    'upper_diagnoses': {'cancer_qualifiers': {'': 3, '（{tnmu}）': 2}},
     'upper_endoscopy': {'openings': {'': 3}, 'gastritis_suffixes': {'': 2, '伴糜烂': 2}, 'diagnosis_prefixes': {'': 4},
                         'pathology_prefixes': {'': 2}, 'procedure_prefixes': {'': 2}},
+    'upper_pathology': {'sites/stomach': {'胃窦': 2}, 'resection/gross': {'': 2}, 'resection/tumours': {'{grade}腺癌': 2},
+                        'resection/extras/nodes': {'{ln}': 2}},
     'whole_body_lines': {'imaging_impressions': {'': 2}, 'pathology_heads': {'': 2}, 'pathology_extras': {'': 3},
                          'history_tails': {'': 2}, 'operation_heads': {'': 3}, 'operation_tails': {'': 3},
                          'diagnosis_heads': {'': 3}},
@@ -65,7 +78,7 @@ def test_there_are_banks():
 def test_a_bank_is_utf8_json_of_phrases(name):
     with open(os.path.join(FOLDER, name + '.json'), encoding='utf-8') as f:
         bank = json.load(f)
-    assert isinstance(bank, dict) and bank and bank == load_bank(name)
+    assert isinstance(bank, (dict, list)) and bank and bank == load_bank(name)  # phrases, or named lists of them
     for path, value in leaves(bank):
         where = f'{name}: {"/".join(map(str, path))}'
         if path[-1] == 'must':  # a scan whose impression is always written

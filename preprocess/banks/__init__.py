@@ -8,10 +8,15 @@ often, in what order and with what around it. The banks only hold the phrases:
   ercp, neither_lines, zero_traps: synthesize.py's endoscopy and ERCP texts;
 - tract_banks, tract_bank_frames: tract_registers.py, the tracts' register lines filled
   from one bank per tract;
+- case_frames, and per tract (upper_, lower_) cases, diagnoses, scans, pathology, lay,
+  studies, hard and lower_preparation: registers_tract.py's clinical cases, scans and studies;
 - whole_body_organs, whole_body_lines: whole_body.py, label 0 outside the digestive tract.
 
-A list's order and its repeats are part of the data: a phrase is drawn by its position,
-and one written twice is drawn twice as often, so that one seed always gives the same texts.
+A bank is a list of phrases, or an object of named lists (and of objects of them). A
+phrase fills its {name} fields when drawn; in the scan banks, '@name' stands for one of
+the bank's shared modality lists or site sets. A list's order and its repeats are part of
+the data: a phrase is drawn by its position, and one written twice is drawn twice as
+often, so that one seed always gives the same texts.
 """
 import json
 import os
@@ -20,6 +25,6 @@ FOLDER = os.path.dirname(os.path.abspath(__file__))
 
 
 def load_bank(name):
-    """The JSON object held in preprocess/banks/<name>.json."""
+    """What preprocess/banks/<name>.json holds."""
     with open(os.path.join(FOLDER, name + '.json'), encoding='utf-8') as f:
         return json.load(f)
