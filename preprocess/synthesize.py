@@ -9,7 +9,7 @@ so they vary in wording, length, punctuation (full and half width), 粘膜/黏�
 abbreviations and the odd typo, and the keyword traps (肝曲, 脾曲, 距门齿,
 距肛缘, 齿状线, 十二指肠乳头, 胃肠减压, 胃肠道, 降部/降结肠, 回肠末端) all occur
 with their correct labels. The phrases are JSON files in preprocess/banks/; this
-file and the register modules hold the code that draws and joins them.
+file, registers.py and whole_body.py hold the code that draws and joins them.
 
 Left out on purpose:
 - texts that mention both the upper and the lower tract (they have no single
@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import path  # noqa: E402
 from config import SEED  # noqa: E402
 from data_process import deduplicate, load_data, split_dataset, write_dataset  # noqa: E402
-from preprocess import registers_tract, tract_registers, whole_body  # noqa: E402
+from preprocess import registers, whole_body  # noqa: E402
 from preprocess.banks import load_bank  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
 from utils.cli import fail  # noqa: E402
@@ -514,13 +514,14 @@ ZERO_GENERATORS = [
 ]
 
 # Each label draws from the endoscopy generators of this file and from the other
-# registers of a hospital export (tract_registers.py: the tracts in pathology,
-# imaging, history, operation, diagnosis-list, discharge and lay or literature
-# language; whole_body.py: the whole body outside the GI tract in the same
-# registers). The shares are (share, generators) per label.
+# registers of a hospital export (registers.py: the tracts in pathology, imaging,
+# history, operation, diagnosis-list, discharge and lay or literature language,
+# filled from one bank per tract or told as whole clinical cases; whole_body.py:
+# the whole body outside the GI tract in the same registers). The shares are
+# (share, generators) per label.
 SOURCES = {
-    1: [(0.4, UPPER_GENERATORS), (0.3, tract_registers.GENERATORS[1]), (0.3, registers_tract.GENERATORS[1])],
-    2: [(0.4, LOWER_GENERATORS), (0.3, tract_registers.GENERATORS[2]), (0.3, registers_tract.GENERATORS[2])],
+    1: [(0.4, UPPER_GENERATORS), (0.3, registers.BANK_GENERATORS[1]), (0.3, registers.CASE_GENERATORS[1])],
+    2: [(0.4, LOWER_GENERATORS), (0.3, registers.BANK_GENERATORS[2]), (0.3, registers.CASE_GENERATORS[2])],
     0: [(0.3, ZERO_GENERATORS), (0.7, whole_body.GENERATORS[0])],
 }
 

@@ -1,7 +1,7 @@
 """Building blocks of the synthetic texts: {field} placeholders and ways to join phrases.
 
 The phrase banks (preprocess/banks/*.json) write their phrases with {name} fields;
-synthesize.py and the register modules fill them with fill()/choose(), and
+synthesize.py, registers.py and whole_body.py fill them with fill()/choose(), and
 the same random generator passed around keeps the whole dataset reproducible from one seed.
 A field is a function of the generator: a number drawn in a range, a measurement, or
 one phrase of a list (one_of; those lists are banks/fields.json).

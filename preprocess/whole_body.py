@@ -11,7 +11,7 @@ the sentence shapes of each kind of document, with the heads, tails and
 whole lines of banks/whole_body_lines.json.
 No text here may name an upper- or lower-tract site (synthesize.consistent checks).
 """
-from preprocess import tract_registers
+from preprocess import registers
 from preprocess.banks import load_bank
 from preprocess.textgen import maybe, numbered, weighted
 
@@ -76,7 +76,7 @@ STORY_COMPLAINTS = [c for c in LINES['complaints'] if not c.startswith(('发现'
 
 def present_illness(rng):
     """A 现病史 story of a complaint outside the GI tract, or of one that points nowhere (恶心, 腹痛)."""
-    return tract_registers.present_illness(rng, rng.choice(STORY_COMPLAINTS))
+    return registers.present_illness(rng, rng.choice(STORY_COMPLAINTS))
 
 
 def history(rng):

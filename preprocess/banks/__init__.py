@@ -6,10 +6,11 @@ often, in what order and with what around it. The banks only hold the phrases:
 - fields.json: the values of textgen's {field}s that are one phrase of a list;
 - upper_walk, upper_endoscopy, upper_traps, lower_walk, lower_endoscopy, lower_traps,
   ercp, neither_lines, zero_traps: synthesize.py's endoscopy and ERCP texts;
-- tract_banks, tract_bank_frames: tract_registers.py, the tracts' register lines filled
-  from one bank per tract;
+- tract_banks, tract_bank_frames: registers.py's register lines filled from one bank per
+  tract (BANK_GENERATORS);
 - case_frames, and per tract (upper_, lower_) cases, diagnoses, scans, pathology, lay,
-  studies, hard and lower_preparation: registers_tract.py's clinical cases, scans and studies;
+  studies, hard and lower_preparation: registers.py's clinical cases, scans and studies
+  (CASE_GENERATORS);
 - whole_body_organs, whole_body_lines: whole_body.py, label 0 outside the digestive tract.
 
 A bank is a list of phrases, or an object of named lists (and of objects of them). A
