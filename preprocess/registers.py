@@ -217,7 +217,7 @@ CASE_FRAMES = load_bank('case_frames')
 
 
 # ---------------------------------------------------------------------------
-# Fields and helpers of the cases.
+# The fields of the cases, and the pieces every case register uses.
 # ---------------------------------------------------------------------------
 def _dec(rng, low, high):
     return f'{rng.randint(round(low * 10), round(high * 10)) / 10:.1f}'

@@ -1,7 +1,7 @@
 """Write the shipped synthetic dataset: data/all.txt, train.txt, val.txt, test.txt and labels.txt.
 
 The real hospital reports are private, so the project ships a synthetic set
-written the way endoscopy reports are written (BRIEF.md section 5):
+written the way endoscopy reports are written:
 gastroscopy walks and diagnoses (label 1), colonoscopy walks, polyps and
 pathology (label 2), and ERCP / liver, gallbladder, pancreas / procedure-only
 and other lines (label 0). Texts are put together from phrase banks per site,
@@ -14,8 +14,9 @@ file, registers.py and whole_body.py hold the code that draws and joins them.
 Left out on purpose:
 - texts that mention both the upper and the lower tract (they have no single
   label; see `mentions_both_tracts`);
-- the eight example texts of BRIEF section 2 and anything close to them
-  (difflib ratio >= 0.8), so that they stay an honest check of generalisation.
+- the original project's eight example texts (preprocess/brief_examples.txt)
+  and anything close to them (difflib ratio >= 0.8), so that they stay an
+  honest check of generalisation.
 
 The same --seed and --size always give byte-identical files.
 
@@ -47,19 +48,20 @@ MIN_CHARS = 4
 # load_data() warns about texts longer than MAXLEN - 2 = 198 characters (they
 # would be truncated to 200 tokens), so the shipped texts stop there.
 MAX_CHARS = 198
-SIMILARITY_LIMIT = 0.8  # difflib ratio at which a text counts as a copy of a BRIEF example
+SIMILARITY_LIMIT = 0.8  # difflib ratio at which a text counts as a copy of an original example
 
 # Share of each label. An export pulled for this task is mostly endoscopy, but
 # label 0 now spans the whole body, so it is the largest class.
 LABEL_SHARES = ((1, 0.32), (2, 0.30), (0, 0.38))
 LABEL_NAMES = ('其他', '上消化道', '下消化道')  # written to labels.txt beside the data
 
-# The examples of BRIEF section 2 (preprocess/brief_examples.txt). They must be
-# classified right, so they are kept OUT of the data (and anything within
-# SIMILARITY_LIMIT of them).
+# The original project's eight example texts (preprocess/brief_examples.txt).
+# They must be classified right, so they are kept OUT of the data (and anything
+# within SIMILARITY_LIMIT of them).
 BRIEF_EXAMPLES = load_data(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'brief_examples.txt'))
 
-# (substring, label): the keyword traps of BRIEF section 5 (and two more), each
+# (substring, label): the keyword traps, words a keyword rule could read the wrong
+# way (肝曲 is colon, not liver; 十二指肠乳头 in an ERCP is neither tract ...), each
 # present in the data with the label written here.
 TRAPS = [
     ('肝曲', 2), ('脾曲', 2),
@@ -132,7 +134,7 @@ def consistent(text, label):
 
 
 def too_close_to_examples(text):
-    """True when difflib rates the text >= SIMILARITY_LIMIT against a BRIEF example (either way round)."""
+    """True when difflib rates the text >= SIMILARITY_LIMIT against an original example (either way round)."""
     for example, _ in BRIEF_EXAMPLES:
         for a, b in ((text, example), (example, text)):
             matcher = difflib.SequenceMatcher(None, a, b)
