@@ -70,8 +70,12 @@ def leaves(obj, path=()):
         yield path, obj
 
 
-def test_there_are_banks():
-    assert 'fields' in NAMES and len(NAMES) >= 5
+def test_the_code_reads_every_bank_and_every_bank_it_reads_is_there():
+    read = set()
+    for source in glob.glob(os.path.join(os.path.dirname(FOLDER), '*.py')):
+        with open(source, encoding='utf-8') as f:
+            read.update(re.findall(r"load_bank\('(\w+)'\)", f.read()))
+    assert read == set(NAMES)
 
 
 @pytest.mark.parametrize('name', NAMES)
@@ -87,7 +91,7 @@ def test_a_bank_is_utf8_json_of_phrases(name):
         assert isinstance(value, str), where
         assert value or isinstance(path[-1], int), where  # '' only as one option of a list
         assert value == value.strip(), where
-        assert not re.sub(r'\{\w+\}', '', value).count('{') and not re.sub(r'\{\w+\}', '', value).count('}'), where
+        assert not re.search('[{}]', re.sub(r'\{\w+\}', '', value)), where  # braces only around a {field}
     for path, phrases in phrase_lists(bank):
         assert any(phrases), f'{name}: {path} holds only empty phrases'
 
@@ -104,3 +108,12 @@ def test_a_list_repeats_only_the_phrases_it_repeated_before(name):
 
 def test_every_repeat_belongs_to_a_bank():
     assert set(REPEATS) <= set(NAMES)
+
+
+@pytest.mark.parametrize('name', [name for name in NAMES if name.endswith('_scans')])
+def test_a_scan_names_only_the_modality_lists_and_site_sets_of_its_bank(name):
+    bank = load_bank(name)
+    for scan in bank['scans']:
+        assert all(mod[1:] in bank['modalities'] for mod in scan['mods'] if mod.startswith('@')), scan
+        sites = scan.get('sites', {})
+        assert sites[1:] in bank['sites'] if isinstance(sites, str) else all(sites.values()), scan
