@@ -17,9 +17,9 @@ families of generators that synthesize.py draws from in equal shares:
   coherent, histories, operations and discharge summaries draw one clinical CASE (complaint,
   work-up, diagnosis, operation, advice that belong together), imaging reports one SCAN
   (modalities, findings and the impressions that fit them) and research sentences one STUDY;
-  pathology reports stage depth and nodes consistently. Their banks are, per tract, cases,
-  diagnoses, scans, pathology, lay, studies and hard (upper_*.json, lower_*.json, and
-  lower_preparation.json), in the frames of banks/case_frames.json.
+  pathology reports stage depth and nodes consistently. Their banks are banks/upper_cases,
+  upper_diagnoses, upper_scans, upper_pathology, upper_lay, upper_studies and upper_hard.json,
+  their lower_ twins and lower_preparation.json, in the frames of banks/case_frames.json.
 
 Hard positives are written in on purpose: 胆汁反流性胃炎 (upper despite 胆), 十二指肠 in CT and
 histories, 贲门失弛缓症, 幽门螺杆菌, 食管胃底静脉曲张 in a cirrhotic, Barrett食管, 胃间质瘤 (label 1);
