@@ -1,10 +1,14 @@
 """Building blocks of the synthetic texts: {field} placeholders and ways to join phrases.
 
-Every phrase-bank module of preprocess/ (synthesize.py, tract_registers.py, whole_body.py) writes
-its phrases with {name} fields and fills them with fill()/choose(); the same
-random generator passed around keeps the whole dataset reproducible from one seed.
+The phrase banks (preprocess/banks/*.json) write their phrases with {name} fields;
+synthesize.py, registers.py and whole_body.py fill them with fill()/choose(), and
+the same random generator passed around keeps the whole dataset reproducible from one seed.
+A field is a function of the generator: a number drawn in a range, a measurement, or
+one phrase of a list (one_of; those lists are banks/fields.json).
 """
 import re
+
+from preprocess.banks import load_bank
 
 
 def _decimal(rng, low, high):
@@ -20,10 +24,6 @@ def _size(rng):
 def _diam(rng):
     return rng.choice([f'{_decimal(rng, 2, 12)}cm', f'{_decimal(rng, 2, 12)}cm', f'{rng.randint(2, 12)}mm',
                        f'{_decimal(rng, 2, 6)}-{_decimal(rng, 7, 12)}cm'])
-
-
-def _count(rng):
-    return rng.choice(['一', '一', '一', '两', '三', '2', '3', '数', '多'])
 
 
 def _hiatus(rng):
@@ -44,35 +44,22 @@ def _dist(rng, low, high):
     return rng.choice([f'{d}', f'{d}', f'{d}', f'{d}-{d + rng.randint(1, 4)}', f'约{d}'])
 
 
+def one_of(values):
+    """A field that is one phrase of values."""
+    return lambda rng: rng.choice(values)
+
+
 FIELDS = {
     'size': _size,
     'diam': _diam,
-    'cnt': _count,
     'n': lambda rng: str(rng.randint(2, 6)),
     'cbd': lambda rng: str(rng.randint(10, 22)),  # a dilated common bile duct, mm
     'dz': lambda rng: _dist(rng, 18, 40),          # 距门齿, oesophagus
     'dcard': lambda rng: str(rng.randint(37, 42)),  # 距门齿, Z-line
     'dr': lambda rng: _dist(rng, 2, 15),            # 距肛缘, rectum
     'hiatus': _hiatus,
-    'frac': lambda rng: rng.choice(['1/4', '1/3', '1/2', '2/3', '3/4', '全']),
-    'ptype': lambda rng: rng.choice(['亚蒂', '广基', '有蒂', '无蒂', '扁平', '山田Ⅰ型', '山田Ⅱ型', '山田Ⅲ型',
-                                     '山田II型', '分叶状', '半球形', '长蒂']),
-    'removal': lambda rng: rng.choice(['予圈套摘除', '予圈套器电切', '予EMR切除', '予APC灼除', '予活检钳钳除',
-                                       '予冷圈套切除', '予热活检钳除', '予高频电切除', '行EMR术', '予圈套器完整切除',
-                                       '予内镜下黏膜切除', '活检钳除']),
-    'clip': lambda rng: rng.choice(['创面予钛夹{k}枚夹闭', '创面钛夹{k}枚封闭', '创面以钛夹夹闭', '钛夹{k}枚夹闭创面',
-                                    '创面无出血', '创面无渗血', '创面予APC处理', '创面平整，予钛夹{k}枚夹闭',
-                                    '基底部予钛夹预防出血']),
-    'k': lambda rng: rng.choice(['一', '两', '三', '1', '2', '3', '4']),
-    'bx': lambda rng: rng.choice(['，取活检{b}块', '（活检{b}块）', '，活检{b}块', '(活检)', '，活检']),
-    'b': lambda rng: rng.choice(['1', '2', '3', '4', '一', '两', '数']),
-    'surface': lambda rng: rng.choice(['表面光滑', '表面充血', '表面糜烂', '表面呈分叶状', '表面腺管开口呈IIIL型',
-                                       'NICE 2型', '表面发红', '色泽同周围粘膜', 'JNET 2A型', '表面覆白苔']),
-    'prep': lambda rng: rng.choice(['良', '好', '尚可', '欠佳', '差', '一般']),
     'bbps': _bowel_prep,
-    'ulcer': lambda rng: rng.choice(['A1期', 'A2期', 'H1期', 'H2期', 'S1期', 'S2期']),
-    'la': lambda rng: rng.choice(['LA-A级', 'LA-B级', 'LA-C级', 'LA-A', 'LA-B']),
-    'fr': lambda rng: rng.choice(['7Fr', '8.5Fr', '10Fr', '7F', '8.5F', '10F']),
+    **{name: one_of(values) for name, values in load_bank('fields').items()},
 }
 
 

@@ -70,7 +70,7 @@ def test_splits_are_a_stratified_8_1_1_partition(shipped):
             assert abs(counts[label] / len(part) - whole_counts[label] / len(whole)) < 0.02
 
 
-def test_brief_examples_are_not_in_the_data(shipped):
+def test_the_original_examples_are_not_in_the_data(shipped):
     assert len(synthesize.BRIEF_EXAMPLES) == 8
     for text, _ in shipped['all.txt']:
         for example, _ in synthesize.BRIEF_EXAMPLES:
