@@ -14,7 +14,7 @@ file, registers.py and whole_body.py hold the code that draws and joins them.
 Left out on purpose:
 - texts that mention both the upper and the lower tract (they have no single
   label; see `mentions_both_tracts`);
-- the original project's eight example texts (preprocess/brief_examples.txt)
+- the original project's eight example texts (preprocess/original_examples.txt)
   and anything close to them (difflib ratio >= 0.8), so that they stay an
   honest check of generalisation.
 
@@ -55,10 +55,10 @@ SIMILARITY_LIMIT = 0.8  # difflib ratio at which a text counts as a copy of an o
 LABEL_SHARES = ((1, 0.32), (2, 0.30), (0, 0.38))
 LABEL_NAMES = ('其他', '上消化道', '下消化道')  # written to labels.txt beside the data
 
-# The original project's eight example texts (preprocess/brief_examples.txt).
+# The original project's eight example texts (preprocess/original_examples.txt).
 # They must be classified right, so they are kept OUT of the data (and anything
 # within SIMILARITY_LIMIT of them).
-BRIEF_EXAMPLES = load_data(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'brief_examples.txt'))
+ORIGINAL_EXAMPLES = load_data(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'original_examples.txt'))
 
 # (substring, label): the keyword traps, words a keyword rule could read the wrong
 # way (肝曲 is colon, not liver; 十二指肠乳头 in an ERCP is neither tract ...), each
@@ -71,7 +71,7 @@ TRAPS = [
     ('胃肠减压', 0), ('胃肠道', 0),
     ('降部', 1), ('降结肠', 2),
     ('回肠末端', 2), ('回盲瓣', 2),
-    # and the hard cases of other registers (README, "The data")
+    # and the hard cases of other registers (docs/data.md, "Traps")
     ('陷凹', 0), ('胆汁反流', 1), ('肠道准备', 2),
 ]
 
@@ -135,7 +135,7 @@ def consistent(text, label):
 
 def too_close_to_examples(text):
     """True when difflib rates the text >= SIMILARITY_LIMIT against an original example (either way round)."""
-    for example, _ in BRIEF_EXAMPLES:
+    for example, _ in ORIGINAL_EXAMPLES:
         for a, b in ((text, example), (example, text)):
             matcher = difflib.SequenceMatcher(None, a, b)
             # The quick ratios are upper bounds of ratio(): cheap rejections first.

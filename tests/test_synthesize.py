@@ -71,9 +71,9 @@ def test_splits_are_a_stratified_8_1_1_partition(shipped):
 
 
 def test_the_original_examples_are_not_in_the_data(shipped):
-    assert len(synthesize.BRIEF_EXAMPLES) == 8
+    assert len(synthesize.ORIGINAL_EXAMPLES) == 8
     for text, _ in shipped['all.txt']:
-        for example, _ in synthesize.BRIEF_EXAMPLES:
+        for example, _ in synthesize.ORIGINAL_EXAMPLES:
             for a, b in ((text, example), (example, text)):
                 assert difflib.SequenceMatcher(None, a, b).ratio() < 0.8, (text, example)
 
