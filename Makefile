@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (each sets up .venv/ first if needed):
 #   make train   train on the shipped data (python main.py)
-#   make test    run the test suite
+#   make test    run the test suite (make test-fast: without the tests marked slow)
 #   make scale   add Apache Beam for batch_predict.py (requirements-scale.txt)
 #   make browser install Chromium for the report's screenshot tests (Debian, root)
 PYTHON ?= python3
@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train test scale browser
+.PHONY: setup train test test-fast scale browser
 setup: $(STAMP)
 
 # bert4keras 0.11.5 pins keras<=2.3.1, which no TensorFlow 2 can satisfy, so it
@@ -24,6 +24,9 @@ train: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" tests
 
 SCALE_STAMP := $(VENV)/.installed-scale
 scale: $(SCALE_STAMP)

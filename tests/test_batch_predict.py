@@ -11,6 +11,8 @@ import batch_predict  # noqa: E402
 import predict  # noqa: E402
 from conftest import LABELS, TEXTS, write_rows  # noqa: E402
 
+pytestmark = pytest.mark.slow  # trains or runs a whole pipeline (make test-fast leaves it out)
+
 
 @pytest.fixture
 def weights(trained_tiny):

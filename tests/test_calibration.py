@@ -69,6 +69,7 @@ def overconfident(trained_tiny, tmp_path):
     return sharp, tokenizer, path_
 
 
+@pytest.mark.slow
 def test_temperature_lowers_the_nll_of_an_overconfident_model_and_travels_with_it(overconfident):
     model, tokenizer, weights = overconfident
     logits = inference.predict_logits(model, tokenizer, TEXTS)

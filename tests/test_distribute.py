@@ -21,6 +21,8 @@ import path
 import trainer
 from conftest import main_argv, write_tiny_albert, write_toy_data
 
+pytestmark = pytest.mark.slow  # trains or runs a whole pipeline (make test-fast leaves it out)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -17,6 +17,8 @@ from conftest import TEXTS, TOY_LABEL_NAMES
 from utils.files import _writer_tag
 from utils.graph_tokenizer import GraphTokenizer
 
+pytestmark = pytest.mark.slow  # trains or runs a whole pipeline (make test-fast leaves it out)
+
 # Texts a hospital export really holds, and the characters that tokenizers get wrong
 AWKWARD = [
     '胃镜：慢性浅表性胃炎，HP(+)', 'Hp阳性；HP阴性；hp？', 'ERCP术后 2.5cm×3.0cm 结石', '距门齿25-30cm见糜烂',

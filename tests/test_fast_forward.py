@@ -43,6 +43,7 @@ def random_weights(model, seed=0):
         weight.assign(values.astype('float32'))
 
 
+@pytest.mark.slow
 def test_a_trained_model_gives_the_keras_probabilities_and_logits(trained_tiny):
     model, tokenizer, _ = trained_tiny
     token_ids, segment_ids = awkward_batch(tokenizer)
@@ -68,6 +69,7 @@ def test_no_texts_give_no_rows(trained_tiny):
     dict(num_hidden_layers=2, embedding_size=32, num_attention_heads=4),  # no Embedding-Mapping
     dict(num_hidden_layers=2, hidden_act='relu'),  # an activation oneDNN does not fuse
 ])
+@pytest.mark.slow
 def test_other_albert_configs_give_the_keras_logits(trained_tiny, change):
     _, tokenizer, _ = trained_tiny
     albert_config = dict(TINY_ALBERT_CONFIG, **change)
@@ -82,6 +84,7 @@ def test_other_albert_configs_give_the_keras_logits(trained_tiny, change):
                                model.predict_on_batch([token_ids, segment_ids]), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_it_follows_the_weights_as_they_train(tiny_albert_dir):
     # main.py makes its predict function once, before the first step, and evaluates with it every epoch
     tf.keras.utils.set_random_seed(0)
@@ -110,6 +113,7 @@ def test_prediction_flops_count_the_last_layer_for_cls_only():
     assert flops.prediction_flops(cfg, [length], 3) == pytest.approx(flops.forward_flops(cfg, [length]) + classifier - skipped)
 
 
+@pytest.mark.slow
 def test_its_tensorflow_lite_copy_gives_the_keras_probabilities(trained_tiny):
     # int8 converts make_forward's graph: its gathers, the [CLS]-only last layer and the fused batch
     # norm must mean the same in TensorFlow Lite (checked in float32, where only the order of sums differs)

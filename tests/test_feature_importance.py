@@ -104,6 +104,7 @@ def test_few_steps_leave_a_larger_gap_than_many(trained):
     assert fine < coarse
 
 
+@pytest.mark.slow
 def test_texts_over_the_gap_are_explained_again_with_twice_the_steps(trained):
     model, tokenizer, _ = trained
     coarse = A.explain(model, tokenizer, TEXTS, steps=2, method='trapezoid')
@@ -274,6 +275,7 @@ def test_heatmap_renders_chinese_with_a_cjk_font(tmp_path):
     assert width < 3 * height * 4 and width < 2500, 'a long text must wrap instead of making one wide strip'
 
 
+@pytest.mark.slow
 def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
     _, _, weights = trained
     source = write_rows(tmp_path / 'in.txt', list(zip(TEXTS, LABELS)))
@@ -295,6 +297,7 @@ def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
     assert 'sample2.png of an earlier run' in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_cli_says_which_texts_took_more_steps(trained, tmp_path, capsys):
     _, _, weights = trained
     source = write_rows(tmp_path / 'in.txt', list(zip(TEXTS, LABELS)))
@@ -322,6 +325,7 @@ def test_cli_says_which_texts_took_more_steps(trained, tmp_path, capsys):
     assert '--max-gap must be 0 or more' in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_precision_chooses_the_paths_matrix_products(trained, tmp_path, capsys):
     model, tokenizer, weights = trained
     source = write_rows(tmp_path / 'in.txt', list(zip(TEXTS, LABELS)))

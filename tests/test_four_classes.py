@@ -3,12 +3,16 @@ names come from labels.txt beside the data, and travel with the weights."""
 import csv
 import json
 
+import pytest
+
 import continue_fit
 import data_statistics
 import feature_importance
 import main
 import predict
 from conftest import TOY_ROWS, write_rows
+
+pytestmark = pytest.mark.slow  # trains or runs a whole pipeline (make test-fast leaves it out)
 
 NAMES = ('其他', '上消化道', '下消化道', '肝脏')
 LIVER = ['肝囊肿', '脂肪肝', '肝血管瘤', '肝硬化', '肝内钙化灶', '肝右叶占位', '肝功能异常', '肝脓肿', '肝左叶囊肿', '酒精性肝病']

@@ -48,6 +48,7 @@ def test_scratch_schedule_warms_up_then_decays():
     assert float(schedule(decayed * 5)) == pytest.approx(config.SCRATCH_LEARNING_RATE * 0.1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('gradient_penalty,adversarial', [(1.0, 0.0), (0.0, 0.0), (1.0, 0.5)])
 def test_training_steps_make_the_loss_fall(tiny_albert_dir, gradient_penalty, adversarial):
     model, tokenizer = tiny_model(tiny_albert_dir)
@@ -60,6 +61,7 @@ def test_training_steps_make_the_loss_fall(tiny_albert_dir, gradient_penalty, ad
     assert after < before - 0.3, (before, after)
 
 
+@pytest.mark.slow
 def test_gradient_penalty_and_fgm_change_the_update(tiny_albert_dir):
     """The penalty and FGM are not no-ops: the same step from the same weights moves them differently."""
     model, tokenizer = tiny_model(tiny_albert_dir)
@@ -77,6 +79,7 @@ def test_gradient_penalty_and_fgm_change_the_update(tiny_albert_dir):
     assert not np.allclose(penalised, adversarial)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('gradient_penalty,adversarial', [(0.0, 0.0), (1.0, 0.0), (1.0, 0.5)])
 def test_a_batch_cut_into_parts_makes_the_same_update(tiny_albert_dir, gradient_penalty, adversarial):
     """Over max_tokens, a batch goes forward and backward in parts: same loss, probabilities and update."""
@@ -116,6 +119,7 @@ def test_save_then_load_gives_identical_predictions(tiny_albert_dir, tmp_path):
     np.testing.assert_allclose(expected.sum(axis=1), 1.0, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_predict_proba_keeps_input_order_across_length_sorted_batches(tiny_albert_dir):
     model, tokenizer = tiny_model(tiny_albert_dir)
     one_by_one = np.concatenate([inference.predict_proba(model, tokenizer, [text]) for text in TEXTS])

@@ -7,8 +7,9 @@ import feature_importance as FI
 from conftest import LABELS, TEXTS, write_rows
 from utils import screenshot
 
-pytestmark = pytest.mark.skipif(screenshot.find_browser() is None,
-                                reason='no Chromium on PATH (make browser installs it; CI does)')
+pytestmark = [pytest.mark.skipif(screenshot.find_browser() is None,
+                                 reason='no Chromium on PATH (make browser installs it; CI does)'),
+              pytest.mark.slow]  # a browser per test
 
 
 def draw(tmp_path, name, body, width=300, height=120):

@@ -20,6 +20,8 @@ from data_process import load_data
 from utils import flops
 from utils.calibration import negative_log_likelihood, softmax
 
+pytestmark = pytest.mark.slow  # trains or runs a whole pipeline (make test-fast leaves it out)
+
 
 def run_main(tiny_albert_dir, toy_data, out, *extra):
     main.main(main_argv(tiny_albert_dir, toy_data, out, *extra))
