@@ -23,8 +23,8 @@ BATCH_SIZE = 128
 LEARNING_RATE = 1e-4
 LR_SCHEDULE = {1000: 1.0, 2000: 0.1}  # step -> multiple of the learning rate
 
-# Training from scratch (no checkpoint in albert_tiny_google_zh/), measured on
-# the shipped data (README, "Training"). With the recipe above, 3,000 texts
+# Training from scratch (no checkpoint in albert_tiny_google_zh/; docs/training.md,
+# "From scratch or from a pretrained checkpoint"). With the recipe above, 3,000 texts
 # give 20 steps an epoch, so the warm-up alone would take 50 epochs; and at
 # 1e-3 with batches of 128 or 32 the randomly initialised model trained in
 # jumps or collapsed back to the class prior. Batches of 32, a warm-up over 80
@@ -40,11 +40,11 @@ LENGTH_BUCKET_BATCHES = 10
 # A training batch of more padded tokens than this goes forward and backward in
 # parts of rows whose gradients are summed before the one update: the same step,
 # with the activations of at most this many tokens alive at a time (of one text,
-# if a text is longer). A batch of 32
-# texts of 200 characters held 1.5 GB of them (README, "Training speed").
+# if a text is longer): a batch of 32 texts of 200 characters holds far more
+# activations than prediction needs (docs/results.md, "Training speed", has the peak memory).
 MAX_TRAIN_TOKENS = 2048
 
-# Regularisers, all off by default (README, "What each training change bought").
+# Regularisers, all off by default (docs/training.md, "The recipe and config.py").
 GRADIENT_PENALTY = 0.0  # epsilon of the penalty on token-embedding gradients (the original: 1.0; 3x the step cost)
 ADVERSARIAL = 0.0       # epsilon of FGM on the token embeddings (the original tried 0.5; 2x the step cost)
 # From scratch, a character that never occurs in training keeps its random

@@ -41,8 +41,9 @@ def parse_args(argv=None):
     parser.add_argument('--report', action='store_true',
                         help="only write the final report (metrics.json, history.csv, plots) of the run's best weights, "
                              'e.g. when a finished run could not write it')
-    parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
-    parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='(default: %(default)s)')
+    parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json, history.csv and bad_cases.tsv (default: %(default)s)')
+    parser.add_argument('--images-dir', default=path.IMAGES_DIR,
+                        help='training curves, confusion matrix and calibration plots (default: %(default)s)')
     return parser.parse_args(argv)
 
 

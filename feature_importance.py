@@ -21,9 +21,9 @@ again with twice the steps, up to --max-steps (160): a very confident model's
 probability turns within a short stretch of the path, which 20 points can miss.
 
 On a CPU with native bfloat16 (AVX-512 BF16 or AMX) the path's matrix products
-run in bfloat16, about 1.4 times as fast; f(x), f(baseline) and the class stay
-float32's, and the scores are within a few percent of float32's (the README
-has the figures). --precision float32 runs all of it in float32 (and is the
+run in bfloat16, which is faster; f(x), f(baseline) and the class stay
+float32's, and the scores are within a few percent of float32's
+(docs/results.md has the figures). --precision float32 runs all of it in float32 (and is the
 one for a --max-gap below about 0.005: bfloat16's rounding alone leaves gaps of
 about 0.002).
 
@@ -205,7 +205,7 @@ def parse_args(argv=None):
     parser.add_argument('--threshold', type=float, default=config.IG_THRESHOLD,
                         help='scaled score at which a character is part of a keyword (default: %(default)s)')
     parser.add_argument('--extracts-max', action='store_true',
-                        help="count only the span holding each text's top character")
+                        help="count only each text's top keyword (with --unit span: the span holding its top character)")
     parser.add_argument('--top', type=at_least(1), default=20, help='keywords to print (default: %(default)s)')
     parser.add_argument('--heatmaps', type=at_least(0), default=3, help='write this many images/sampleN.png (default: %(default)s)')
     parser.add_argument('--limit', type=at_least(1), help='explain only the first N texts')

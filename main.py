@@ -54,8 +54,8 @@ def parse_args(argv=None):
                         help='where the best weights go; a model already there is moved aside, not lost (default: %(default)s)')
     parser.add_argument('--overwrite', action='store_true',
                         help='delete a model already at --weights (and its checkpoints) instead of moving it aside')
-    parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json and history.csv (default: %(default)s)')
-    parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='training curves and confusion matrix (default: %(default)s)')
+    parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json, history.csv and bad_cases.tsv (default: %(default)s)')
+    parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='training curves, confusion matrix and calibration plots (default: %(default)s)')
     parser.add_argument('--epochs', type=at_least(1), default=config.MAX_EPOCHS, help='at most this many epochs (default: %(default)s)')
     parser.add_argument('--patience', type=at_least(1), default=config.PATIENCE,
                         help='stop after this many epochs without a lower val_loss (default: %(default)s)')

@@ -16,7 +16,7 @@ TEST_PATH = os.path.join(DATA_DIR, 'test.txt')
 # beside the training file, so another dataset brings its own.
 LABELS_PATH = os.path.join(DATA_DIR, 'labels.txt')
 # Labelled texts written independently of preprocess/synthesize.py: the
-# out-of-distribution check (README). Never train on it.
+# out-of-distribution check (docs/data.md). Never train on it.
 CHECK_PATH = os.path.join(DATA_DIR, 'ood_check.txt')
 # A second such set, written later by another writer and kept sealed: scored
 # once per data or recipe change, never looked at to change either.

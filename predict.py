@@ -1,11 +1,11 @@
 """Predict labels with a trained model: one text, a list, or a whole file.
 
 Python:
-    from predict import predict, multi_predict, predict_proba
+    from predict import label_names, multi_predict, predict, predict_proba
     predict('慢性非萎缩性胃炎伴糜烂')           # -> 1
     multi_predict(['内痔', '胆总管结石'])        # -> [2, 0], any number of texts
     predict_proba(['内痔'])                     # -> array of shape (1, 3)
-    predict_proba(texts, precision='int8')      # about twice as fast: see --precision
+    predict_proba(texts, precision='int8')      # faster: see --precision
     predict('胆囊结石', min_confidence=0.9)      # -> the label, or None when the model is less sure
     label_names()                              # -> ('其他', '上消化道', '下消化道'), the model's own
 
@@ -29,9 +29,9 @@ thresholds (and draws it, --coverage-plot), to choose P. --bad-cases FILE
 writes a labelled file's misses, the most confident first.
 
 --precision int8 runs a TensorFlow Lite copy of the model with int8 matrix
-products: about twice as fast on a CPU with AVX-512 VNNI, a few seconds to
-convert at start, probabilities within a few thousandths of float32's
-(benchmarks/bench_predict.py measures speed and agreement for your model).
+products: faster on a CPU with AVX-512 VNNI, a few seconds to convert at start,
+probabilities close to float32's but not identical (benchmarks/bench_predict.py
+measures speed and agreement for your model; docs/results.md has the figures).
 """
 import argparse
 import os
@@ -93,7 +93,7 @@ def parse_args(argv=None):
     parser.add_argument('--format', choices=['tsv', 'jsonl'], default='tsv', help='output format (default: %(default)s)')
     parser.add_argument('--batch-size', type=at_least(1), default=config.PREDICT_BATCH_SIZE, help='(default: %(default)s)')
     parser.add_argument('--precision', choices=config.PRECISIONS, default='float32',
-                        help='int8: TensorFlow Lite with int8 matrix products, about twice as fast (default: %(default)s)')
+                        help='int8: TensorFlow Lite with int8 matrix products, faster on most CPUs (default: %(default)s)')
     parser.add_argument('--min-confidence', type=probability, metavar='P',
                         help='mark texts whose top probability is below P as unsure (column/field "unsure")')
     parser.add_argument('--coverage-plot', default=os.path.join(path.LOG_DIR, 'coverage.png'),

@@ -2,7 +2,7 @@
 
 data/ood_check.txt holds labelled texts written independently of
 preprocess/synthesize.py, in the registers and body regions of a general
-hospital export (README, "Out-of-distribution check"). This prints accuracy and
+hospital export (docs/data.md, "The out-of-distribution check sets"). This prints accuracy and
 per-class F1 (a markdown table) of the trained model, of the original project's 4-keyword rule
 and of the site-word rule of baselines.py, then the model's misses and
 the texts on which the model and the site-word rule disagree. Needs trained
