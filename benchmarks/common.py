@@ -65,12 +65,14 @@ def commit():
     return head + ('+' if dirty else '')
 
 
-def provenance(matmul_gflops, argv=None):
-    """The line that heads a results table: date, commit, this machine's float32 matmul GFLOP/s, command."""
-    argv = sys.argv if argv is None else [sys.argv[0], *argv]
-    command = 'python ' + ' '.join(shlex.quote(arg) for arg in [os.path.relpath(argv[0], path.ROOT), *argv[1:]])
-    return (f'{datetime.date.today().isoformat()}, commit {commit()}, float32 matmul {matmul_gflops:.0f} GFLOP/s, '
-            f'{os.cpu_count()} CPUs: `{command}`')
+def provenance(matmul_gflops, argv=None, command=None, date=None):
+    """The line that heads a results table: date, commit, this machine's float32 matmul GFLOP/s, command
+    (default: this script's, with argv or sys.argv[1:])."""
+    if command is None:
+        argv = sys.argv if argv is None else [sys.argv[0], *argv]
+        command = 'python ' + ' '.join(shlex.quote(arg) for arg in [os.path.relpath(argv[0], path.ROOT), *argv[1:]])
+    date = date or datetime.date.today().isoformat()
+    return f'{date}, commit {commit()}, float32 matmul {matmul_gflops:.0f} GFLOP/s, {os.cpu_count()} CPUs: `{command}`'
 
 
 def markdown_table(header, rows):
