@@ -59,7 +59,7 @@ for _name in ('', 'apache_beam.runners.common', 'apache_beam.runners.worker.sdk_
               'apache_beam.runners.portability.local_job_service'):
     logging.getLogger(_name).addFilter(QuietBeam())
 
-from utils.cli import at_least, fail, probability, shown_path  # noqa: E402
+from utils.cli import HelpFormatter, at_least, fail, probability, shown_path  # noqa: E402
 
 try:
     import apache_beam as beam
@@ -86,7 +86,7 @@ DEFAULT_OUTPUT = os.path.join(path.LOG_DIR, 'batch_predict', 'pred')
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', nargs='+', default=[path.TEST_PATH],
                         help='UTF-8 files or globs, one text per line (text<TAB>label works too) (default: %(default)s)')
     parser.add_argument('--output', default=DEFAULT_OUTPUT,

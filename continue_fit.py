@@ -25,13 +25,13 @@ import path
 from data_process import DataError
 from evaluation import report
 from trainer import Splits, load_splits, load_state, make_optimizer, start_strategy, train
-from utils.cli import at_least, fail
+from utils.cli import HelpFormatter, at_least, fail
 from utils.files import LockedError, UnwritableError, check_writable, run_lock
 from utils.flops import matmul_gflops
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--weights', default=path.WEIGHTS_PATH,
                         help='the weights of the run to resume; its checkpoints are in <weights stem>.resume/ (default: %(default)s)')
     parser.add_argument('--epochs', type=at_least(1), help='raise the run\'s epoch limit to this many epochs in all')

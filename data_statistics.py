@@ -21,7 +21,7 @@ import path
 from baselines import keyword_rule, keyword_rules_for
 from config import MAXLEN
 from data_process import DataError, load_labelled
-from utils.cli import fail
+from utils.cli import HelpFormatter, fail
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 from utils.plotting import plt, save_figure, use_cjk_font
 from utils.text import label_title
@@ -119,7 +119,7 @@ def rule_table(datasets, label_names):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', nargs='+', default=[path.TRAIN_PATH, path.VAL_PATH, path.TEST_PATH],
                         help='one or more text<TAB>label files; label names come from labels.txt beside the first '
                              '(default: data/train.txt data/val.txt data/test.txt)')

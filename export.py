@@ -36,7 +36,7 @@ import config
 import path
 from data_process import read_texts_or_fail
 from inference import MissingModelError, load_predictor, make_forward
-from utils.cli import at_least, fail, shown_path
+from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import (OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder,
                          usual_permissions)
 from utils.graph_tokenizer import GraphTokenizer
@@ -127,7 +127,7 @@ def compare_with_predict(export_dir, texts, weights, albert_dir, batch_size):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
     parser.add_argument('--output', default=path.EXPORT_DIR,
                         help='the folder of numbered versions to add one to (default: %(default)s)')

@@ -47,7 +47,7 @@ import path
 from data_process import read_texts_or_fail
 from inference import ig_dtype
 from model import load_trained_or_fail
-from utils.cli import at_least, fail
+from utils.cli import HelpFormatter, at_least, fail
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
 from utils.plotting import plt, save_figure, sns, use_cjk_font
 from utils.text import label_title, ljust, rjust
@@ -181,7 +181,7 @@ def write_html(results, rows, label_names, out_path, top, template, gold=None):
 # --- command line -----------------------------------------------------------
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=path.ALL_PATH,
                         help='texts to explain, one per line (text<TAB>label works too) (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')

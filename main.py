@@ -34,13 +34,13 @@ from baselines import is_shipped_task
 from data_process import DataError, load_data, load_labelled
 from evaluation import report
 from trainer import DISTRIBUTE, Progress, Settings, Splits, keep_previous_run, make_optimizer, start_strategy, train
-from utils.cli import at_least, fail, positive_float
+from utils.cli import HelpFormatter, at_least, fail, positive_float
 from utils.files import LockedError, OverwriteError, UnwritableError, check_not_an_input, check_writable, run_lock
 from utils.flops import matmul_gflops
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--train', default=path.TRAIN_PATH, help='training data, text<TAB>label per line (default: %(default)s)')
     parser.add_argument('--val', default=path.VAL_PATH, help='validation data, for early stopping (default: %(default)s)')
     parser.add_argument('--test', default=path.TEST_PATH, help='test data (default: %(default)s)')

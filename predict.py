@@ -44,7 +44,7 @@ import config
 import path
 from data_process import DataError, TextFile
 from utils.calibration import coverage_curve
-from utils.cli import at_least, fail, probability
+from utils.cli import HelpFormatter, at_least, fail, probability
 from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
                          check_output_files)
 from utils.metrics import bad_cases_tsv, format_report, misses
@@ -86,7 +86,7 @@ def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('texts', nargs='*', help='texts to classify (or use --input)')
     parser.add_argument('--input', help="a UTF-8 file, one text per line (text<TAB>label works too); '-' for stdin")
     parser.add_argument('--output', default='-', help="where --input's predictions go; '-' for stdout (default)")

@@ -25,6 +25,7 @@ import path  # noqa: E402
 from benchmarks.common import markdown_table, provenance, run_script, write_repeated  # noqa: E402
 from data_process import load_data_or_fail  # noqa: E402
 from utils.flops import matmul_gflops  # noqa: E402
+from utils.cli import HelpFormatter  # noqa: E402
 
 # DirectRunner settings: Beam's own options, passed through by batch_predict.py
 VARIANTS = {
@@ -42,7 +43,7 @@ def predictions(files):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='texts to repeat (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--lines', type=int, default=20000, help='(default: %(default)s)')

@@ -24,14 +24,14 @@ from baselines import is_shipped_task, keyword_rule  # noqa: E402
 from data_process import load_data_or_fail  # noqa: E402
 from evaluation import check  # noqa: E402
 from model import load_trained_or_fail  # noqa: E402
-from utils.cli import fail, shown_path  # noqa: E402
+from utils.cli import HelpFormatter, fail, shown_path  # noqa: E402
 from benchmarks.common import markdown_table, provenance  # noqa: E402
 from utils.files import atomic_open  # noqa: E402
 from utils.flops import matmul_gflops  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=path.CHECK_PATH, help='labelled check texts (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained model (default: %(default)s)')
     parser.add_argument('--json', help='also write the scores and the misses to this JSON file')

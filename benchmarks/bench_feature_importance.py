@@ -31,10 +31,11 @@ import inference  # noqa: E402
 import path  # noqa: E402
 from benchmarks.common import load_texts_and_model, markdown_table, provenance, timed  # noqa: E402
 from utils.flops import matmul_gflops  # noqa: E402
+from utils.cli import HelpFormatter  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--steps', type=int, default=config.IG_STEPS, help='(default: %(default)s)')

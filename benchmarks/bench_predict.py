@@ -30,10 +30,11 @@ import path  # noqa: E402
 from benchmarks.common import load_texts_and_model, markdown_table, provenance, timed  # noqa: E402
 from data_process import encode  # noqa: E402
 from utils.flops import matmul_gflops, prediction_flops  # noqa: E402
+from utils.cli import HelpFormatter  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='(default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32, config.PREDICT_BATCH_SIZE])

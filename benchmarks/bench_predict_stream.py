@@ -20,10 +20,11 @@ import path  # noqa: E402
 from benchmarks.common import markdown_table, provenance, run_script, write_repeated  # noqa: E402
 from data_process import load_data_or_fail  # noqa: E402
 from utils.flops import matmul_gflops  # noqa: E402
+from utils.cli import HelpFormatter  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=path.TEST_PATH, help='texts to repeat (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--lines', type=int, nargs='+', default=[10000, 100000])

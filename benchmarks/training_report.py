@@ -18,11 +18,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from benchmarks.common import markdown_table, provenance  # noqa: E402
-from utils.cli import fail  # noqa: E402
+from utils.cli import HelpFormatter, fail  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='the run\'s metrics.json and history.csv (default: %(default)s)')
     parser.add_argument('--command', default='make train', help='the command that made the run (default: %(default)s)')
     args = parser.parse_args(argv)

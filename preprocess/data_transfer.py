@@ -31,7 +31,7 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
-from utils.cli import fail, probability  # noqa: E402
+from utils.cli import HelpFormatter, fail, probability  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_output_files  # noqa: E402
 from config import SEED  # noqa: E402
 from data_process import (LABELS_FILE, DataError, deduplicate, label_range, parse_label,  # noqa: E402
@@ -107,7 +107,7 @@ def write_suspects(args, rows, label_names):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=DEFAULT_SHEET,
                         help='labelled CSV with columns 原文 and 标签 (default: %(default)s, '
                              'the file generate4label.py writes)')

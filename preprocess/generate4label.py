@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import path  # noqa: E402
 from data_process import DataError  # noqa: E402
 from preprocess.label_sheet import DEFAULT_SHEET, clean_text, read_csv, write_label_sheet  # noqa: E402
-from utils.cli import fail  # noqa: E402
+from utils.cli import HelpFormatter, fail  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
 
 COLUMNS = ('影像表现', '检查诊断')
@@ -32,7 +32,7 @@ EXAMPLE_EXPORT = os.path.join(path.ROOT, 'preprocess', 'example_export.csv')
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=EXAMPLE_EXPORT,
                         help='export CSV with columns 影像表现 and 检查诊断 (default: %(default)s)')
     parser.add_argument('--output', default=DEFAULT_SHEET,

@@ -1,9 +1,10 @@
-"""What every script does with bad input: one line on stderr, exit status 2; and argparse types that check ranges.
+"""What every script does with bad input (one line on stderr, exit status 2), argparse types that check ranges, and the --help format.
 
 The library modules give the loaders the scripts share a `*_or_fail` form
 (data_process.load_data_or_fail, model.load_trained_or_fail, ...) built on fail().
 """
 import argparse
+import copy
 import os
 import sys
 
@@ -15,6 +16,21 @@ def shown_path(name):
         return name
     relative = os.path.relpath(name)
     return name if relative.startswith('..') else relative
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """--help as the scripts print it: the module docstring as written, and a path default as
+    shown_path shows it (`log`, not the checkout's absolute path)."""
+
+    def _expand_help(self, action):
+        default = action.default
+        if isinstance(default, str) and os.path.isabs(default):
+            action = copy.copy(action)
+            action.default = shown_path(default)
+        elif isinstance(default, (list, tuple)) and default and all(isinstance(d, str) and os.path.isabs(d) for d in default):
+            action = copy.copy(action)
+            action.default = ' '.join(shown_path(d) for d in default)
+        return super()._expand_help(action)
 
 
 def fail(message):

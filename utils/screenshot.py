@@ -17,7 +17,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from utils.cli import at_least, fail  # noqa: E402
+from utils.cli import HelpFormatter, at_least, fail  # noqa: E402
 from utils.files import atomic_path  # noqa: E402
 from utils.plotting import cjk_font_path  # noqa: E402
 
@@ -58,7 +58,7 @@ def screenshot(page, out_path, width=1100, height=1400, browser=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('page', help='a local HTML file, e.g. log/feature_importance.html')
     parser.add_argument('out', help='the PNG to write')
     parser.add_argument('--width', type=at_least(100), default=1100, help='(default: %(default)s)')
