@@ -22,7 +22,7 @@ from inference import make_logits_fn, make_predict_fn, predict_logits, predict_p
 from model import save_temperature
 from path import sidecar_paths
 from utils.calibration import calibration_report, fit_temperature, softmax
-from utils.cli import fail
+from utils.cli import fail, shown_path
 from utils.files import atomic_open
 from utils.metrics import (bad_cases_tsv, compare, confusion_matrix, format_comparison, format_report, misses,
                            per_class_scores)
@@ -122,12 +122,12 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
     predict_fn = make_predict_fn(model)
     loss, accuracy, predicted = evaluate(model, predict_fn, tokenizer, splits.test, settings.batch_size)
     cm = confusion_matrix([label for _, label in splits.test], predicted, len(label_names))
-    print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {settings.weights}')
+    print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {shown_path(settings.weights)}')
     print(format_report(cm, label_names))
     check_scores = None
     if splits.check:
         check_scores, _ = check(model, tokenizer, splits.check, settings.batch_size, predict_fn)
-        print(f'\nout-of-distribution check ({settings.check}, {len(splits.check)} texts):')
+        print(f'\nout-of-distribution check ({shown_path(settings.check)}, {len(splits.check)} texts):')
         print(format_comparison(check_scores, label_names))
 
     calibration, panels, test_probs = calibrate(model, tokenizer, splits, settings)
@@ -157,6 +157,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
     except OSError as e:  # the model is safe; only the report is missing
         fail(f'{log_dir}: could not write the report ({e.strerror or e}); the model is at {settings.weights}, '
              f'and python continue_fit.py --report --weights {settings.weights} writes the report again')
+    log_dir, images_dir = shown_path(log_dir), shown_path(images_dir)  # as printed from here on
     written = [f'{log_dir}/metrics.json', f'{log_dir}/history.csv', f'{log_dir}/bad_cases.tsv ({len(test_misses)} test misses)']
     plots = {'training_curves.png': lambda p: plot_training_curves(progress.history, p),
              'confusion_matrix.png': lambda p: plot_confusion_matrix(cm, label_names, p),

@@ -22,7 +22,7 @@ from bert4keras.tokenizers import Tokenizer
 
 import config
 from path import seen_path, sidecar_paths
-from utils.cli import fail
+from utils.cli import fail, shown_path
 from utils.files import atomic_open, atomic_path
 
 set_gelu('tanh')  # ALBERT's gelu, as the original
@@ -84,9 +84,9 @@ def new_model(albert_dir, label_names, maxlen=config.MAXLEN, quiet=False):
     checkpoint = pretrained_checkpoint(albert_dir)
     if not quiet:
         if checkpoint:
-            print(f'Loading pretrained ALBERT weights from {checkpoint}')
+            print(f'Loading pretrained ALBERT weights from {shown_path(checkpoint)}')
         else:
-            print(f'No albert_model.ckpt in {albert_dir}: training ALBERT from scratch')
+            print(f'No albert_model.ckpt in {shown_path(albert_dir)}: training ALBERT from scratch')
     return build_model(albert_config, label_names, checkpoint, maxlen), albert_config, checkpoint is not None
 
 
