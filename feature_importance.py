@@ -47,7 +47,7 @@ import path
 from data_process import read_texts_or_fail
 from inference import ig_dtype
 from model import load_trained_or_fail
-from utils.cli import HelpFormatter, at_least, fail
+from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
 from utils.plotting import plt, save_figure, sns, use_cjk_font
 from utils.text import label_title, ljust, rjust
@@ -304,8 +304,8 @@ def main(argv=None):
     while os.path.exists(os.path.join(args.images_dir, f'sample{stale + 1}.png')):  # an earlier run's, not this one's
         stale += 1
         os.remove(os.path.join(args.images_dir, f'sample{stale}.png'))
-        print(f'removed {os.path.relpath(os.path.join(args.images_dir, f"sample{stale}.png"))} of an earlier run')
-    print('\nwrote ' + ', '.join(os.path.relpath(p) for p in written))
+        print(f'removed {shown_path(os.path.join(args.images_dir, f"sample{stale}.png"))} of an earlier run')
+    print('\nwrote ' + ', '.join(shown_path(p) for p in written))
 
 
 if __name__ == '__main__':

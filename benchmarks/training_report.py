@@ -57,7 +57,8 @@ def main(argv=None):
                                f"{r['macro_f1']:.4f}"] for name, r in metrics['check'].items()]))
 
     calibration = metrics['calibration']
-    print(f"\ncalibration: temperature {calibration['temperature']:.3f}, fitted on {calibration['fitted_on']}\n")
+    fitted_on = (calibration['fitted_on'] or 'nothing').replace(path.ROOT + os.sep, '')
+    print(f"\ncalibration: temperature {calibration['temperature']:.3f}, fitted on {fitted_on}\n")
     print(markdown_table(['', 'ECE before', 'ECE after', 'NLL before', 'NLL after'],
                          [[name, f"{c['ece_before']:.4f}", f"{c['ece_after']:.4f}", f"{c['nll_before']:.4f}",
                            f"{c['nll_after']:.4f}"] for name, c in calibration.items() if isinstance(c, dict)]))
