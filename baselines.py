@@ -7,6 +7,7 @@ so keyword_rules_for gives none for other classes.
 """
 import path
 from data_process import read_label_names
+from utils.script import to_simplified
 
 # Every site word of the label definitions (胃 covers 胃底/胃体/胃角/胃窦, 回盲 covers
 # 回盲瓣, 肛 covers 肛管/肛门, 结肠 covers each segment).
@@ -18,7 +19,9 @@ ORIGINAL_LOWER_KEYWORDS = ('肠', '肛门')
 
 
 def rule(text, upper_words, lower_words):
-    """1 if text names only upper words, 2 if only lower words, else (both or neither) 0."""
+    """1 if text names only upper words, 2 if only lower words, else (both or neither) 0. A text in
+    Traditional script is read as simplified first, as the model reads it (utils/script.py)."""
+    text = to_simplified(text)
     upper = any(word in text for word in upper_words)
     lower = any(word in text for word in lower_words)
     if upper and not lower:

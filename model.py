@@ -18,12 +18,12 @@ import h5py
 import numpy as np
 from bert4keras.backend import keras, set_gelu
 from bert4keras.models import build_transformer_model
-from bert4keras.tokenizers import Tokenizer
 
 import config
 from path import seen_path, sidecar_paths
 from utils.cli import fail, shown_path
 from utils.files import atomic_open, atomic_path
+from utils.script import ScriptTokenizer
 
 set_gelu('tanh')  # ALBERT's gelu, as the original
 
@@ -151,7 +151,7 @@ def check_fingerprint(weights_path, albert_config, config_path):
 
 
 def load_tokenizer(vocab_path):
-    return Tokenizer(vocab_path, do_lower_case=True)
+    return ScriptTokenizer(vocab_path, do_lower_case=True)
 
 
 class SeenTokenizer:

@@ -21,6 +21,9 @@ CHECK_PATH = os.path.join(DATA_DIR, 'ood_check.txt')
 # A second such set, written later by another writer and kept sealed: scored
 # once per data or recipe change, never looked at to change either.
 HOLDOUT_PATH = os.path.join(DATA_DIR, 'ood_holdout.txt')
+# The check set in Traditional script (preprocess/traditional_copy.py, OpenCC s2twp): the model must read
+# any Chinese script as well as simplified.
+CHECK_TRADITIONAL_PATH = os.path.join(DATA_DIR, 'ood_check_traditional.txt')
 
 # albert_tiny_google_zh/ holds the model config and vocabulary; drop the real
 # pretrained albert_model.ckpt.* files in here to fine-tune instead of training

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
+from bert4keras.tokenizers import Tokenizer
 
 import export
 import model as M
@@ -26,6 +27,8 @@ AWKWARD = [
     '反流性食管炎（LA-A级）。', '「直肠」『息肉』…… ——', '结肠镜:回盲部未见异常;直肠距肛缘5cm', '',
     'café naïve İstanbul Ⅲ期 ②号', '\u3000\xa0 空格\u2028分行\u200b零宽\x00控制\ufffd替换', '𠀀𪚥罕见字☃😀',
     'cmcmcmcmcmcmcmcmcm' * 3, 'x' * 250, '胃' * 300, '十二指肠球部溃疡A1期，' * 20,
+    # Traditional script, read as simplified (utils/script.py), and the characters it leaves alone
+    '內視鏡：結腸瘜肉，闌尾開口；術後裡急後重', '膽總管結石ERCP+EST膽道支架置入術', '顯著乾燥於後著', '十二指腸球部潰瘍Ａ１期',
 ]
 
 
@@ -43,12 +46,14 @@ def tokenizer():
     return M.load_tokenizer(os.path.join(os.path.dirname(export.__file__), 'albert_tiny_google_zh', 'vocab.txt'))
 
 
-@pytest.mark.parametrize('seen', [False, True], ids=['plain', 'seen-tokens'])
+@pytest.mark.parametrize('kind', ['plain', 'seen-tokens', 'bert4keras'])
 @pytest.mark.parametrize('maxlen', [200, 12])
-def test_graph_tokenizer_gives_bert4keras_token_ids(tokenizer, seen, maxlen):
+def test_graph_tokenizer_gives_bert4keras_token_ids(tokenizer, kind, maxlen):
     texts = AWKWARD + TEXTS + random_texts(400)
-    if seen:  # a model trained from scratch reads tokens outside its training data as [UNK]
+    if kind == 'seen-tokens':  # a model trained from scratch reads tokens outside its training data as [UNK]
         tokenizer = M.SeenTokenizer(tokenizer, M.seen_tokens(tokenizer, TEXTS + AWKWARD[:5]))
+    elif kind == 'bert4keras':  # bert4keras's own Tokenizer: no script mapping, in the graph neither
+        tokenizer = Tokenizer(tokenizer._token_dict, do_lower_case=True)
     token_ids = GraphTokenizer(tokenizer, maxlen)(tf.constant(texts)).numpy()
     for text, row in zip(texts, token_ids):
         expected = tokenizer.encode(text, maxlen=maxlen)[0]

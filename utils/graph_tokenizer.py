@@ -1,5 +1,8 @@
 """bert4keras's Tokenizer(do_lower_case=True).encode(text, maxlen) as TensorFlow ops, for export.py.
 
+With utils/script.py's ScriptTokenizer, Traditional characters are first read as
+simplified ones: that mapping is per character too, so it joins step 1's table.
+
 The exported SavedModel takes raw strings, so the tokenizer has to live in the
 graph and cut every text exactly as the Python one does (the model only knows
 the token ids it was trained on). The Python tokenizer, per character of the
@@ -28,6 +31,8 @@ import tensorflow_text as tf_text
 from bert4keras.snippets import lowercase_and_normalize
 from bert4keras.tokenizers import Tokenizer
 
+from utils.script import ScriptTokenizer, simplified_table
+
 # What step 2 does with a character
 OTHER, SPLIT, SPACE, DROP = 0, 1, 2, 3
 # Marks "unchanged by step 1" in the normalisation table; no normalised character is ever NUL
@@ -49,9 +54,13 @@ def character_class(ch):
     return OTHER
 
 
-def character_tables():
+def character_tables(script_table=None):
     """({codepoint: normalised string} where step 1 changes the character,
-    {codepoint: class} where step 2 does not keep it as it is, outside the CJK blocks)."""
+    {codepoint: class} where step 2 does not keep it as it is, outside the CJK blocks).
+
+    script_table ({codepoint: character}, utils/script.py's) maps a character before step 1,
+    as utils/script.py's ScriptTokenizer does."""
+    script_table = script_table or {}
     normalised, classes = {}, {}
     for code in range(0x110000):
         if 0xD800 <= code <= 0xDFFF:  # surrogates: never in decoded UTF-8
@@ -59,7 +68,7 @@ def character_tables():
         ch = chr(code)
         if unicodedata.category(ch) == 'Cn':  # unassigned: neither step touches it
             continue
-        out = lowercase_and_normalize(ch)
+        out = lowercase_and_normalize(script_table.get(code, ch))
         if out != ch:
             normalised[code] = out
         kind = character_class(ch)
@@ -86,7 +95,8 @@ class GraphTokenizer(tf.Module):
         base = getattr(tokenizer, 'tokenizer', tokenizer)
         if not base._do_lower_case:
             raise ValueError('GraphTokenizer follows a tokenizer with do_lower_case=True')
-        normalised, classes = character_tables()
+        script = simplified_table() if isinstance(base, ScriptTokenizer) else None
+        normalised, classes = character_tables(script)
         self.normalise_table = _table(normalised, tf.string, UNCHANGED)
         self.class_table = _table(classes, tf.int32, OTHER)
         vocab = [base.id_to_token(i) for i in range(base._vocab_size)]
