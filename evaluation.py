@@ -73,18 +73,20 @@ def calibrate(model, tokenizer, splits, settings):
         fail(f'{sidecar_paths(settings.weights)[0]}: could not save the temperature ({e.strerror or e}); '
              f'the model is at {settings.weights}')
     metrics = {'temperature': temperature, 'fitted_on': fitted_on}
-    print(f"{'':<22}{'ECE before':>11}{'after':>9}{'NLL before':>12}{'after':>9}")
+    sets = [('test', splits.test)] + [(os.path.basename(check), rows) for check, rows in (splits.check or {}).items()]
+    width = max(22, *(len(f'{name} ({len(rows)} texts)') + 2 for name, rows in sets))
+    print(f"{'':<{width}}{'ECE before':>11}{'after':>9}{'NLL before':>12}{'after':>9}")
     panels, test_probs = [], None
-    for name, data in (('test', splits.test), ('check', splits.check)):
+    for name, data in sets:
         if not data:
             continue
         labels = [label for _, label in data]
         logits = predict_logits(model, tokenizer, [text for text, _ in data], settings.batch_size, logits_fn)
         metrics[name] = calibration_report(logits, labels, temperature)
         row = metrics[name]
-        print(f"{f'{name} ({len(data)} texts)':<22}{row['ece_before']:>11.4f}{row['ece_after']:>9.4f}"
+        print(f"{f'{name} ({len(data)} texts)':<{width}}{row['ece_before']:>11.4f}{row['ece_after']:>9.4f}"
               f"{row['nll_before']:>12.4f}{row['nll_after']:>9.4f}")
-        panels.append((f'{name} split' if name == 'test' else f'check set {os.path.basename(settings.check)}', labels,
+        panels.append((f'{name} split' if name == 'test' else f'check set {name}', labels,
                        {'before (T = 1)': softmax(logits), f'after (T = {temperature:.2f})': softmax(logits, temperature)}))
         if name == 'test':
             test_probs = softmax(logits, temperature)
@@ -124,11 +126,11 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
     cm = confusion_matrix([label for _, label in splits.test], predicted, len(label_names))
     print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {shown_path(settings.weights)}')
     print(format_report(cm, label_names))
-    check_scores = None
-    if splits.check:
-        check_scores, _ = check(model, tokenizer, splits.check, settings.batch_size, predict_fn)
-        print(f'\nout-of-distribution check ({shown_path(settings.check)}, {len(splits.check)} texts):')
-        print(format_comparison(check_scores, label_names))
+    check_scores = {}  # {check set's path: {'model' or a keyword rule: scores}}
+    for check_path, rows in (splits.check or {}).items():
+        check_scores[check_path], _ = check(model, tokenizer, rows, settings.batch_size, predict_fn)
+        print(f'\nout-of-distribution check ({shown_path(check_path)}, {len(rows)} texts):')
+        print(format_comparison(check_scores[check_path], label_names))
 
     calibration, panels, test_probs = calibrate(model, tokenizer, splits, settings)
     test_misses = misses([text for text, _ in splits.test], [label for _, label in splits.test], test_probs)

@@ -44,10 +44,11 @@ def parse_args(argv=None):
     parser.add_argument('--train', default=path.TRAIN_PATH, help='training data, text<TAB>label per line (default: %(default)s)')
     parser.add_argument('--val', default=path.VAL_PATH, help='validation data, for early stopping (default: %(default)s)')
     parser.add_argument('--test', default=path.TEST_PATH, help='test data (default: %(default)s)')
-    parser.add_argument('--check',
-                        help='out-of-distribution check set, scored at the end against the keyword rules; '
-                             "never used for training or early stopping; '' skips it (default: "
-                             f'{os.path.relpath(path.CHECK_PATH)} when the classes are those of {os.path.relpath(path.LABELS_PATH)})')
+    parser.add_argument('--check', nargs='*', metavar='FILE',
+                        help='out-of-distribution check sets, each scored at the end against the keyword rules; '
+                             "never used for training or early stopping; --check alone (or --check '') skips them "
+                             f"(default: {' and '.join(os.path.relpath(p) for p in path.CHECK_PATHS)} "
+                             f'when the classes are those of {os.path.relpath(path.LABELS_PATH)})')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='albert_config.json and vocab.txt, plus albert_model.ckpt.* to fine-tune a pretrained model (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH,
@@ -98,14 +99,14 @@ def run(args, strategy):
     started = time.time()
     try:
         (train_rows, val_rows, test_rows), label_names = load_labelled([args.train, args.val, args.test])
-        if args.check is None:  # the shipped check set is written for the shipped classes only
-            args.check = path.CHECK_PATH if is_shipped_task(label_names) else ''
-        splits = Splits(train_rows, val_rows, test_rows,
-                        load_data(args.check, len(label_names)) if args.check else None)
+        if args.check is None:  # the shipped check sets are written for the shipped classes only
+            args.check = list(path.CHECK_PATHS) if is_shipped_task(label_names) else []
+        args.check = [check for check in args.check if check]
+        splits = Splits(train_rows, val_rows, test_rows, {check: load_data(check, len(label_names)) for check in args.check})
     except DataError as e:
         fail(e)
     print(f'train {len(splits.train)}, val {len(splits.val)}, test {len(splits.test)} texts'
-          + (f', check {len(splits.check)} texts' if splits.check else '')
+          + (f", check {' + '.join(str(len(rows)) for rows in splits.check.values())} texts" if splits.check else '')
           + f"; {len(label_names)} classes: {', '.join(label_names)}")
 
     matmul = matmul_gflops()
@@ -140,8 +141,8 @@ def main(argv=None):
     strategy = start_strategy(args, args.distribute)
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
-        check_not_an_input(path.model_files(args.weights), [args.train, args.val, args.test,
-                                                            path.CHECK_PATH if args.check is None else args.check or None])
+        checks = path.CHECK_PATHS if args.check is None else [check or None for check in args.check]
+        check_not_an_input(path.model_files(args.weights), [args.train, args.val, args.test, *checks])
         with run_lock(args.weights):  # one run per weights path
             run(args, strategy)
     except (LockedError, UnwritableError, OverwriteError) as e:

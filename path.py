@@ -24,6 +24,7 @@ HOLDOUT_PATH = os.path.join(DATA_DIR, 'ood_holdout.txt')
 # The check set in Traditional script (preprocess/traditional_copy.py, OpenCC s2twp): the model must read
 # any Chinese script as well as simplified.
 CHECK_TRADITIONAL_PATH = os.path.join(DATA_DIR, 'ood_check_traditional.txt')
+CHECK_PATHS = (CHECK_PATH, CHECK_TRADITIONAL_PATH)  # what main.py scores at the end of a run on the shipped task
 
 # albert_tiny_google_zh/ holds the model config and vocabulary; drop the real
 # pretrained albert_model.ckpt.* files in here to fine-tune instead of training

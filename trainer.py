@@ -263,7 +263,7 @@ class Settings:
     train: str
     val: str
     test: str
-    check: str  # '' for none
+    check: list  # the out-of-distribution check sets' paths; [] for none
     weights: str
     albert_config: dict
     vocab: str
@@ -299,7 +299,7 @@ class Splits:
     train: list
     val: list  # None with continue_fit.py --all-data: nothing held out
     test: list
-    check: list = None  # the out-of-distribution check set, scored at the end only
+    check: dict = None  # {path: rows} of the out-of-distribution check sets, scored at the end only
 
 
 def keep_previous_run(weights_path, overwrite=False):
@@ -356,7 +356,7 @@ def load_splits(settings):
     """The run's data, read again from its files and checked against its classes."""
     n = len(settings.label_names)
     train, val, test = (load_data(p, n, settings.maxlen) for p in (settings.train, settings.val, settings.test))
-    return Splits(train, val, test, load_data(settings.check, n, settings.maxlen) if settings.check else None)
+    return Splits(train, val, test, {check: load_data(check, n, settings.maxlen) for check in settings.check})
 
 
 # --- the epoch loop --------------------------------------------------------------

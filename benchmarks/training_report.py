@@ -49,12 +49,12 @@ def main(argv=None):
             for k, (name, s) in enumerate(metrics['per_class'].items())]
     print(markdown_table(['test split', 'precision', 'recall', 'F1', 'support'], rows))
 
-    if metrics.get('check'):
-        classes = range(len(names))
-        print(f"\nout-of-distribution check ({os.path.relpath(metrics['settings']['check'], path.ROOT)}):\n")
+    classes = range(len(names))
+    for check_path, scores in (metrics.get('check') or {}).items():
+        print(f"\nout-of-distribution check ({os.path.relpath(check_path, path.ROOT)}):\n")
         print(markdown_table(['', 'accuracy', *(f'F1 {k}' for k in classes), 'macro F1'],
                              [[name, f"{r['accuracy']:.4f}", *(f"{r['per_class'][k]['f1']:.4f}" for k in classes),
-                               f"{r['macro_f1']:.4f}"] for name, r in metrics['check'].items()]))
+                               f"{r['macro_f1']:.4f}"] for name, r in scores.items()]))
 
     calibration = metrics['calibration']
     fitted_on = (calibration['fitted_on'] or 'nothing').replace(path.ROOT + os.sep, '')

@@ -17,6 +17,7 @@ import path
 import trainer
 from conftest import main_argv, write_rows
 from data_process import load_data
+from preprocess import traditional_copy
 from utils import flops
 from utils.calibration import negative_log_likelihood, softmax
 
@@ -178,19 +179,25 @@ def test_a_new_run_clears_the_old_checkpoints_and_a_finished_run_has_nothing_to_
     assert 'the run ended at its limit of 1 epochs; raise it with --epochs' in capsys.readouterr().out
 
 
-def test_main_scores_the_check_set_against_the_keyword_rules(tiny_albert_dir, toy_data, tmp_path, capsys):
-    check = write_rows(tmp_path / 'check.txt', [('肝右叶血管瘤', 0), ('胆汁反流性胃炎', 1), ('肠道准备良好', 2),
-                                                ('十二指肠乳头插管，胆总管取石', 0)])
-    run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--check', check)
+def test_main_scores_each_check_set_against_the_keyword_rules(tiny_albert_dir, toy_data, tmp_path, capsys):
+    rows = [('肝右叶血管瘤', 0), ('胆汁反流性胃炎', 1), ('肠道准备良好', 2), ('十二指肠乳头插管，胆总管取石', 0)]
+    check = write_rows(tmp_path / 'check.txt', rows)
+    traditional = write_rows(tmp_path / 'traditional.txt', traditional_copy.convert(rows))
+    run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--check', check, traditional)
     printed = capsys.readouterr().out
     assert f'out-of-distribution check ({check}, 4 texts)' in printed
+    assert f'out-of-distribution check ({traditional}, 4 texts)' in printed
     assert re.search(r'^model\s+\d\.\d{4}', printed, re.M)
     # the site-word rule gets the papilla and the bowel preparation wrong, the 4-keyword rule the papilla too
     assert re.search(r'^site-word rule\s+0\.5000', printed, re.M)
     assert re.search(r'^4-keyword rule\s+0\.7500', printed, re.M)
     metrics = json.loads((tmp_path / 'log' / 'metrics.json').read_text(encoding='utf-8'))
-    assert set(metrics['check']) == {'model', '4-keyword rule', 'site-word rule'}
-    assert metrics['check']['site-word rule']['accuracy'] == 0.5
+    assert set(metrics['check']) == {check, traditional}
+    assert set(metrics['check'][check]) == {'model', '4-keyword rule', 'site-word rule'}
+    assert metrics['check'][check]['site-word rule']['accuracy'] == 0.5
+    # Traditional script reads as simplified: the same scores, for the model and the rules
+    assert metrics['check'][traditional] == metrics['check'][check]
+    assert set(metrics['calibration']) == {'temperature', 'fitted_on', 'test', 'check.txt', 'traditional.txt'}
 
 
 def test_from_scratch_the_seen_tokens_go_beside_the_weights_and_unseen_ones_read_as_unk(
