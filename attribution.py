@@ -28,6 +28,7 @@ import path
 from data_process import encode, length_sorted_batches
 from inference import albert_forward, ig_dtype
 from model import TOKEN_EMBEDDING
+from utils.script import to_simplified
 
 jieba.setLogLevel(logging.WARNING)  # not its dictionary-loading messages on every run
 
@@ -255,8 +256,9 @@ def word_segmenter():
 
 
 def word_ranges(text, segmenter):
-    """(start, end) of each word of text; dictionary words only (no HMM guesses), so the cut is predictable."""
-    return [(start, end) for _, start, end in segmenter.tokenize(text, HMM=False)]
+    """(start, end) of each word of text; dictionary words only (no HMM guesses), so the cut is predictable.
+    A text in Traditional script is cut as its simplified form (the same length), as the model reads it."""
+    return [(start, end) for _, start, end in segmenter.tokenize(to_simplified(text), HMM=False)]
 
 
 def text_keywords(result, unit='word', threshold=config.IG_THRESHOLD, extracts_max=False, segmenter=None):

@@ -24,6 +24,7 @@ from data_process import DataError, load_labelled
 from utils.cli import HelpFormatter, fail
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 from utils.plotting import plt, save_figure, use_cjk_font
+from utils.script import to_simplified
 from utils.text import label_title
 
 # The words whose coverage per label is printed (the original's four, and more)
@@ -98,11 +99,11 @@ def report_duplicates(datasets):
 
 def keyword_table(rows, label_names):
     """Rows = keywords; columns = how many texts of each label contain it (share of that label's texts)."""
-    by_label = {k: [text.upper() for text, label in rows if label == k] for k in range(len(label_names))}
+    by_label = {k: [to_simplified(text).upper() for text, label in rows if label == k] for k in range(len(label_names))}
     table = {}
     for word in KEYWORDS:
         table[word] = [count_pct(sum(word in t for t in texts), len(texts)) for texts in by_label.values()]
-        table[word].append(count_pct(sum(word in text.upper() for text, _ in rows), len(rows)))
+        table[word].append(count_pct(sum(word in to_simplified(text).upper() for text, _ in rows), len(rows)))
     return pd.DataFrame.from_dict(table, orient='index', columns=label_columns(label_names) + ['all'])
 
 

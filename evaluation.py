@@ -73,8 +73,9 @@ def calibrate(model, tokenizer, splits, settings):
         fail(f'{sidecar_paths(settings.weights)[0]}: could not save the temperature ({e.strerror or e}); '
              f'the model is at {settings.weights}')
     metrics = {'temperature': temperature, 'fitted_on': fitted_on}
-    sets = [('test', splits.test)] + [(os.path.basename(check), rows) for check, rows in (splits.check or {}).items()]
-    width = max(22, *(len(f'{name} ({len(rows)} texts)') + 2 for name, rows in sets))
+    # a check set by its path ('./test' for a file named test, which is not the test split)
+    sets = [('test', splits.test)] + [(check if check != 'test' else './test', rows) for check, rows in (splits.check or {}).items()]
+    width = max(22, *(len(f'{shown_path(name)} ({len(rows)} texts)') + 2 for name, rows in sets))
     print(f"{'':<{width}}{'ECE before':>11}{'after':>9}{'NLL before':>12}{'after':>9}")
     panels, test_probs = [], None
     for name, data in sets:
@@ -84,9 +85,9 @@ def calibrate(model, tokenizer, splits, settings):
         logits = predict_logits(model, tokenizer, [text for text, _ in data], settings.batch_size, logits_fn)
         metrics[name] = calibration_report(logits, labels, temperature)
         row = metrics[name]
-        print(f"{f'{name} ({len(data)} texts)':<{width}}{row['ece_before']:>11.4f}{row['ece_after']:>9.4f}"
+        print(f"{f'{shown_path(name)} ({len(data)} texts)':<{width}}{row['ece_before']:>11.4f}{row['ece_after']:>9.4f}"
               f"{row['nll_before']:>12.4f}{row['nll_after']:>9.4f}")
-        panels.append((f'{name} split' if name == 'test' else f'check set {name}', labels,
+        panels.append((f'{name} split' if name == 'test' else f'check set {os.path.basename(name)}', labels,
                        {'before (T = 1)': softmax(logits), f'after (T = {temperature:.2f})': softmax(logits, temperature)}))
         if name == 'test':
             test_probs = softmax(logits, temperature)

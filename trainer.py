@@ -346,6 +346,8 @@ def load_state(weights_path):
         state = json.load(f)
     if not isinstance(state, dict) or set(state) != {'settings', 'progress'}:
         raise ValueError(f'{path.state_path(weights_path)} is not a state main.py wrote; start a new run')
+    if isinstance(state['settings'].get('check'), str):  # a run started when --check took one file
+        state['settings']['check'] = [state['settings']['check']] if state['settings']['check'] else []
     try:
         return Settings(**state['settings']), Progress(**state['progress'])
     except TypeError as e:  # a missing or unknown field

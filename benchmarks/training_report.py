@@ -60,7 +60,7 @@ def main(argv=None):
     fitted_on = (calibration['fitted_on'] or 'nothing').replace(path.ROOT + os.sep, '')
     print(f"\ncalibration: temperature {calibration['temperature']:.3f}, fitted on {fitted_on}\n")
     print(markdown_table(['', 'ECE before', 'ECE after', 'NLL before', 'NLL after'],
-                         [[name, f"{c['ece_before']:.4f}", f"{c['ece_after']:.4f}", f"{c['nll_before']:.4f}",
+                         [[os.path.relpath(name, path.ROOT) if name != 'test' else name, f"{c['ece_before']:.4f}", f"{c['ece_after']:.4f}", f"{c['nll_before']:.4f}",
                            f"{c['nll_after']:.4f}"] for name, c in calibration.items() if isinstance(c, dict)]))
 
     reference = next(key for key in speed if key.startswith('wall_seconds_at_'))

@@ -75,3 +75,16 @@ def test_the_keyword_rules_read_traditional_script_too():
     from baselines import keyword_rule, original_keyword_rule
     assert keyword_rule('結腸息肉') == 2 and keyword_rule('胃竇潰瘍') == 1 and keyword_rule('膽囊結石') == 0
     assert original_keyword_rule('腸鏡') == 2
+
+
+def test_a_character_that_would_map_out_of_the_vocabulary_stays_itself(tokenizer):
+    outside = [chr(code) for code, ch in simplified_table().items()
+               if chr(code) in tokenizer._token_dict and ch not in tokenizer._token_dict]
+    assert outside  # e.g. 嗰, whose simplified form is not in the vocabulary
+    assert tokenizer.tokenize(outside[0])[1:-1] == [outside[0]]  # a token, not [UNK]
+    assert all(ch in tokenizer._token_dict for ch in tokenizer.script_table.values())
+
+
+def test_words_of_a_traditional_text_are_cut_as_its_simplified_form():
+    segmenter = A.word_segmenter()
+    assert A.word_ranges(TRADITIONAL, segmenter) == A.word_ranges(SIMPLIFIED, segmenter)

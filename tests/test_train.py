@@ -195,9 +195,10 @@ def test_main_scores_each_check_set_against_the_keyword_rules(tiny_albert_dir, t
     assert set(metrics['check']) == {check, traditional}
     assert set(metrics['check'][check]) == {'model', '4-keyword rule', 'site-word rule'}
     assert metrics['check'][check]['site-word rule']['accuracy'] == 0.5
-    # Traditional script reads as simplified: the same scores, for the model and the rules
+    # Traditional script reads as simplified: the same scores and probabilities, for the model and the rules
     assert metrics['check'][traditional] == metrics['check'][check]
-    assert set(metrics['calibration']) == {'temperature', 'fitted_on', 'test', 'check.txt', 'traditional.txt'}
+    assert set(metrics['calibration']) == {'temperature', 'fitted_on', 'test', check, traditional}
+    assert metrics['calibration'][traditional] == metrics['calibration'][check]  # NLL and ECE: the model's probabilities
 
 
 def test_from_scratch_the_seen_tokens_go_beside_the_weights_and_unseen_ones_read_as_unk(
@@ -280,8 +281,13 @@ def test_state_json_round_trips_as_typed_objects(tiny_albert_dir, toy_data, tmp_
     assert settings.label_names == ['其他', '上消化道', '下消化道'] and settings.batch_size == 8  # run_main's
     trainer.save_state(settings, progress)
     assert trainer.load_state(weights) == (settings, progress)
+    assert settings.check == []  # run_main's --check ''
     state_path = tmp_path / 'weights' / 'model.resume' / 'state.json'
     state = json.loads(state_path.read_text(encoding='utf-8'))
+    for old, new in (('', []), (toy_data['test'], [toy_data['test']])):  # a run started when --check took one file
+        state['settings']['check'] = old
+        state_path.write_text(json.dumps(state), encoding='utf-8')
+        assert trainer.load_state(weights)[0].check == new
     del state['settings']['label_names']  # a state.json written by hand, or by another version
     state_path.write_text(json.dumps(state), encoding='utf-8')
     with pytest.raises(ValueError, match='label_names'):

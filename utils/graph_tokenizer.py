@@ -31,7 +31,7 @@ import tensorflow_text as tf_text
 from bert4keras.snippets import lowercase_and_normalize
 from bert4keras.tokenizers import Tokenizer
 
-from utils.script import ScriptTokenizer, simplified_table
+from utils.script import ScriptTokenizer
 
 # What step 2 does with a character
 OTHER, SPLIT, SPACE, DROP = 0, 1, 2, 3
@@ -95,7 +95,7 @@ class GraphTokenizer(tf.Module):
         base = getattr(tokenizer, 'tokenizer', tokenizer)
         if not base._do_lower_case:
             raise ValueError('GraphTokenizer follows a tokenizer with do_lower_case=True')
-        script = simplified_table() if isinstance(base, ScriptTokenizer) else None
+        script = base.script_table if isinstance(base, ScriptTokenizer) else None
         normalised, classes = character_tables(script)
         self.normalise_table = _table(normalised, tf.string, UNCHANGED)
         self.class_table = _table(classes, tf.int32, OTHER)

@@ -73,10 +73,17 @@ def to_simplified(text):
 class ScriptTokenizer(Tokenizer):
     """bert4keras's Tokenizer that reads Traditional characters as their simplified ones: 結腸鏡 is
     cut and encoded as 结肠镜. The mapping keeps the text's length, so rematch() still points at the
-    characters of the text as written."""
+    characters of the text as written.
+
+    Only mappings onto a character of the vocabulary are kept (script_table): a character that
+    maps to one outside it (嗰 to 𠮶) would otherwise turn from a token into [UNK]."""
+
+    def __init__(self, token_dict, *args, **kwargs):
+        super().__init__(token_dict, *args, **kwargs)
+        self.script_table = {code: ch for code, ch in simplified_table().items() if ch in self._token_dict}
 
     def _tokenize(self, text, pre_tokenize=True):
-        return super()._tokenize(to_simplified(text), pre_tokenize)
+        return super()._tokenize(text.translate(self.script_table), pre_tokenize)
 
     def rematch(self, text, tokens):
-        return super().rematch(to_simplified(text), tokens)
+        return super().rematch(text.translate(self.script_table), tokens)
