@@ -1,6 +1,8 @@
 """Describe a dataset of `text<TAB>label` files before training on it.
 
-Prints label counts per file, text lengths, duplicates within and across
+Prints label counts per file, text lengths, the format of each label's texts
+(length, punctuation, digits: a label that differs in format can be told apart
+without reading it, a shortcut a model will take), duplicates within and across
 files, which keywords each label's texts contain, and the accuracy of a plain
 keyword rule: the floor any model must beat. Writes a length histogram.
 
@@ -12,6 +14,7 @@ which seaborn imports, for every script in this folder.)
 """
 import argparse
 import os
+import unicodedata
 from collections import Counter
 
 import numpy as np
@@ -107,6 +110,26 @@ def keyword_table(rows, label_names):
     return pd.DataFrame.from_dict(table, orient='index', columns=label_columns(label_names) + ['all'])
 
 
+def is_punctuation(ch):
+    return unicodedata.category(ch).startswith('P')
+
+
+def format_table(rows, label_names):
+    """Rows = labels; columns = the format of their texts: mean length, punctuation marks and digits per
+    100 characters, and the share of texts holding each of the commonest marks."""
+    marks = [mark for mark, _ in Counter(ch for text, _ in rows for ch in text if is_punctuation(ch)).most_common(5)]
+    table = {}
+    for k in range(len(label_names)):
+        texts = [text for text, label in rows if label == k]
+        chars = sum(len(text) for text in texts) or 1
+        table[label_title(label_names, k)] = {
+            'texts': len(texts), 'mean length': round(chars / max(1, len(texts)), 1),
+            'punctuation /100': round(100 * sum(is_punctuation(ch) for text in texts for ch in text) / chars, 2),
+            'digits /100': round(100 * sum(ch.isdigit() for text in texts for ch in text) / chars, 2),
+            **{f'with {mark}': f'{sum(mark in text for text in texts) / max(1, len(texts)):.1%}' for mark in marks}}
+    return pd.DataFrame.from_dict(table, orient='index')
+
+
 def rule_table(datasets, label_names):
     table = {}
     for name, rows in [*datasets.items(), ('all', [r for rows in datasets.values() for r in rows])]:
@@ -150,6 +173,8 @@ def main(argv=None):
     print(length_table(datasets).to_string())
     plot_lengths(datasets, label_names, histogram)
     print(f'histogram -> {os.path.relpath(histogram)}')
+    print('\n== format per label (a label that differs in format can be told by its format alone) ==')
+    print(format_table(rows, label_names).to_string())
     print('\n== duplicates ==')
     report_duplicates(datasets)
     print('\n== keyword coverage: texts of each label containing the keyword ==')

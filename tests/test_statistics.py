@@ -111,3 +111,13 @@ def test_keyword_rules_apply_only_to_the_shipped_classes():
     assert keyword_rules_for(['其他', '上消化道', '下消化道']) == KEYWORD_RULES
     assert keyword_rules_for(['0', '1', '2']) == {}  # three classes, but not known to be these
     assert keyword_rules_for(['其他', '上消化道', '下消化道', '肝脏']) == {}
+
+
+def test_the_format_of_each_label_is_measured():
+    rows = [('胃炎', 1), ('胃窦糜烂，充血。', 1), ('内痔', 2), ('直肠息肉3枚', 2), ('肝：囊肿，10mm', 0)]
+    table = data_statistics.format_table(rows, ['其他', '上消化道', '下消化道'])
+    assert list(table['texts']) == [1, 2, 2]
+    assert list(table['mean length']) == [9.0, 5.0, 4.0]
+    assert table.loc['0 其他', 'punctuation /100'] == round(100 * 2 / 9, 2)  # ： and ，
+    assert table.loc['2 下消化道', 'digits /100'] == round(100 * 1 / 8, 2)
+    assert table.loc['1 上消化道', 'with ，'] == '50.0%' and table.loc['0 其他', 'with ，'] == '100.0%'
