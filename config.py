@@ -63,6 +63,9 @@ SPAN_MAX = 4        # longest such span, in tokens
 # with 1 miss in 800 raised the check set's NLL from 0.14 to 0.17), so by default
 # it only softens.
 TEMPERATURE_RANGE = (1.0, 20.0)
+# A miss above this probability is a confident miss: no useful --min-confidence sends it to a
+# person. The report counts them on each check set.
+CONFIDENT_MISS = 0.99
 
 # --- inference batching (predict.py, evaluation in main.py) ----------------
 PREDICT_BATCH_SIZE = 128  # texts per batch at most

@@ -40,13 +40,27 @@ def evaluate(model, predict_fn, tokenizer, data, batch_size):
 
 
 def check(model, tokenizer, check_data, batch_size=config.PREDICT_BATCH_SIZE, predict_fn=None):
-    """{name: {accuracy, per_class}} of the model and the keyword rules on labelled data, and the model's guesses."""
+    """{name: {accuracy, per_class}} of the model and the keyword rules on labelled data, and the model's guesses.
+
+    The model's entry also counts its misses and those it made with a probability over
+    config.CONFIDENT_MISS ('confident_misses'): the ones --min-confidence cannot catch."""
     texts = [text for text, _ in check_data]
     labels = [label for _, label in check_data]
-    guesses = {'model': predict_proba(model, tokenizer, texts, batch_size, predict_fn).argmax(axis=1)}
+    probs = predict_proba(model, tokenizer, texts, batch_size, predict_fn)
+    guesses = {'model': probs.argmax(axis=1)}
     guesses.update({name: [rule(text) for text in texts]
                     for name, rule in keyword_rules_for(model.label_names).items()})
-    return {name: compare(labels, guessed, len(model.label_names)) for name, guessed in guesses.items()}, guesses['model']
+    scores = {name: compare(labels, guessed, len(model.label_names)) for name, guessed in guesses.items()}
+    missed = guesses['model'] != np.asarray(labels)
+    scores['model']['misses'] = int(missed.sum())
+    scores['model']['confident_misses'] = int((missed & (probs.max(axis=1) > config.CONFIDENT_MISS)).sum())
+    return scores, guesses['model']
+
+
+def confident_misses_line(model_scores):
+    """'9 misses, 6 of them at p > 0.99' for check()'s model entry."""
+    return (f"{model_scores['misses']} misses, {model_scores['confident_misses']} of them at "
+            f'p > {config.CONFIDENT_MISS:g}')
 
 
 def calibrate(model, tokenizer, splits, settings):
@@ -132,6 +146,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
         check_scores[check_path], _ = check(model, tokenizer, rows, settings.batch_size, predict_fn)
         print(f'\nout-of-distribution check ({shown_path(check_path)}, {len(rows)} texts):')
         print(format_comparison(check_scores[check_path], label_names))
+        print(f"the model: {confident_misses_line(check_scores[check_path]['model'])}")
 
     calibration, panels, test_probs = calibrate(model, tokenizer, splits, settings)
     test_misses = misses([text for text, _ in splits.test], [label for _, label in splits.test], test_probs)

@@ -22,7 +22,7 @@ import utils.compat  # noqa: E402,F401
 import path  # noqa: E402
 from baselines import is_shipped_task, keyword_rule  # noqa: E402
 from data_process import load_data_or_fail  # noqa: E402
-from evaluation import check  # noqa: E402
+from evaluation import check, confident_misses_line  # noqa: E402
 from model import load_trained_or_fail  # noqa: E402
 from utils.cli import HelpFormatter, fail, shown_path  # noqa: E402
 from benchmarks.common import markdown_table, provenance  # noqa: E402
@@ -52,6 +52,7 @@ def main(argv=None):
                            f"{r['macro_f1']:.4f}"] for name, r in scores.items()]))
 
     misses = [(text, label, int(guess)) for (text, label), guess in zip(rows, predicted) if guess != label]
+    print(f"\nthe model: {confident_misses_line(scores['model'])}")
     print(f'\nthe model misses {len(misses)} of {len(rows)} (true -> predicted):')
     for text, label, guess in misses:
         print(f'  {label} -> {guess}  {text}')

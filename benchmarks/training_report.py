@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from benchmarks.common import markdown_table, provenance  # noqa: E402
+from evaluation import confident_misses_line  # noqa: E402
 from utils.cli import HelpFormatter, fail  # noqa: E402
 
 
@@ -55,6 +56,8 @@ def main(argv=None):
         print(markdown_table(['', 'accuracy', *(f'F1 {k}' for k in classes), 'macro F1'],
                              [[name, f"{r['accuracy']:.4f}", *(f"{r['per_class'][k]['f1']:.4f}" for k in classes),
                                f"{r['macro_f1']:.4f}"] for name, r in scores.items()]))
+        if 'confident_misses' in scores['model']:
+            print(f"\nthe model: {confident_misses_line(scores['model'])}")
 
     calibration = metrics['calibration']
     fitted_on = (calibration['fitted_on'] or 'nothing').replace(path.ROOT + os.sep, '')

@@ -8,8 +8,10 @@ import re
 import numpy as np
 import pytest
 
+import config
 import path
 from data_process import load_data
+from inference import load_predictor
 from preprocess import synthesize
 
 SIMILARITY_LIMIT = 0.8
@@ -121,6 +123,13 @@ def test_bench_check_prints_the_table_and_the_misses(trained_tiny, tmp_path, cap
     saved = json.loads(out_json.read_text(encoding='utf-8'))
     n_misses = round((1 - scores['model']['accuracy']) * 6)
     assert f'the model misses {n_misses} of 6' in printed and len(saved['misses']) == n_misses
+    assert scores['model']['misses'] == n_misses
+    # the confident misses: those above config.CONFIDENT_MISS, counted from the model's own probabilities
+    probs = load_predictor(weights).predict_proba([text for text, _ in load_data(str(check), warn=False)])
+    wrong = probs.argmax(axis=1) != [label for _, label in load_data(str(check), warn=False)]
+    confident = int((wrong & (probs.max(axis=1) > config.CONFIDENT_MISS)).sum())
+    assert scores['model']['confident_misses'] == confident
+    assert f'the model: {n_misses} misses, {confident} of them at p > 0.99' in printed
     assert saved['scores']['site-word rule']['accuracy'] == pytest.approx(4 / 6)
 
 

@@ -191,6 +191,7 @@ def test_main_scores_each_check_set_against_the_keyword_rules(tiny_albert_dir, t
     # the site-word rule gets the papilla and the bowel preparation wrong, the 4-keyword rule the papilla too
     assert re.search(r'^site-word rule\s+0\.5000', printed, re.M)
     assert re.search(r'^4-keyword rule\s+0\.7500', printed, re.M)
+    assert len(re.findall(r'^the model: \d misses, \d of them at p > 0\.99$', printed, re.M)) == 2
     metrics = json.loads((tmp_path / 'log' / 'metrics.json').read_text(encoding='utf-8'))
     assert set(metrics['check']) == {check, traditional}
     assert set(metrics['check'][check]) == {'model', '4-keyword rule', 'site-word rule'}
