@@ -74,6 +74,9 @@ MAX_BATCH_TOKENS = 8192   # padded tokens per batch at most, so long texts go in
 MIN_REAL_FRACTION = 0.8   # a batch of MIN_BATCH_TEXTS or more closes before padding (beyond rounding) passes 20% of it
 MIN_BATCH_TEXTS = 8
 PAD_MULTIPLE = 8          # batch widths are rounded up to this: fewer shapes for TensorFlow to set up
+# predict.py --tracts cuts a text into clauses at these characters and predicts each one: a report
+# with a 胃镜 and a 肠镜 result names both tracts, which its one label cannot say.
+CLAUSE_SEPARATORS = '。；;！!？?，,\n'
 PRECISIONS = ('float32', 'int8')  # predict.py --precision; int8: a TensorFlow Lite copy with int8 matrix products
 
 # --- Integrated Gradients (feature_importance.py) ---------------------------

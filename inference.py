@@ -12,6 +12,7 @@ process, for the scripts and the Python API.
 """
 import functools
 import os
+import re
 import sys
 import threading
 import warnings
@@ -76,6 +77,26 @@ def model_guesses_or_fail(weights, texts):
 
 
 # --- predicting ---------------------------------------------------------------
+
+def clauses(text):
+    """A text's clauses: its pieces between config.CLAUSE_SEPARATORS, blank ones left out (the text
+    itself when it has no separator)."""
+    pieces = [piece for piece in re.split(f'[{re.escape(config.CLAUSE_SEPARATORS)}]', text) if piece.strip()]
+    return pieces or [text]
+
+
+def named_tracts(predictor, texts, batch_size=config.PREDICT_BATCH_SIZE):
+    """For each text, the tracts its clauses are predicted as, each clause on its own: '1', '2', '1+2'
+    (both tracts) or '' (neither). Labels 1 and 2 are the shipped classes' upper and lower tract."""
+    pieces = [clauses(text) for text in texts]
+    labels = predictor.predict_proba([piece for text in pieces for piece in text], batch_size).argmax(axis=1)
+    tracts, start = [], 0
+    for text in pieces:
+        found = sorted({int(label) for label in labels[start:start + len(text)]} & {1, 2})
+        tracts.append('+'.join(str(label) for label in found))
+        start += len(text)
+    return tracts
+
 
 def predict_proba(model, tokenizer, texts, batch_size=config.PREDICT_BATCH_SIZE, predict_fn=None, progress=None):
     """Class probabilities (n, num_classes) for texts, in input order.

@@ -18,12 +18,13 @@ import h5py
 import numpy as np
 from bert4keras.backend import keras, set_gelu
 from bert4keras.models import build_transformer_model
+from bert4keras.tokenizers import Tokenizer
 
 import config
 from path import seen_path, sidecar_paths
 from utils.cli import fail, shown_path
 from utils.files import atomic_open, atomic_path
-from utils.script import ScriptTokenizer
+from utils.script import simplified_table
 
 set_gelu('tanh')  # ALBERT's gelu, as the original
 
@@ -148,6 +149,25 @@ def check_fingerprint(weights_path, albert_config, config_path):
     for key in FINGERPRINT:
         if saved.get(key) != albert_config.get(key):
             raise ValueError(f'{config_path} says {key} {albert_config.get(key)}, the weights were trained with {saved.get(key)}')
+
+
+class ScriptTokenizer(Tokenizer):
+    """bert4keras's Tokenizer that reads Traditional characters as their simplified ones
+    (utils/script.py): 結腸鏡 is cut and encoded as 结肠镜. The mapping keeps the text's length, so
+    rematch() still points at the characters of the text as written.
+
+    Only mappings onto a character of the vocabulary are kept (script_table): a character that
+    maps to one outside it (嗰 to 𠮶) would otherwise turn from a token into [UNK]."""
+
+    def __init__(self, token_dict, *args, **kwargs):
+        super().__init__(token_dict, *args, **kwargs)
+        self.script_table = {code: ch for code, ch in simplified_table().items() if ch in self._token_dict}
+
+    def _tokenize(self, text, pre_tokenize=True):
+        return super()._tokenize(text.translate(self.script_table), pre_tokenize)
+
+    def rematch(self, text, tokens):
+        return super().rematch(text.translate(self.script_table), tokens)
 
 
 def load_tokenizer(vocab_path):

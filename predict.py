@@ -42,6 +42,7 @@ from tqdm import tqdm
 
 import config
 import path
+from baselines import is_shipped_task
 from data_process import DataError, TextFile
 from utils.calibration import coverage_curve
 from utils.cli import HelpFormatter, at_least, fail, probability
@@ -80,6 +81,19 @@ def predict(text, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precisi
     return multi_predict([text], weights, albert_dir, precision=precision, min_confidence=min_confidence)[0]
 
 
+def tracts(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_size=config.PREDICT_BATCH_SIZE,
+           precision='float32'):
+    """For each text, the tracts its clauses name, each clause predicted on its own: '1', '2', '1+2'
+    (a text that names both tracts, which its one label cannot say) or '' (neither). The shipped
+    classes only."""
+    inference = _inference()
+    predictor = inference.load_predictor(weights, albert_dir, precision)
+    if not is_shipped_task(predictor.model.label_names):
+        raise ValueError(f'{weights}: tracts are labels 1 and 2 of the shipped classes; this model has '
+                         f'{", ".join(predictor.model.label_names)}')
+    return inference.named_tracts(predictor, list(texts), batch_size)
+
+
 def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
     """The names of the model's classes, indexed by label."""
     return _inference().load_predictor(weights, albert_dir).model.label_names
@@ -98,6 +112,9 @@ def parse_args(argv=None):
                         help='mark texts whose top probability is below P as unsure (column/field "unsure")')
     parser.add_argument('--coverage-plot', default=os.path.join(path.LOG_DIR, 'coverage.png'),
                         help='with --min-confidence on a labelled file: the accuracy/coverage curve (default: %(default)s)')
+    parser.add_argument('--tracts', action='store_true',
+                        help='also predict each clause (cut at 。；，…) on its own and add a column "tracts": '
+                             '1, 2, 1+2 when the text names both tracts, or empty (the shipped classes only)')
     parser.add_argument('--bad-cases', metavar='FILE',
                         help='labelled input: write its misses here (TSV), the most confident first')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
@@ -141,7 +158,7 @@ class FileResult:
     def __init__(self, reader, num_classes):
         self.reader = reader
         self.cm = np.zeros((num_classes, num_classes), dtype=int)
-        self.written = self.too_long = self.unsure = 0
+        self.written = self.too_long = self.unsure = self.both_tracts = 0
         self.confidence, self.correct, self.misses = [], [], []
 
 
@@ -151,12 +168,14 @@ def predict_file(args, trained, out):
     names = trained.label_names
     total = check_texts(args.input, len(names), args.skip_empty)
     result = FileResult(TextFile(args.input, len(names), args.skip_empty), len(names))
-    write_header(out, args.format, names, args.min_confidence)
+    write_header(out, args.format, names, args.min_confidence, args.tracts)
     with tqdm(total=total, unit='text', desc='predicting', file=sys.stderr, mininterval=1) as bar:
         for chunk in chunks(result.reader, config.PREDICT_CHUNK_TEXTS):
             texts = [text for text, _ in chunk]
             probs = predict_proba(texts, args.weights, args.albert_dir, args.batch_size, bar.update, args.precision)
-            write_output(out, texts, probs, args.format, names, args.min_confidence)
+            named = tracts(texts, args.weights, args.albert_dir, args.batch_size, args.precision) if args.tracts else None
+            write_output(out, texts, probs, args.format, names, args.min_confidence, named)
+            result.both_tracts += (named or []).count('1+2')
             top = probs.max(axis=1)
             labelled = [(row, label) for row, (_, label) in enumerate(chunk) if label is not None]
             for row, label in labelled:
@@ -205,15 +224,19 @@ def main(argv=None):
     except (OverwriteError, UnwritableError, inference.MissingModelError, inference.ConversionError) as e:
         fail(e)
     names = trained.label_names
+    if args.tracts and not is_shipped_task(names):
+        fail(f'--tracts: tracts are labels 1 and 2 of the shipped classes; {args.weights} has {", ".join(names)}')
     # metrics and warnings go to stderr when the predictions go to stdout
     info = sys.stderr if args.output == '-' or not args.input else sys.stdout
     if not args.input:
         warn_too_long(sum(len(text) > trained.maxlen - 2 for text in args.texts), trained.maxlen)
         probs = predict_proba(args.texts, args.weights, args.albert_dir, args.batch_size, precision=args.precision)
-        for text, row, doubt in zip(args.texts, probs, unsure(probs, args.min_confidence)):
+        named = (tracts(args.texts, args.weights, args.albert_dir, args.batch_size, args.precision) if args.tracts
+                 else [None] * len(args.texts))
+        for text, row, doubt, both in zip(args.texts, probs, unsure(probs, args.min_confidence), named):
             label = int(row.argmax())
             print(f'{label}\t{names[label]}\t' + '  '.join(f'p{k}={p:.4f}' for k, p in enumerate(row))
-                  + ('\tunsure' if doubt else '') + f'\t{text}')
+                  + ('\tunsure' if doubt else '') + (f'\ttracts={both}' if both is not None else '') + f'\t{text}')
         return
 
     try:
@@ -227,6 +250,8 @@ def main(argv=None):
         fail(e)
     reader = result.reader
     report_counts(reader.skipped, result.too_long, trained.maxlen, result.unsure, result.written, args.min_confidence)
+    if args.tracts:
+        print(f'{result.both_tracts} of {result.written} texts name both tracts (tracts 1+2)', file=sys.stderr)
     if reader.labelled:
         print(accuracy_line(np.trace(result.cm), result.written), file=info)
         print(format_report(result.cm, names), file=info)

@@ -255,3 +255,43 @@ def test_tflite_float32_copy_gives_the_keras_model_probabilities(trained_tiny):
     np.testing.assert_allclose(tflite_probs, keras_probs, atol=1e-5)
     with pytest.raises(ValueError, match='unknown precision'):
         inference.make_predict_fn(model, 'int4')
+
+
+def test_a_text_is_cut_into_clauses_at_its_separators():
+    assert inference.clauses('胃镜：胃炎。肠镜：内痔，已套扎；') == ['胃镜：胃炎', '肠镜：内痔', '已套扎']
+    assert inference.clauses('胆囊结石') == ['胆囊结石']
+    assert inference.clauses('。，') == ['。，']  # nothing but separators: the text itself
+
+
+class ClausePredictor:
+    """A predictor that knows each clause's label, to check how named_tracts puts clauses together."""
+    LABELS = {'胃炎': 1, '十二指肠溃疡': 1, '内痔': 2, '直肠息肉': 2, '胆囊结石': 0, '已切除': 0}
+
+    def predict_proba(self, texts, batch_size):
+        return np.eye(3)[[self.LABELS[text] for text in texts]]
+
+
+def test_named_tracts_collects_the_tracts_of_the_clauses():
+    texts = ['胃炎，内痔', '胃炎；十二指肠溃疡', '直肠息肉，已切除', '胆囊结石。已切除', '内痔，胃炎。胆囊结石']
+    assert inference.named_tracts(ClausePredictor(), texts) == ['1+2', '1', '2', '', '1+2']
+
+
+def test_tracts_on_the_command_line_and_in_python(weights, tmp_path, capsys):
+    texts = [TEXTS[0], f'{TEXTS[0]}，{TEXTS[-1]}']
+    expected = predict.tracts(texts, weights=weights)
+    assert all(named in ('', '1', '2', '1+2') for named in expected)
+    # each clause predicted on its own: the tracts of the joined text are those of its two parts
+    parts = predict.tracts([TEXTS[0], TEXTS[-1]], weights=weights)
+    assert expected[1] == '+'.join(sorted(set('+'.join(parts).split('+')) - {''}))
+    printed = run_cli(capsys, *texts, '--tracts', '--weights', weights).out.splitlines()
+    assert [line.split('\t')[-2] for line in printed] == [f'tracts={named}' for named in expected]
+
+    source = write_rows(tmp_path / 'in.txt', [(text, 1) for text in texts])
+    out = tmp_path / 'out.tsv'
+    err = run_cli(capsys, '--input', source, '--output', str(out), '--tracts', '--weights', weights).err
+    rows = [line.split('\t') for line in out.read_text(encoding='utf-8').splitlines()]
+    assert rows[0][-1] == 'tracts' and [row[-1] for row in rows[1:]] == expected
+    assert f"{expected.count('1+2')} of 2 texts name both tracts (tracts 1+2)" in err
+    records = [json.loads(line) for line in
+               run_cli(capsys, '--input', source, '--format', 'jsonl', '--tracts', '--weights', weights).out.splitlines()]
+    assert [r['tracts'] for r in records] == expected

@@ -1,6 +1,6 @@
 """bert4keras's Tokenizer(do_lower_case=True).encode(text, maxlen) as TensorFlow ops, for export.py.
 
-With utils/script.py's ScriptTokenizer, Traditional characters are first read as
+With model.py's ScriptTokenizer, Traditional characters are first read as
 simplified ones: that mapping is per character too, so it joins step 1's table.
 
 The exported SavedModel takes raw strings, so the tokenizer has to live in the
@@ -31,8 +31,6 @@ import tensorflow_text as tf_text
 from bert4keras.snippets import lowercase_and_normalize
 from bert4keras.tokenizers import Tokenizer
 
-from utils.script import ScriptTokenizer
-
 # What step 2 does with a character
 OTHER, SPLIT, SPACE, DROP = 0, 1, 2, 3
 # Marks "unchanged by step 1" in the normalisation table; no normalised character is ever NUL
@@ -59,7 +57,7 @@ def character_tables(script_table=None):
     {codepoint: class} where step 2 does not keep it as it is, outside the CJK blocks).
 
     script_table ({codepoint: character}, utils/script.py's) maps a character before step 1,
-    as utils/script.py's ScriptTokenizer does."""
+    as model.ScriptTokenizer does."""
     script_table = script_table or {}
     normalised, classes = {}, {}
     for code in range(0x110000):
@@ -95,7 +93,7 @@ class GraphTokenizer(tf.Module):
         base = getattr(tokenizer, 'tokenizer', tokenizer)
         if not base._do_lower_case:
             raise ValueError('GraphTokenizer follows a tokenizer with do_lower_case=True')
-        script = base.script_table if isinstance(base, ScriptTokenizer) else None
+        script = getattr(base, 'script_table', None)  # model.ScriptTokenizer's
         normalised, classes = character_tables(script)
         self.normalise_table = _table(normalised, tf.string, UNCHANGED)
         self.class_table = _table(classes, tf.int32, OTHER)

@@ -1,7 +1,8 @@
 """The rows predict.py and batch_predict.py write, and the counts they print: one format for both.
 
 TSV: text, label, label_name, prob_0 .. prob_k (and unsure with a confidence
-threshold), a header first; JSONL: the same as fields of one object a line.
+threshold, tracts with --tracts), a header first; JSONL: the same as fields of
+one object a line.
 """
 import json
 import sys
@@ -15,23 +16,28 @@ def unsure(probs, min_confidence):
     return top < min_confidence if min_confidence is not None else np.zeros(len(top), dtype=bool)
 
 
-def write_header(out, fmt, label_names, min_confidence=None):
+def write_header(out, fmt, label_names, min_confidence=None, tracts=False):
     if fmt == 'tsv':
         out.write('text\tlabel\tlabel_name\t' + '\t'.join(f'prob_{k}' for k in range(len(label_names)))
-                  + ('\tunsure' if min_confidence is not None else '') + '\n')
+                  + ('\tunsure' if min_confidence is not None else '') + ('\ttracts' if tracts else '') + '\n')
 
 
-def write_output(out, texts, probs, fmt, label_names, min_confidence=None):
+def write_output(out, texts, probs, fmt, label_names, min_confidence=None, tracts=None):
+    """tracts: inference.named_tracts of the texts, or None for no such column."""
     predicted = probs.argmax(axis=1)
-    for text, label, row, doubt in zip(texts, predicted, probs, unsure(probs, min_confidence)):
+    named = tracts if tracts is not None else [None] * len(texts)
+    for text, label, row, doubt, both in zip(texts, predicted, probs, unsure(probs, min_confidence), named):
         if fmt == 'tsv':
             out.write(f'{text}\t{label}\t{label_names[label]}\t' + '\t'.join(f'{p:.6f}' for p in row)
-                      + (f'\t{int(doubt)}' if min_confidence is not None else '') + '\n')
+                      + (f'\t{int(doubt)}' if min_confidence is not None else '')
+                      + (f'\t{both}' if tracts is not None else '') + '\n')
         else:
             record = {'text': text, 'label': int(label), 'label_name': label_names[label],
                       'probs': [round(float(p), 6) for p in row]}
             if min_confidence is not None:
                 record['unsure'] = bool(doubt)
+            if tracts is not None:
+                record['tracts'] = both
             out.write(json.dumps(record, ensure_ascii=False) + '\n')
 
 

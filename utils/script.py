@@ -3,7 +3,7 @@
 Reports from Taiwan, Hong Kong and many older archives are written in
 Traditional script (結腸鏡, 闌尾, 腸); the model learns from simplified text, and a
 character it never saw in training carries no evidence. The tokenizer
-(ScriptTokenizer, below) and the exported graph (utils/graph_tokenizer.py) map
+(model.ScriptTokenizer) and the exported graph (utils/graph_tokenizer.py) map
 each character through the table below before anything else, so that 結腸 reads
 as 结肠.
 
@@ -25,9 +25,7 @@ data to teach.
 """
 import functools
 
-import utils.compat  # noqa: F401  (must come before bert4keras)
 import opencc
-from bert4keras.tokenizers import Tokenizer
 
 CONFIGS = ('t2s', 'tw2s', 'hk2s')  # the first that maps a character wins
 # CJK Unified Ideographs and extensions A-F, compatibility ideographs and their supplement
@@ -68,22 +66,3 @@ def simplified_table():
 def to_simplified(text):
     """text with every Traditional character replaced by its simplified one; the same length."""
     return text.translate(simplified_table())
-
-
-class ScriptTokenizer(Tokenizer):
-    """bert4keras's Tokenizer that reads Traditional characters as their simplified ones: 結腸鏡 is
-    cut and encoded as 结肠镜. The mapping keeps the text's length, so rematch() still points at the
-    characters of the text as written.
-
-    Only mappings onto a character of the vocabulary are kept (script_table): a character that
-    maps to one outside it (嗰 to 𠮶) would otherwise turn from a token into [UNK]."""
-
-    def __init__(self, token_dict, *args, **kwargs):
-        super().__init__(token_dict, *args, **kwargs)
-        self.script_table = {code: ch for code, ch in simplified_table().items() if ch in self._token_dict}
-
-    def _tokenize(self, text, pre_tokenize=True):
-        return super()._tokenize(text.translate(self.script_table), pre_tokenize)
-
-    def rematch(self, text, tokens):
-        return super().rematch(text.translate(self.script_table), tokens)
