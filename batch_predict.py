@@ -77,7 +77,8 @@ except ImportError as e:  # an optional dependency
 import config  # noqa: E402
 import glob  # noqa: E402
 import path  # noqa: E402
-from inference import ConversionError, MissingModelError, load_predictor  # noqa: E402
+from baselines import is_shipped_task  # noqa: E402
+from inference import ConversionError, MissingModelError, load_predictor, named_tracts  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
 from utils.predictions import accuracy_line, report_counts, unsure, write_header, write_output  # noqa: E402
 
@@ -103,6 +104,9 @@ def parse_args(argv=None):
                         help='int8: TensorFlow Lite with int8 matrix products (default: %(default)s)')
     parser.add_argument('--min-confidence', type=probability, metavar='P',
                         help='mark texts whose top probability is below P as unsure (column/field "unsure")')
+    parser.add_argument('--tracts', action='store_true',
+                        help='also predict each clause and add a column "tracts": 1, 2, 1+2 when the text names both '
+                             'tracts, or empty, as predict.py --tracts (the shipped classes only)')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
@@ -126,20 +130,23 @@ def unknown_beam_options(beam_args):
 
 
 class TextClassifier(ModelHandler):
-    """RunInference's handler: the trained model, loaded once per worker, gives each text its probabilities."""
+    """RunInference's handler: the trained model, loaded once per worker, gives each text its probabilities
+    (and, with tracts, the tracts its clauses name: inference.named_tracts)."""
 
-    def __init__(self, weights, albert_dir, precision, batch_size, beam_batch_size):
+    def __init__(self, weights, albert_dir, precision, batch_size, beam_batch_size, tracts=False):
         # a fixed RunInference batch: larger than a model call, so that predict_proba's sort by length
         # has texts of similar length to put together (less padding)
         super().__init__(min_batch_size=beam_batch_size, max_batch_size=beam_batch_size)
         self.weights, self.albert_dir, self.precision, self.batch_size = weights, albert_dir, precision, batch_size
+        self.tracts = tracts
 
     def load_model(self):
         return load_predictor(self.weights, self.albert_dir, self.precision)
 
     def run_inference(self, batch, model, inference_args=None):
         probs = model.predict_proba(batch, self.batch_size)
-        return [PredictionResult(text, row) for text, row in zip(batch, probs)]
+        named = named_tracts(model, batch, self.batch_size) if self.tracts else [None] * len(batch)
+        return [PredictionResult(text, (row, both)) for text, row, both in zip(batch, probs, named)]
 
     def get_num_bytes(self, batch):
         return sum(len(text.encode('utf-8')) for text in batch)
@@ -171,16 +178,18 @@ class FormatRow(beam.DoFn):
         self.fmt, self.label_names, self.min_confidence = fmt, label_names, min_confidence
         self.maxlen, self.shard_lines = maxlen, shard_lines
         self.counters = {name: Metrics.counter(NAMESPACE, name)
-                         for name in ('texts', 'labelled', 'correct', 'unsure', 'too_long')}
+                         for name in ('texts', 'labelled', 'correct', 'unsure', 'too_long', 'both_tracts')}
 
     def process(self, element):
         (file_number, index, label), result = element
-        probs = result.inference[None, :]
+        row, both = result.inference
+        probs = row[None, :]
         out = io.StringIO()
-        write_output(out, [result.example], probs, self.fmt, self.label_names, self.min_confidence)
+        write_output(out, [result.example], probs, self.fmt, self.label_names, self.min_confidence,
+                     None if both is None else [both])
         counts = {'texts': 1, 'labelled': label is not None, 'correct': label == probs[0].argmax(),
                   'unsure': bool(unsure(probs, self.min_confidence)[0]),
-                  'too_long': len(result.example) > self.maxlen - 2}
+                  'too_long': len(result.example) > self.maxlen - 2, 'both_tracts': both == '1+2'}
         for name, count in counts.items():
             self.counters[name].inc(int(count))
         yield (file_number, index // self.shard_lines), (index, out.getvalue())
@@ -256,7 +265,7 @@ def earlier_output(prefix, suffix):
 def build(pipeline, args, files, label_names, maxlen):
     """The pipeline: read the files, predict, format, group into shards in input order, write."""
     handler = KeyedModelHandler(TextClassifier(args.weights, args.albert_dir, args.precision, args.batch_size,
-                                               args.beam_batch_size))
+                                               args.beam_batch_size, args.tracts))
     shards = (pipeline
               | 'Files' >> beam.Create(files)
               | 'Match' >> fileio.MatchAll()
@@ -270,7 +279,7 @@ def build(pipeline, args, files, label_names, maxlen):
               | 'Shard' >> beam.GroupByKey())
     keys = shards | 'Keys' >> beam.Keys() | 'AllKeys' >> beam.combiners.ToList()
     header = io.StringIO()
-    write_header(header, args.format, label_names, args.min_confidence)
+    write_header(header, args.format, label_names, args.min_confidence, args.tracts)
     return shards | 'Write' >> beam.ParDo(WriteShard(args.output, '.' + args.format, header.getvalue()),
                                           beam.pvalue.AsSingleton(keys))
 
@@ -304,6 +313,9 @@ def main(argv=None):
         trained = load_predictor(args.weights, args.albert_dir, args.precision).model  # a bad model stops here
     except (DataError, OverwriteError, UnwritableError, MissingModelError, ConversionError) as e:
         fail(e)
+    if args.tracts and not is_shipped_task(trained.label_names):
+        fail(f'--tracts: tracts are labels 1 and 2 of the shipped classes; {args.weights} has '
+             f'{", ".join(trained.label_names)}')
     # workers started by the runner (multi_processing, the portable runners) import this project's modules
     os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [path.ROOT, os.environ.get('PYTHONPATH')]))
     pipeline = beam.Pipeline(options=PipelineOptions(beam_args))
@@ -317,7 +329,7 @@ def main(argv=None):
             raise
         fail(re.sub(r" \[while running '.*'\]$", '', message.split('DataError: ', 1)[-1]))  # Beam adds the step
     counts = {name: counter(result, name) for name in
-              ('files', 'texts', 'labelled', 'correct', 'unsure', 'too_long', 'skipped_empty_lines')}
+              ('files', 'texts', 'labelled', 'correct', 'unsure', 'too_long', 'skipped_empty_lines', 'both_tracts')}
     if None in counts.values():
         print(f'this runner reports no committed counters: see {shown_path(args.output)}-*{suffix} for the output, '
               f'and remove any file of an earlier run there yourself', file=sys.stderr)
@@ -331,6 +343,8 @@ def main(argv=None):
           f'file{"s" * (written != 1)}: {shown_path(shard_name(args.output, suffix, 0, written))}' + (' ...' if written > 1 else ''))
     report_counts(counts['skipped_empty_lines'], counts['too_long'], trained.maxlen, counts['unsure'], texts,
                           args.min_confidence)
+    if args.tracts:
+        print(f"{counts['both_tracts']} of {texts} texts name both tracts (tracts 1+2)", file=sys.stderr)
     if labelled == texts:
         print(accuracy_line(counts['correct'], texts))
     elif labelled:

@@ -1,6 +1,7 @@
 """batch_predict.py: the Apache Beam pipeline (DirectRunner, in process) against predict.py on a tiny saved model."""
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -41,10 +42,10 @@ def rows(lines, fmt):
             np.array([[float(row[i]) for i in probs] for row in fields]))
 
 
-@pytest.mark.parametrize('fmt,min_confidence', [('tsv', None), ('tsv', '0.9'), ('jsonl', '0.9')])
-def test_output_is_predict_py_output_in_input_order(weights, tmp_path, capsys, fmt, min_confidence):
+@pytest.mark.parametrize('fmt,min_confidence,tracts', [('tsv', None, False), ('tsv', '0.9', True), ('jsonl', '0.9', True)])
+def test_output_is_predict_py_output_in_input_order(weights, tmp_path, capsys, fmt, min_confidence, tracts):
     labelled, plain = inputs(tmp_path)
-    extra = ['--min-confidence', min_confidence] if min_confidence else []
+    extra = (['--min-confidence', min_confidence] if min_confidence else []) + (['--tracts'] if tracts else [])
     prefix = tmp_path / 'out' / 'pred'
     # b.txt named first, then the glob: b.txt once, then a.txt; 10 lines of one file per output file
     batch_predict.main(['--input', labelled, str(tmp_path / 'in' / '*.txt'), '--output', str(prefix),
@@ -66,10 +67,12 @@ def test_output_is_predict_py_output_in_input_order(weights, tmp_path, capsys, f
     capsys.readouterr()
     exact, probs = rows(got, fmt)
     expected_exact, expected_probs = rows(expected, fmt)
-    assert exact == expected_exact  # texts in input order, labels, names, unsure; the same columns
+    assert exact == expected_exact  # texts in input order, labels, names, unsure, tracts; the same columns
     np.testing.assert_allclose(probs, expected_probs, atol=1e-5)
     assert f'wrote 36 predictions of 2 input files to 4 files: {prefix}-00000-of-00004.{fmt} ...' in printed.out
     assert 'no accuracy report: 9 of 36 texts have no valid label' in printed.err
+    if tracts:
+        assert ('tracts' in got[0]) and re.search(r'^\d+ of 36 texts name both tracts \(tracts 1\+2\)$', printed.err, re.M)
 
 
 def test_labelled_input_reports_accuracy_and_replaces_an_earlier_output(weights, tmp_path, capsys):
