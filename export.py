@@ -34,8 +34,9 @@ import tensorflow as tf
 
 import config
 import path
+from baselines import is_shipped_task
 from data_process import read_texts_or_fail
-from inference import MissingModelError, load_predictor, make_forward
+from inference import MissingModelError, load_predictor, make_forward, named_tracts
 from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import (OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder,
                          usual_permissions)
@@ -46,6 +47,19 @@ from utils.graph_tokenizer import GraphTokenizer
 TOLERANCE = 1e-5
 
 
+# inference.clauses in TensorFlow ops: a clause is blank when it holds only what str.strip() removes
+SEPARATORS = '[' + ''.join(f'\\x{{{ord(ch):x}}}' for ch in config.CLAUSE_SEPARATORS) + ']'
+BLANK = r'[\t\n\x{0b}\f\r\x{1c}-\x{1f}\x{85}\p{Z}]*'
+
+
+def graph_clauses(texts):
+    """Each text's clauses (ragged string [n, (clauses)]), as inference.clauses cuts them."""
+    pieces = tf.strings.split(tf.strings.regex_replace(texts, SEPARATORS, '\n'), '\n')  # \n is a separator too
+    pieces = tf.ragged.boolean_mask(pieces, tf.logical_not(tf.strings.regex_full_match(pieces, BLANK)))
+    alone = tf.expand_dims(pieces.row_lengths() == 0, 1)  # no clause: the text itself
+    return tf.concat([pieces, tf.ragged.boolean_mask(tf.expand_dims(texts, 1), alone)], axis=1)
+
+
 def serving_module(model, tokenizer):
     """A tf.Module whose `serve` function is the serving signature (see the docstring above)."""
     module = tf.Module()
@@ -53,13 +67,24 @@ def serving_module(model, tokenizer):
     module.model_variables = list(model.variables)  # tracked here, so that the SavedModel holds them
     label_names = tf.constant(list(model.label_names))
     forward = make_forward(model)  # predict.py's float32 forward, temperature included
+    with_tracts = is_shipped_task(model.label_names)
+
+    def predict(texts):
+        token_ids = module.tokenizer(texts)
+        return forward(token_ids, tf.zeros_like(token_ids))
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name='texts')])
     def serve(texts):
-        token_ids = module.tokenizer(texts)
-        probs = forward(token_ids, tf.zeros_like(token_ids))
+        probs = predict(texts)
         label = tf.argmax(probs, axis=1)
-        return {'label': label, 'label_name': tf.gather(label_names, label), 'probs': probs}
+        outputs = {'label': label, 'label_name': tf.gather(label_names, label), 'probs': probs}
+        if with_tracts:  # predict.py --tracts: each clause on its own
+            clauses = graph_clauses(texts)
+            clause_labels = clauses.with_flat_values(tf.argmax(predict(clauses.flat_values), axis=1))
+            upper = tf.reduce_any(tf.equal(clause_labels, 1), axis=1)
+            lower = tf.reduce_any(tf.equal(clause_labels, 2), axis=1)
+            outputs['tracts'] = tf.where(upper & lower, '1+2', tf.where(upper, '1', tf.where(lower, '2', '')))
+        return outputs
 
     module.serve = serve
     return module
@@ -110,20 +135,27 @@ def load_serving(export_dir):
 
 
 def serve_in_batches(serve, texts, batch_size):
-    """The exported model's (labels, probabilities) for texts, as numpy."""
-    labels, probs = [], []
+    """The exported model's (labels, probabilities, tracts or None) for texts, as numpy."""
+    labels, probs, tracts = [], [], []
     for start in range(0, len(texts), batch_size):
         out = serve(texts=tf.constant(texts[start:start + batch_size]))
         labels.append(out['label'].numpy())
         probs.append(out['probs'].numpy())
-    return np.concatenate(labels), np.concatenate(probs)
+        if 'tracts' in out:
+            tracts.extend(t.decode('utf-8') for t in out['tracts'].numpy())
+    return np.concatenate(labels), np.concatenate(probs), (tracts if tracts else None)
 
 
 def compare_with_predict(export_dir, texts, weights, albert_dir, batch_size):
-    """(texts with the same label, largest probability difference) between the export and predict.py."""
-    labels, probs = serve_in_batches(load_serving(export_dir), texts, batch_size)
-    expected = load_predictor(weights, albert_dir).predict_proba(texts, batch_size)
-    return int((labels == expected.argmax(axis=1)).sum()), float(np.abs(probs - expected).max())
+    """(texts with the same label, and the same tracts where the export gives them; largest probability
+    difference) between the export and predict.py."""
+    labels, probs, tracts = serve_in_batches(load_serving(export_dir), texts, batch_size)
+    predictor = load_predictor(weights, albert_dir)
+    expected = predictor.predict_proba(texts, batch_size)
+    same = labels == expected.argmax(axis=1)
+    if tracts is not None:
+        same &= np.array(tracts) == np.array(named_tracts(predictor, texts, batch_size))
+    return int(same.sum()), float(np.abs(probs - expected).max())
 
 
 def parse_args(argv=None):
@@ -160,7 +192,8 @@ def main(argv=None):
 
     def check(folder):
         same, largest = compare_with_predict(folder, texts, args.weights, args.albert_dir, args.batch_size)
-        print(f'check on {shown_path(args.check)}: same label as predict.py on {same}/{len(texts)} texts, '
+        print(f'check on {shown_path(args.check)}: same label{" and tracts" if is_shipped_task(model.label_names) else ""} '
+              f'as predict.py on {same}/{len(texts)} texts, '
               f'largest probability difference {largest:.1e}')
         if same < len(texts) or largest > TOLERANCE:
             raise ExportCheckError(f'the export does not agree with predict.py on {args.check} (tolerance {TOLERANCE:g}), '
@@ -171,7 +204,8 @@ def main(argv=None):
                       check if texts else None)
     except (OverwriteError, ExportCheckError) as e:
         fail(e)
-    print(f'wrote {shown_path(target)} (signature serving_default: texts -> label, label_name, probs; '
+    outputs = 'label, label_name, probs' + (', tracts' if is_shipped_task(model.label_names) else '')
+    print(f'wrote {shown_path(target)} (signature serving_default: texts -> {outputs}; '
           f'classes {", ".join(model.label_names)}; maxlen {model.maxlen})')
 
 

@@ -11,6 +11,7 @@ import tensorflow as tf
 from bert4keras.tokenizers import Tokenizer
 
 import export
+import inference
 import model as M
 import path
 import predict
@@ -62,6 +63,12 @@ def test_graph_tokenizer_gives_bert4keras_token_ids(tokenizer, kind, maxlen):
     assert token_ids.shape[1] == max(len(tokenizer.encode(t, maxlen=maxlen)[0]) for t in texts)
 
 
+def test_the_graph_cuts_clauses_as_python_does():
+    texts = AWKWARD + ['胃镜：胃炎。肠镜：内痔，已套扎；', '。，', ' ，\u3000。x\n\n', '\x1e分\x1f隔', ''] + random_texts(300)
+    cut = [[piece.decode('utf-8') for piece in row] for row in export.graph_clauses(tf.constant(texts)).to_list()]
+    assert cut == [inference.clauses(text) for text in texts]
+
+
 def exported(weights, out_dir, *argv):
     export.main(['--weights', weights, '--output', str(out_dir), *argv])
     versions = sorted(int(name) for name in os.listdir(out_dir) if name.isdigit())
@@ -84,7 +91,7 @@ def tempered_weights(trained_tiny, tmp_path):
 def test_export_gives_predict_py_labels_and_probabilities(tempered_weights, toy_data, tmp_path, capsys):
     weights = tempered_weights
     export_dir = exported(weights, tmp_path / 'export', '--check', toy_data['test'])
-    assert 'same label as predict.py on 9/9 texts' in capsys.readouterr().out
+    assert 'same label and tracts as predict.py on 9/9 texts' in capsys.readouterr().out
 
     texts = AWKWARD + TEXTS + [line.split('\t')[0] for line in open(toy_data['test'], encoding='utf-8')]
     out = export.load_serving(export_dir)(texts=tf.constant(texts))
@@ -92,6 +99,7 @@ def test_export_gives_predict_py_labels_and_probabilities(tempered_weights, toy_
     np.testing.assert_allclose(out['probs'].numpy(), expected, atol=export.TOLERANCE, rtol=0)
     assert out['label'].numpy().tolist() == expected.argmax(axis=1).tolist()
     assert [name.decode() for name in out['label_name'].numpy()] == [TOY_LABEL_NAMES[k] for k in expected.argmax(axis=1)]
+    assert [t.decode() for t in out['tracts'].numpy()] == predict.tracts(texts, weights)  # predict.py --tracts
     assert len(set(np.round(expected[:, 0], 4))) > 3  # the texts really get different probabilities
     trained, _ = M.load_trained(weights)
     assert trained.temperature == 1.7  # so the probabilities compared are the tempered ones
