@@ -77,8 +77,7 @@ except ImportError as e:  # an optional dependency
 import config  # noqa: E402
 import glob  # noqa: E402
 import path  # noqa: E402
-from baselines import is_shipped_task  # noqa: E402
-from inference import ConversionError, MissingModelError, load_predictor, named_tracts  # noqa: E402
+from inference import ConversionError, MissingModelError, check_tracts, load_predictor, named_tracts  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
 from utils.predictions import accuracy_line, report_counts, unsure, write_header, write_output  # noqa: E402
 
@@ -313,9 +312,11 @@ def main(argv=None):
         trained = load_predictor(args.weights, args.albert_dir, args.precision).model  # a bad model stops here
     except (DataError, OverwriteError, UnwritableError, MissingModelError, ConversionError) as e:
         fail(e)
-    if args.tracts and not is_shipped_task(trained.label_names):
-        fail(f'--tracts: tracts are labels 1 and 2 of the shipped classes; {args.weights} has '
-             f'{", ".join(trained.label_names)}')
+    if args.tracts:
+        try:
+            check_tracts(trained.label_names)
+        except ValueError as e:
+            fail(f'--tracts: {args.weights}: {e}')
     # workers started by the runner (multi_processing, the portable runners) import this project's modules
     os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [path.ROOT, os.environ.get('PYTHONPATH')]))
     pipeline = beam.Pipeline(options=PipelineOptions(beam_args))

@@ -102,11 +102,12 @@ def report_duplicates(datasets):
 
 def keyword_table(rows, label_names):
     """Rows = keywords; columns = how many texts of each label contain it (share of that label's texts)."""
-    by_label = {k: [to_simplified(text).upper() for text, label in rows if label == k] for k in range(len(label_names))}
+    read = [(to_simplified(text).upper(), label) for text, label in rows]  # as the keyword rules read them
+    by_label = {k: [text for text, label in read if label == k] for k in range(len(label_names))}
     table = {}
     for word in KEYWORDS:
         table[word] = [count_pct(sum(word in t for t in texts), len(texts)) for texts in by_label.values()]
-        table[word].append(count_pct(sum(word in to_simplified(text).upper() for text, _ in rows), len(rows)))
+        table[word].append(count_pct(sum(word in text for text, _ in read), len(read)))
     return pd.DataFrame.from_dict(table, orient='index', columns=label_columns(label_names) + ['all'])
 
 

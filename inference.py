@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 import config
 import path
+from baselines import is_shipped_task
 from data_process import encode, length_sorted_batches
 from model import CLASSIFIER, TOKEN_EMBEDDING, MissingModelError, load_trained
 from utils.cli import fail
@@ -85,9 +86,16 @@ def clauses(text):
     return pieces or [text]
 
 
+def check_tracts(label_names):
+    """ValueError unless the classes are the shipped ones, whose labels 1 and 2 are the tracts."""
+    if not is_shipped_task(label_names):
+        raise ValueError(f'tracts are labels 1 and 2 of the shipped classes; this model has {", ".join(label_names)}')
+
+
 def named_tracts(predictor, texts, batch_size=config.PREDICT_BATCH_SIZE):
     """For each text, the tracts its clauses are predicted as, each clause on its own: '1', '2', '1+2'
     (both tracts) or '' (neither). Labels 1 and 2 are the shipped classes' upper and lower tract."""
+    check_tracts(predictor.model.label_names)
     pieces = [clauses(text) for text in texts]
     labels = predictor.predict_proba([piece for text in pieces for piece in text], batch_size).argmax(axis=1)
     tracts, start = [], 0

@@ -42,7 +42,6 @@ from tqdm import tqdm
 
 import config
 import path
-from baselines import is_shipped_task
 from data_process import DataError, TextFile
 from utils.calibration import coverage_curve
 from utils.cli import HelpFormatter, at_least, fail, probability
@@ -87,11 +86,7 @@ def tracts(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_s
     (a text that names both tracts, which its one label cannot say) or '' (neither). The shipped
     classes only."""
     inference = _inference()
-    predictor = inference.load_predictor(weights, albert_dir, precision)
-    if not is_shipped_task(predictor.model.label_names):
-        raise ValueError(f'{weights}: tracts are labels 1 and 2 of the shipped classes; this model has '
-                         f'{", ".join(predictor.model.label_names)}')
-    return inference.named_tracts(predictor, list(texts), batch_size)
+    return inference.named_tracts(inference.load_predictor(weights, albert_dir, precision), list(texts), batch_size)
 
 
 def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
@@ -224,8 +219,11 @@ def main(argv=None):
     except (OverwriteError, UnwritableError, inference.MissingModelError, inference.ConversionError) as e:
         fail(e)
     names = trained.label_names
-    if args.tracts and not is_shipped_task(names):
-        fail(f'--tracts: tracts are labels 1 and 2 of the shipped classes; {args.weights} has {", ".join(names)}')
+    if args.tracts:
+        try:
+            inference.check_tracts(names)
+        except ValueError as e:
+            fail(f'--tracts: {args.weights}: {e}')
     # metrics and warnings go to stderr when the predictions go to stdout
     info = sys.stderr if args.output == '-' or not args.input else sys.stdout
     if not args.input:

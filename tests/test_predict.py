@@ -267,6 +267,9 @@ class ClausePredictor:
     """A predictor that knows each clause's label, to check how named_tracts puts clauses together."""
     LABELS = {'胃炎': 1, '十二指肠溃疡': 1, '内痔': 2, '直肠息肉': 2, '胆囊结石': 0, '已切除': 0}
 
+    def __init__(self, label_names=TOY_LABEL_NAMES):
+        self.model = type('Model', (), {'label_names': label_names})
+
     def predict_proba(self, texts, batch_size):
         return np.eye(3)[[self.LABELS[text] for text in texts]]
 
@@ -274,6 +277,8 @@ class ClausePredictor:
 def test_named_tracts_collects_the_tracts_of_the_clauses():
     texts = ['胃炎，内痔', '胃炎；十二指肠溃疡', '直肠息肉，已切除', '胆囊结石。已切除', '内痔，胃炎。胆囊结石']
     assert inference.named_tracts(ClausePredictor(), texts) == ['1+2', '1', '2', '', '1+2']
+    with pytest.raises(ValueError, match='tracts are labels 1 and 2 of the shipped classes'):
+        inference.named_tracts(ClausePredictor(('a', 'b', 'c', 'd')), texts)
 
 
 def test_tracts_on_the_command_line_and_in_python(weights, tmp_path, capsys):
