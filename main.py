@@ -47,7 +47,7 @@ def parse_args(argv=None):
     parser.add_argument('--check', nargs='*', metavar='FILE',
                         help='out-of-distribution check sets, each scored at the end against the keyword rules; '
                              "never used for training or early stopping; --check alone (or --check '') skips them "
-                             f"(default: {' and '.join(os.path.relpath(p) for p in path.CHECK_PATHS)} "
+                             f"(default: {', '.join(os.path.relpath(p) for p in path.CHECK_PATHS)} "
                              f'when the classes are those of {os.path.relpath(path.LABELS_PATH)})')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='albert_config.json and vocab.txt, plus albert_model.ckpt.* to fine-tune a pretrained model (default: %(default)s)')
@@ -75,6 +75,9 @@ def parse_args(argv=None):
                              'about 3x faster per step (default: %(default)s)')
     parser.add_argument('--unk-rate', type=float, default=config.UNK_RATE,
                         help='share of training characters replaced by [UNK], from scratch only (default: %(default)s)')
+    parser.add_argument('--label-smoothing', type=float, default=config.LABEL_SMOOTHING, metavar='E',
+                        help='share of the training target spread evenly over the classes; 0 trains on '
+                             'plain cross-entropy (default: %(default)s)')
     parser.add_argument('--span-dropout', type=float, default=config.SPAN_DROPOUT,
                         help=f'share of training texts with one run of up to {config.SPAN_MAX} characters replaced by [UNK] '
                              '(default: %(default)s)')
@@ -85,7 +88,7 @@ def parse_args(argv=None):
                              'of TF_CONFIG, each running this command on the same data (one worker without TF_CONFIG), '
                              'only the chief writes files. continue_fit.py resumes with the same (default: %(default)s)')
     args = parser.parse_args(argv)
-    for name in ('unk_rate', 'span_dropout'):
+    for name in ('unk_rate', 'span_dropout', 'label_smoothing'):
         if not 0 <= getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be in [0, 1)")
     if args.gradient_penalty < 0:
@@ -128,7 +131,8 @@ def run(args, strategy):
         pretrained=pretrained, batch_size=args.batch_size or (config.BATCH_SIZE if pretrained else config.SCRATCH_BATCH_SIZE),
         epochs=args.epochs, patience=args.patience, seed=args.seed, learning_rate=args.learning_rate,
         gradient_penalty=args.gradient_penalty, adversarial=args.adversarial,
-        unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout, distribute=args.distribute)
+        unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout,
+        label_smoothing=args.label_smoothing, distribute=args.distribute)
     tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in splits.train], settings.unk_rate, settings.maxlen)
     progress = Progress()
     train(model, optimizer, tokenizer, splits, settings, progress)

@@ -24,7 +24,11 @@ HOLDOUT_PATH = os.path.join(DATA_DIR, 'ood_holdout.txt')
 # The check set in Traditional script (preprocess/traditional_copy.py, OpenCC s2twp): the model must read
 # any Chinese script as well as simplified.
 CHECK_TRADITIONAL_PATH = os.path.join(DATA_DIR, 'ood_check_traditional.txt')
-CHECK_PATHS = (CHECK_PATH, CHECK_TRADITIONAL_PATH)  # what main.py scores at the end of a run on the shipped task
+# Short clinical names and strings (diagnosis, procedure, symptom names, the classes' own words,
+# Taiwan and Hong Kong wording), written independently of the generator and its terminology.
+TERMS_CHECK_PATH = os.path.join(DATA_DIR, 'terms_check.txt')
+CHECK_PATHS = (CHECK_PATH, CHECK_TRADITIONAL_PATH, TERMS_CHECK_PATH)  # what main.py scores at the end of a run on the shipped task
+HELD_OUT_PATHS = CHECK_PATHS + (HOLDOUT_PATH,)  # never in the training data (synthesize.py drops any copy)
 
 # albert_tiny_google_zh/ holds the model config and vocabulary; drop the real
 # pretrained albert_model.ckpt.* files in here to fine-tune instead of training
