@@ -24,25 +24,28 @@ The same --seed and --size always give byte-identical files.
     python preprocess/synthesize.py --seed 7 --size 5000 --out-dir /tmp/syn
 """
 import argparse
+import bisect
+import collections
 import difflib
 import os
 import random
 import re
 import statistics
 import sys
+import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import path  # noqa: E402
 from config import SEED  # noqa: E402
 from data_process import deduplicate, load_data, split_dataset, write_dataset  # noqa: E402
-from preprocess import registers, whole_body  # noqa: E402
+from preprocess import registers, terminology, whole_body  # noqa: E402
 from preprocess.banks import load_bank  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
 from utils.cli import fail  # noqa: E402
 from utils.files import UnwritableError, check_output_files  # noqa: E402
 
-DEFAULT_SIZE = 8000
+DEFAULT_SIZE = 10000
 MIN_SIZE = 100          # below this a split can miss a label entirely
 MIN_CHARS = 4
 # load_data() warns about texts longer than MAXLEN - 2 = 198 characters (they
@@ -79,18 +82,32 @@ TRAPS = [
 # Which tract a text names. Used to keep every text consistent with its label
 # and to leave out texts that name both tracts.
 # ---------------------------------------------------------------------------
-UPPER_TERMS = ['食管', '贲门', '胃', '幽门', '十二指肠', '门齿', '球部', '降部', 'Barrett']
-LOWER_TERMS = ['结肠', '大肠', '直肠', '盲肠', '回肠', '回盲', '阑尾', '肛', '痔', '肝曲', '脾曲', '肠镜', '肠道准备']
+# 上消化道 / 下消化道 name a tract without an organ; 食道 is the oesophagus (Taiwan, Hong Kong and
+# many mainland reports).
+UPPER_TERMS = ['食管', '食道', '贲门', '胃', '幽门', '十二指肠', '门齿', '球部', '降部', 'Barrett', '上消化道']
+LOWER_TERMS = ['结肠', '大肠', '直肠', '盲肠', '回肠', '回盲', '阑尾', '肛', '痔', '肝曲', '脾曲', '肠镜', '肠道准备', '下消化道']
 # Symptoms that point at one tract without naming a site, as a clinician labels them:
 # vomiting blood, melaena, dysphagia and reflux are upper; rectal bleeding, tenesmus
 # and a change in bowel habit are lower. (恶心, 呕吐, 腹痛 and 腹胀 point nowhere.)
-UPPER_SYMPTOMS = ['呕血', '黑便', '吞咽困难', '哽噎', '反酸', '烧心', '嗳气', '呕吐宿食']
-LOWER_SYMPTOMS = ['便血', '脓血便', '里急后重', '大便变细', '大便习惯改变', '排便次数增多']
+UPPER_SYMPTOMS = ['呕血', '黑便', '柏油样便', '吞咽困难', '哽噎', '反酸', '烧心', '嗳气', '呕吐宿食']
+LOWER_SYMPTOMS = ['便血', '鲜血便', '脓血便', '里急后重', '大便变细', '大便习惯改变', '排便习惯改变', '排便次数增多']
 UPPER_TERMS += UPPER_SYMPTOMS
 LOWER_TERMS += LOWER_SYMPTOMS
+# Names that name a tract by their code or by usage with no site word in them (复合性溃疡, GERD,
+# Miles手术: preprocess/terminology.py) count as naming it; a Latin abbreviation only as a whole
+# word (FD, not the FD of FDG).
+def names_pattern(names, terms):
+    names = sorted({name for name in names if not any(term in name for term in terms)}, key=len, reverse=True)
+    return re.compile('|'.join(f'(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])' for name in names))
+
+
+UPPER_NAMES = names_pattern(terminology.TRACT_NAMES[1], UPPER_TERMS)
+LOWER_NAMES = names_pattern(terminology.TRACT_NAMES[2], LOWER_TERMS)
 # Name no single tract (or no tract at all): removed before looking for site words.
-# 子宫直肠陷凹 and its kin are the pouch of Douglas, not the rectum.
-NO_TRACT_TERMS = ['胃肠减压', '胃肠道', '子宫直肠陷凹', '直肠子宫陷凹', '膀胱直肠陷凹']
+# 子宫直肠陷凹 and its kin are the pouch of Douglas, not the rectum; 胃肠炎 and the other
+# 胃肠 words name the gut as a whole.
+NO_TRACT_TERMS = ['胃肠减压', '胃肠道', '子宫直肠陷凹', '直肠子宫陷凹', '膀胱直肠陷凹',
+                  '胃肠炎', '肠胃炎', '胃肠功能', '胃肠型', '胃肠外营养', '胃肠营养']
 # A label-0 text may name the duodenum (乳头, 降部 reached by the duodenoscope) or
 # the stomach (EUS through the gastric wall) only around bile duct / pancreas work.
 BILIARY_CUES = ['ERCP', '胆', '胰', '壶腹', 'EST', 'ENBD', 'EPBD']
@@ -106,9 +123,9 @@ def tracts(text):
     """
     for term in NO_TRACT_TERMS:
         text = text.replace(term, '#')
-    upper = any(term in text for term in UPPER_TERMS)
+    upper = any(term in text for term in UPPER_TERMS) or bool(UPPER_NAMES.search(text))
     text = text.replace('十二指肠', '#')
-    lower = any(term in text for term in LOWER_TERMS)
+    lower = any(term in text for term in LOWER_TERMS) or bool(LOWER_NAMES.search(text))
     return upper, lower
 
 
@@ -133,16 +150,48 @@ def consistent(text, label):
     return not lower and (not upper or any(cue in text for cue in BILIARY_CUES))
 
 
-def too_close_to_examples(text):
-    """True when difflib rates the text >= SIMILARITY_LIMIT against an original example (either way round)."""
-    for example, _ in ORIGINAL_EXAMPLES:
-        for a, b in ((text, example), (example, text)):
-            matcher = difflib.SequenceMatcher(None, a, b)
-            # The quick ratios are upper bounds of ratio(): cheap rejections first.
-            if (matcher.real_quick_ratio() >= SIMILARITY_LIMIT and matcher.quick_ratio() >= SIMILARITY_LIMIT
-                    and matcher.ratio() >= SIMILARITY_LIMIT):
-                return True
+def similar(text, reference):
+    """True when difflib rates the two >= SIMILARITY_LIMIT (either way round)."""
+    for a, b in ((text, reference), (reference, text)):
+        matcher = difflib.SequenceMatcher(None, a, b)
+        # The quick ratios are upper bounds of ratio(): cheap rejections first.
+        if (matcher.real_quick_ratio() >= SIMILARITY_LIMIT and matcher.quick_ratio() >= SIMILARITY_LIMIT
+                and matcher.ratio() >= SIMILARITY_LIMIT):
+            return True
     return False
+
+
+def too_close_to_examples(text):
+    """True when the text is within SIMILARITY_LIMIT of an original example."""
+    return any(similar(text, example) for example, _ in ORIGINAL_EXAMPLES)
+
+
+def bigrams(text):
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+class NearTexts:
+    """Finds the texts of a set within SIMILARITY_LIMIT of a text, looking only at those that share a
+    character pair with it and could reach the limit by their length."""
+
+    def __init__(self, texts):
+        self.texts = sorted(set(texts))
+        self.counts = [collections.Counter(text) for text in self.texts]
+        self.index = collections.defaultdict(set)
+        for i, text in enumerate(self.texts):
+            for pair in bigrams(text):
+                self.index[pair].add(i)
+
+    def near(self, text):
+        counts = collections.Counter(text)
+        for i in set().union(*(self.index.get(pair, ()) for pair in bigrams(text))):
+            reference = self.texts[i]
+            # ratio = 2 * matches / (len(a) + len(b)), and matches <= the characters they share
+            limit = SIMILARITY_LIMIT * (len(text) + len(reference)) / 2
+            if min(len(text), len(reference)) >= limit and sum((counts & self.counts[i]).values()) >= limit \
+                    and similar(text, reference):
+                return True
+        return False
 
 
 # ---------------------------------------------------------------------------
@@ -522,9 +571,11 @@ ZERO_GENERATORS = [
 # the whole body outside the GI tract in the same registers). The shares are
 # (share, generators) per label.
 SOURCES = {
-    1: [(0.4, UPPER_GENERATORS), (0.3, registers.BANK_GENERATORS[1]), (0.3, registers.CASE_GENERATORS[1])],
-    2: [(0.4, LOWER_GENERATORS), (0.3, registers.BANK_GENERATORS[2]), (0.3, registers.CASE_GENERATORS[2])],
-    0: [(0.3, ZERO_GENERATORS), (0.7, whole_body.GENERATORS[0])],
+    1: [(0.3, UPPER_GENERATORS), (0.225, registers.BANK_GENERATORS[1]), (0.225, registers.CASE_GENERATORS[1]),
+        (0.25, terminology.GENERATORS[1])],
+    2: [(0.3, LOWER_GENERATORS), (0.225, registers.BANK_GENERATORS[2]), (0.225, registers.CASE_GENERATORS[2]),
+        (0.25, terminology.GENERATORS[2])],
+    0: [(0.2, ZERO_GENERATORS), (0.55, whole_body.GENERATORS[0]), (0.25, terminology.GENERATORS[0])],
 }
 
 # ---------------------------------------------------------------------------
@@ -539,10 +590,32 @@ TYPO_RATE = 0.025
 PROTECTED = UPPER_TERMS + LOWER_TERMS + NO_TRACT_TERMS + ['齿状线', '乳头', 'ERCP', '胆', '胰']
 
 
+# Words of Taiwan and Hong Kong reports, in the simplified characters the tokenizer reads every
+# script as (model.ScriptTokenizer maps 內視鏡 to 内视镜): (mainland word, regional word).
+# A text written in the regional style takes all of them; 食道 is common on the mainland too.
+REGIONAL_WORDS = [('反流性食管炎', '胃食道逆流'), ('胃食管反流', '胃食道逆流'), ('胃-食管反流', '胃食道逆流'), ('胃镜', '上消化道内视镜'),
+                  ('结肠镜', '大肠镜'), ('内镜', '内视镜'), ('结直肠癌', '大肠直肠癌'), ('结肠癌', '大肠癌'),
+                  ('结肠息肉', '大肠瘜肉'), ('息肉', '瘜肉'), ('食管', '食道')]
+REGIONAL_RATE = 0.15
+OESOPHAGUS_RATE = 0.1  # 食道 for 食管 outside the regional style
+# Separators some exports drop or turn into spaces (a diagnosis field, a copied table): every
+# label's texts lose them at the same rate, so their number says nothing about the label.
+SEPARATORS = '，。；、'
+NO_SEPARATOR_RATE = 0.08
+
+
 def restyle(rng, text):
-    """Vary 粘膜/黏膜 and the punctuation width the way different doctors write."""
+    """Vary 粘膜/黏膜, regional words, separators and the punctuation width the way different doctors write."""
     if rng.random() < 0.3:
         text = text.replace('粘膜', '黏膜')
+    if rng.random() < REGIONAL_RATE:
+        for mainland, regional in REGIONAL_WORDS:
+            text = text.replace(mainland, regional)
+    elif rng.random() < OESOPHAGUS_RATE:
+        text = text.replace('食管', '食道')
+    if rng.random() < NO_SEPARATOR_RATE:
+        space = rng.choice([' ', ''])
+        text = re.sub(f'[{SEPARATORS}]+', space, text).strip()
     style = rng.random()
     if style < 0.12:                      # all half-width
         for full, half in HALF_WIDTH.items():
@@ -594,9 +667,71 @@ def make_text(rng, label):
     return trim(text.strip())
 
 
+def bare(text):
+    """A text without its spaces and end marks, to compare with the check sets."""
+    return re.sub(r'\s+', '', text).rstrip('。；;.，,')
+
+
+# The hand-written check sets (data/ood_check*.txt, ood_holdout.txt, terms_check.txt) are never
+# copied into the data: a generated text equal to one of them, or within SIMILARITY_LIMIT of
+# one, is dropped, as for the original examples.
+CHECK_TEXTS = {bare(text) for check in path.HELD_OUT_PATHS if os.path.exists(check)
+               for text, _ in load_data(check, warn=False)}
+NEAR_CHECK = NearTexts(CHECK_TEXTS)
+
+
 def acceptable(text, label):
     return (MIN_CHARS <= len(text) <= MAX_CHARS and not re.search(r'[\t{}]', text) and consistent(text, label)
-            and not mentions_both_tracts(text) and not too_close_to_examples(text))
+            and not mentions_both_tracts(text) and bare(text) not in CHECK_TEXTS and not too_close_to_examples(text)
+            and not NEAR_CHECK.near(bare(text)))
+
+
+# ---------------------------------------------------------------------------
+# The same format in every label. A gastroscopy walk is long and full of commas, a label-0
+# diagnosis short; a model that can tell the label by a text's length or its number of commas
+# learns that instead of the anatomy (and explains 其他 with ， and 。). So label-0 texts are
+# also written as several lines of a record joined (JOINED_RATE), and every label keeps each
+# candidate with a probability that gives all labels the same distribution of length and
+# punctuation: the smallest of the labels' shares in each FORMAT bin, over the label's own.
+# ---------------------------------------------------------------------------
+JOINED_RATE = 0.35          # label-0 texts made of 2 to 5 lines of one record
+JOINERS = ['。', '。', '；', '，', ' ']
+LENGTH_BIN = 10             # characters
+PUNCTUATION_BINS = (0.05, 0.1, 0.15)  # punctuation marks per character
+PILOT_TEXTS = 6000          # candidates per label drawn to measure the labels' formats
+
+
+def make_candidate(rng, label):
+    """make_text, or for label 0 sometimes several label-0 lines joined into one text."""
+    if label != 0 or rng.random() >= JOINED_RATE:
+        return make_text(rng, label)
+    parts = [make_text(rng, 0) for _ in range(weighted(rng, [(4, 2), (3, 3), (3, 5)]))]
+    joiner = rng.choice(JOINERS)
+    return trim(joiner.join(part.rstrip('。；;.') for part in parts if part))
+
+
+def is_punctuation(ch):
+    return unicodedata.category(ch).startswith('P')
+
+
+def format_bin(text):
+    """(length bin, punctuation bin) of a text."""
+    punctuation = sum(map(is_punctuation, text)) / len(text)
+    return len(text) // LENGTH_BIN, bisect.bisect(PUNCTUATION_BINS, punctuation)
+
+
+def format_acceptance(rng, labels):
+    """{label: {format bin: probability of keeping a candidate in that bin}}, from a pilot sample."""
+    shares = {}
+    for label in labels:
+        bins = []
+        while len(bins) < PILOT_TEXTS:
+            text = make_candidate(rng, label)
+            if acceptable(text, label):
+                bins.append(format_bin(text))
+        shares[label] = {b: n / len(bins) for b, n in collections.Counter(bins).items()}
+    common = {b: min(shares[label].get(b, 0.0) for label in labels) for b in shares[labels[0]]}
+    return {label: {b: common.get(b, 0.0) / share for b, share in shares[label].items()} for label in labels}
 
 
 def label_targets(size):
@@ -609,15 +744,17 @@ def label_targets(size):
 def synthesize(size=DEFAULT_SIZE, seed=SEED):
     """`size` unique (text, label) rows in a shuffled order, the same for the same seed."""
     rng = random.Random(seed)
+    targets = label_targets(size)
+    keep = format_acceptance(rng, list(targets))
     seen, rows = set(), []
-    for label, target in label_targets(size).items():
+    for label, target in targets.items():
         made, attempts = 0, 0
         while made < target:
             attempts += 1
-            if attempts > 200 * target + 1000:
+            if attempts > 500 * target + 1000:
                 raise RuntimeError(f'could not make {target} unique texts of label {label}')
-            text = make_text(rng, label)
-            if text in seen or not acceptable(text, label):
+            text = make_candidate(rng, label)
+            if text in seen or not acceptable(text, label) or rng.random() >= keep[label].get(format_bin(text), 0.0):
                 continue
             seen.add(text)
             rows.append((text, label))
