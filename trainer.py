@@ -83,7 +83,7 @@ def make_optimizer(pretrained, learning_rate=None):
 
 
 def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, adversarial=config.ADVERSARIAL,
-                    max_tokens=config.MAX_TRAIN_TOKENS):
+                    max_tokens=config.MAX_TRAIN_TOKENS, label_smoothing=0.0):
     """A training step: (token_ids, segment_ids, labels) -> (cross-entropy, probs), as a float and numpy.
 
     Loss = cross-entropy + gradient_penalty/2 * sum of squared gradients of the
@@ -91,7 +91,8 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
     gradient-penalty recipe), differentiated with nested tapes since K.gradients
     does not work eagerly. With adversarial > 0, FGM: a second pass with the
     embedding matrix moved by adversarial * g/||g|| along its loss gradient g,
-    and both passes' gradients applied.
+    and both passes' gradients applied. With label_smoothing e, each text's
+    cross-entropy is taken against the target (1 - e) * one-hot + e / classes.
 
     The batch goes forward and backward in parts of rows: one per replica of the
     strategy the model was built under (model.distribute_strategy; one part
@@ -109,7 +110,14 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
     embeddings = model.get_layer(TOKEN_EMBEDDING).embeddings
     variables = model.trainable_variables
     embedding_index = next(i for i, v in enumerate(variables) if v is embeddings)
-    cross_entropy = keras.losses.SparseCategoricalCrossentropy(reduction='none')  # a strategy wants no reduction
+    sparse_cross_entropy = keras.losses.SparseCategoricalCrossentropy(reduction='none')  # a strategy wants no reduction
+
+    def cross_entropy(labels, probs):
+        losses = sparse_cross_entropy(labels, probs)
+        if not label_smoothing:
+            return losses
+        uniform = -tf.reduce_mean(tf.math.log(tf.clip_by_value(probs, keras.backend.epsilon(), 1.0)), axis=-1)
+        return (1.0 - label_smoothing) * losses + label_smoothing * uniform
 
     def loss_and_gradients(inputs, labels, weight):
         """weight: the part's share of the batch."""
@@ -279,6 +287,7 @@ class Settings:
     adversarial: float = config.ADVERSARIAL
     unk_rate: float = config.UNK_RATE
     span_dropout: float = config.SPAN_DROPOUT
+    label_smoothing: float = 0.0  # runs saved before it existed trained without
     all_data: bool = False  # continue_fit --all-data trained on val and test too: nothing held out to calibrate on
     distribute: str = 'none'  # --distribute: model.make_strategy's name
 
@@ -378,7 +387,8 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
               f'{settings.batch_size} texts are split over them', flush=True)
     checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
     manager = tf.train.CheckpointManager(checkpoint, path.resume_dir(settings.weights), max_to_keep=2)
-    train_step = make_train_step(model, optimizer, settings.gradient_penalty, settings.adversarial)
+    train_step = make_train_step(model, optimizer, settings.gradient_penalty, settings.adversarial,
+                                 label_smoothing=settings.label_smoothing)
     predict_fn = make_predict_fn(model)
     steps_per_epoch = math.ceil(len(splits.train) / settings.batch_size)
     augment = None

@@ -330,3 +330,26 @@ def test_a_report_that_cannot_be_written_at_the_end_is_one_line_and_says_how_to_
     assert stop.value.code == 2 and len(errors) == 1
     assert 'could not write the report (No space left on device)' in errors[0] and 'continue_fit.py --report' in errors[0]
     assert (tmp_path / 'weights' / 'model.h5').exists()  # the model itself is safe
+
+
+def test_label_smoothing_trains_on_the_smoothed_cross_entropy(tiny_albert_dir):
+    import tensorflow as tf
+    from bert4keras.backend import keras
+
+    from conftest import LABELS, TEXTS, TOY_LABEL_NAMES
+    from data_process import encode
+    tf.keras.utils.set_random_seed(1)
+    model, _, _ = M.new_model(tiny_albert_dir, TOY_LABEL_NAMES, quiet=True)
+    tokenizer = M.load_tokenizer(os.path.join(tiny_albert_dir, 'vocab.txt'))
+    labels = np.array(LABELS, dtype='int32')
+    token_ids, segment_ids = encode(TEXTS, tokenizer)
+    start = model.get_weights()
+    losses = {}
+    for smoothing in (0.0, 0.2):
+        model.set_weights(start)
+        step = trainer.make_train_step(model, keras.optimizers.SGD(0.0), gradient_penalty=0.0, label_smoothing=smoothing)
+        losses[smoothing], probs = step(token_ids, segment_ids, labels)
+    log_probs = np.log(np.clip(probs, 1e-7, 1))
+    nll = -log_probs[np.arange(len(labels)), labels]
+    assert losses[0.0] == pytest.approx(nll.mean(), rel=1e-4)
+    assert losses[0.2] == pytest.approx((0.8 * nll - 0.2 * log_probs.mean(axis=1)).mean(), rel=1e-4)
