@@ -73,6 +73,14 @@ TEMPERATURE_RANGE = (1.0, 20.0)
 # person. The report counts them on each check set.
 CONFIDENT_MISS = 0.99
 
+# main.py warns before training on fewer texts than these (a model from scratch learns little
+# from them), and about a held-out split this share of whose texts are training texts too; after
+# training, about a model that answers one class for this share of the validation split.
+FEW_TEXTS = 200
+FEW_TEXTS_A_CLASS = 20
+REPEATED_SHARE = 0.2
+ONE_CLASS_SHARE = 0.9
+
 # --- inference batching (predict.py, evaluation in main.py) ----------------
 PREDICT_BATCH_SIZE = 128  # texts per batch at most
 PREDICT_CHUNK_TEXTS = 10000  # predict.py --input reads, predicts and writes this many at a time: flat memory

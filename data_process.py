@@ -7,6 +7,7 @@ whose message names the file and line, e.g. `data/train.txt:12: empty text`.
 This module imports no TensorFlow, so the preprocessing scripts stay quick;
 `batches()` takes the tokenizer as an argument.
 """
+import collections
 import os
 import random
 import re
@@ -16,6 +17,7 @@ import numpy as np
 
 from config import (LENGTH_BUCKET_BATCHES, MAX_BATCH_TOKENS, MAXLEN, MIN_BATCH_TEXTS, MIN_REAL_FRACTION, PAD_MULTIPLE,
                     SPLIT_RATIOS)
+from config import FEW_TEXTS, FEW_TEXTS_A_CLASS, REPEATED_SHARE
 from utils.cli import fail
 from utils.files import atomic_paths
 
@@ -232,6 +234,29 @@ def load_labelled(paths, label_file=None, maxlen=MAXLEN):
             raise DataError(f'{paths[0]}: every text has label {max(found)}; a classifier needs two classes or more')
         names = [str(k) for k in range(len(found))]
     return datasets, names
+
+
+def dataset_warnings(splits, label_names):
+    """One-line warnings about data a model cannot learn or be judged on: {'train': rows, 'val': rows, ...}."""
+    warnings = []
+    train = splits['train']
+    if len(train) < FEW_TEXTS:
+        warnings.append(f'only {len(train)} training texts: below about {FEW_TEXTS} (and {FEW_TEXTS_A_CLASS} a class) '
+                        f'a model trained from scratch learns little')
+    for name, rows in splits.items():
+        counts = collections.Counter(label for _, label in rows)
+        for k, class_name in enumerate(label_names):
+            if rows and not counts[k]:
+                warnings.append(f'{name} split: no text of class {k} ({class_name})')
+            elif name == 'train' and counts[k] < FEW_TEXTS_A_CLASS:
+                warnings.append(f'train split: only {counts[k]} texts of class {k} ({class_name})')
+    seen = {text for text, _ in train}
+    for name, rows in splits.items():
+        repeated = sum(text in seen for text, _ in rows) if name != 'train' and rows else 0
+        if repeated and repeated >= REPEATED_SHARE * len(rows):
+            warnings.append(f'{name} split: {repeated} of its {len(rows)} texts are also training texts; '
+                            f'its accuracy says little about new text')
+    return warnings
 
 
 def deduplicate(rows, source='data'):

@@ -7,10 +7,12 @@ temperature fitted on the validation split (saved with the model), the training
 speed, and log/metrics.json, history.csv, bad_cases.tsv with their plots.
 train() calls evaluate() on the validation and test splits after every epoch.
 """
+import collections
 import csv
 import json
 import os
 import resource
+import sys
 import time
 from dataclasses import asdict
 
@@ -128,6 +130,22 @@ def speed(history, matmul_gflops, wall_seconds):
             f'wall_seconds_at_{REFERENCE_GFLOPS}': round(wall_seconds * matmul_gflops / REFERENCE_GFLOPS, 1)}
 
 
+def model_warnings(labels, predicted, accuracy, label_names):
+    """One-line warnings about a trained model that has learnt little: it answers one class for most of
+    the validation split, or it is no better there than always answering the commonest class."""
+    warnings = []
+    answered, n = collections.Counter(predicted).most_common(1)[0]
+    true_share = collections.Counter(labels)[answered] / len(labels)
+    if n / len(labels) >= config.ONE_CLASS_SHARE and true_share < config.ONE_CLASS_SHARE:
+        warnings.append(f'the model answers {answered} ({label_names[answered]}) for {n / len(labels):.0%} of the validation '
+                        f'split, where {true_share:.0%} are of that class: it has learnt little (too few texts or epochs?)')
+    commonest, count = collections.Counter(labels).most_common(1)[0]
+    if accuracy <= count / len(labels):
+        warnings.append(f'validation accuracy {accuracy:.4f} is no better than always answering {commonest} '
+                        f'({label_names[commonest]}): {count / len(labels):.4f}')
+    return warnings
+
+
 def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, matmul_gflops, started):
     """Evaluate the best weights on the test set (and the check set); write metrics, history and plots.
 
@@ -141,6 +159,10 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
     cm = confusion_matrix([label for _, label in splits.test], predicted, len(label_names))
     print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {shown_path(settings.weights)}')
     print(format_report(cm, label_names))
+    if splits.val:
+        _, val_accuracy, val_predicted = evaluate(model, predict_fn, tokenizer, splits.val, settings.batch_size)
+        for warning in model_warnings([label for _, label in splits.val], val_predicted, val_accuracy, label_names):
+            print(f'warning: {warning}', file=sys.stderr)
     check_scores = {}  # {check set's path: {'model' or a keyword rule: scores}}
     for check_path, rows in (splits.check or {}).items():
         check_scores[check_path], _ = check(model, tokenizer, rows, settings.batch_size, predict_fn)

@@ -22,6 +22,7 @@ weights with maxlen. Every setting of the recipe is in config.py.
 """
 import argparse
 import os
+import sys
 import time
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
@@ -31,7 +32,7 @@ import config
 import model as M
 import path
 from baselines import is_shipped_task
-from data_process import DataError, load_data, load_labelled
+from data_process import DataError, dataset_warnings, load_data, load_labelled
 from evaluation import report
 from trainer import DISTRIBUTE, Progress, Settings, Splits, keep_previous_run, make_optimizer, start_strategy, train
 from utils.cli import HelpFormatter, at_least, fail, positive_float
@@ -111,6 +112,8 @@ def run(args, strategy):
     print(f'train {len(splits.train)}, val {len(splits.val)}, test {len(splits.test)} texts'
           + (f", check {' + '.join(str(len(rows)) for rows in splits.check.values())} texts" if splits.check else '')
           + f"; {len(label_names)} classes: {', '.join(label_names)}")
+    for warning in dataset_warnings({'train': splits.train, 'val': splits.val, 'test': splits.test}, label_names):
+        print(f'warning: {warning}', file=sys.stderr)
 
     matmul = matmul_gflops()
     print(f'float32 matmul on this machine: {matmul:.0f} GFLOP/s (the yardstick of the speed report)')

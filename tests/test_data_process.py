@@ -214,3 +214,28 @@ def test_a_spreadsheet_float_label_and_a_full_width_digit_read_as_the_integer(tm
 def test_a_folder_given_as_a_data_file_says_so(tmp_path):
     with pytest.raises(DataError, match='is a folder, not a file'):
         load_data(str(tmp_path))
+
+
+def test_dataset_warnings_name_tiny_sets_missing_classes_and_repeats():
+    from data_process import dataset_warnings
+    names = ['其他', '上消化道', '下消化道']
+    train = [(f'胃{i}', 1) for i in range(30)] + [(f'肠{i}', 2) for i in range(30)] + [(f'肝{i}', 0) for i in range(5)]
+    val = [('胃0', 1), ('胃1', 1), ('肠新', 2)]
+    warnings = dataset_warnings({'train': train, 'val': val, 'test': [('肝新', 0)]}, names)
+    assert any(w.startswith('only 65 training texts') for w in warnings)
+    assert 'train split: only 5 texts of class 0 (其他)' in warnings
+    assert 'val split: no text of class 0 (其他)' in warnings
+    assert 'test split: no text of class 1 (上消化道)' in warnings
+    assert any(w.startswith('val split: 2 of its 3 texts are also training texts') for w in warnings)
+    big = [(f'胃{i}', 1) for i in range(100)] + [(f'肠{i}', 2) for i in range(100)] + [(f'肝{i}', 0) for i in range(100)]
+    assert dataset_warnings({'train': big, 'val': [('胃x', 1), ('肠x', 2), ('肝x', 0)], 'test': []}, names) == []
+
+
+def test_model_warnings_name_a_one_class_model():
+    from evaluation import model_warnings
+    names = ['其他', '上消化道', '下消化道']
+    labels = [0] * 4 + [1] * 3 + [2] * 3
+    one_class = model_warnings(labels, [2] * 10, 0.3, names)
+    assert one_class[0].startswith('the model answers 2 (下消化道) for 100% of the validation split, where 30%')
+    assert one_class[1].startswith('validation accuracy 0.3000 is no better than always answering 0 (其他): 0.4000')
+    assert model_warnings(labels, labels, 1.0, names) == []
