@@ -41,10 +41,14 @@ def parse_args(argv=None):
     parser.add_argument('--report', action='store_true',
                         help="only write the final report (metrics.json, history.csv, plots) of the run's best weights, "
                              'e.g. when a finished run could not write it')
-    parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json, history.csv and bad_cases.tsv (default: %(default)s)')
-    parser.add_argument('--images-dir', default=path.IMAGES_DIR,
-                        help='training curves, confusion matrix and calibration plots (default: %(default)s)')
-    return parser.parse_args(argv)
+    parser.add_argument('--log-dir', help='metrics.json, history.csv and bad_cases.tsv (default: log for the shipped '
+                                           '--weights, log/<its stem> for any other)')
+    parser.add_argument('--images-dir', help='training curves, confusion matrix and calibration plots (default: images for '
+                                              'the shipped --weights, images/<its stem> for any other)')
+    args = parser.parse_args(argv)
+    log_dir, images_dir = path.report_dirs(args.weights)
+    args.log_dir, args.images_dir = args.log_dir or log_dir, args.images_dir or images_dir
+    return args
 
 
 def keep_a_copy(weights_path):

@@ -56,8 +56,10 @@ def parse_args(argv=None):
                         help='where the best weights go; a model already there is moved aside, not lost (default: %(default)s)')
     parser.add_argument('--overwrite', action='store_true',
                         help='delete a model already at --weights (and its checkpoints) instead of moving it aside')
-    parser.add_argument('--log-dir', default=path.LOG_DIR, help='metrics.json, history.csv and bad_cases.tsv (default: %(default)s)')
-    parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='training curves, confusion matrix and calibration plots (default: %(default)s)')
+    parser.add_argument('--log-dir', help='metrics.json, history.csv and bad_cases.tsv (default: log for the shipped '
+                                           '--weights, log/<its stem> for any other)')
+    parser.add_argument('--images-dir', help='training curves, confusion matrix and calibration plots (default: images for '
+                                              'the shipped --weights, images/<its stem> for any other)')
     parser.add_argument('--epochs', type=at_least(1), default=config.MAX_EPOCHS, help='at most this many epochs (default: %(default)s)')
     parser.add_argument('--patience', type=at_least(1), default=config.PATIENCE,
                         help='stop after this many epochs without a lower val_loss (default: %(default)s)')
@@ -89,6 +91,8 @@ def parse_args(argv=None):
                              'of TF_CONFIG, each running this command on the same data (one worker without TF_CONFIG), '
                              'only the chief writes files. continue_fit.py resumes with the same (default: %(default)s)')
     args = parser.parse_args(argv)
+    log_dir, images_dir = path.report_dirs(args.weights)
+    args.log_dir, args.images_dir = args.log_dir or log_dir, args.images_dir or images_dir
     for name in ('unk_rate', 'span_dropout', 'label_smoothing'):
         if not 0 <= getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be in [0, 1)")

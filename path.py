@@ -43,6 +43,17 @@ EXPORT_DIR = os.path.join(WEIGHTS_DIR, 'albert_tiny_savedmodel')
 LOG_DIR = os.path.join(ROOT, 'log')
 IMAGES_DIR = os.path.join(ROOT, 'images')
 
+
+def report_dirs(weights_path):
+    """(log folder, images folder) of a training run's report: log/ and images/ for the shipped
+    weights, log/<stem>/ and images/<stem>/ for any other, so that no run writes over another
+    model's records."""
+    if os.path.abspath(weights_path) == WEIGHTS_PATH:
+        return LOG_DIR, IMAGES_DIR
+    stem = os.path.splitext(os.path.basename(weights_path))[0]
+    return os.path.join(LOG_DIR, stem), os.path.join(IMAGES_DIR, stem)
+
+
 # The page feature_importance.py fills in: log/feature_importance.html
 REPORT_TEMPLATE_PATH = os.path.join(ROOT, 'utils', 'feature_importance.html')
 

@@ -355,3 +355,11 @@ def test_label_smoothing_trains_on_the_smoothed_cross_entropy(tiny_albert_dir):
     nll = -log_probs[np.arange(len(labels)), labels]
     assert losses[0.0] == pytest.approx(nll.mean(), rel=1e-4)
     assert losses[0.2] == pytest.approx((0.8 * nll - 0.2 * log_probs.mean(axis=1)).mean(), rel=1e-4)
+
+
+def test_a_run_on_other_weights_reports_into_its_own_folders(tmp_path):
+    assert main.parse_args([]).log_dir == path.LOG_DIR and main.parse_args([]).images_dir == path.IMAGES_DIR
+    args = main.parse_args(['--weights', str(tmp_path / 'mine.h5')])
+    assert (args.log_dir, args.images_dir) == (os.path.join(path.LOG_DIR, 'mine'), os.path.join(path.IMAGES_DIR, 'mine'))
+    args = continue_fit.parse_args(['--weights', 'weights/mine.h5', '--images-dir', str(tmp_path)])
+    assert (args.log_dir, args.images_dir) == (os.path.join(path.LOG_DIR, 'mine'), str(tmp_path))
