@@ -59,7 +59,15 @@ def _inference():
 def predict_proba(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_size=config.PREDICT_BATCH_SIZE,
                   progress=None, precision='float32'):
     """Class probabilities, shape (len(texts), num_classes), rows in input order."""
-    return _inference().load_predictor(weights, albert_dir, precision).predict_proba(texts, batch_size, progress)
+    return _inference().load_predictor(weights, albert_dir, precision).predict_proba(text_list(texts), batch_size, progress)
+
+
+def text_list(texts):
+    """texts as a list; one string is refused, since iterating it would predict each of its characters."""
+    if isinstance(texts, str):
+        raise TypeError(f'expected a list of texts, got one string ({texts[:20]!r}); use predict() for one text, '
+                        f'or pass [text]')
+    return list(texts)
 
 
 def multi_predict(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_size=config.PREDICT_BATCH_SIZE,
@@ -68,7 +76,7 @@ def multi_predict(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, 
 
     With min_confidence, a text whose top (calibrated) probability is below it gets None: unsure.
     """
-    texts = list(texts)
+    texts = text_list(texts)
     if not texts:
         return []
     probs = predict_proba(texts, weights, albert_dir, batch_size, precision=precision)

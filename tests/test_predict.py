@@ -38,6 +38,13 @@ def test_api_predictions_are_probabilities_in_input_order(weights):
     assert len(set(predict.multi_predict(TEXTS, weights=weights))) > 1, 'the trained toy model predicts one class only'
 
 
+def test_a_bare_string_is_refused_rather_than_read_as_characters(weights):
+    for call in (predict.multi_predict, predict.predict_proba):
+        with pytest.raises(TypeError, match='one string'):
+            call('内痔出血', weights=weights)
+    assert predict.multi_predict(('内痔出血',), weights=weights) == [predict.predict('内痔出血', weights=weights)]
+
+
 def test_multi_predict_has_no_length_cap(weights):
     texts = [TEXTS[i % len(TEXTS)] for i in range(600)]  # the original stopped at 512
     assert predict.multi_predict(texts, weights=weights, batch_size=256) == \
