@@ -40,7 +40,12 @@ from inference import MissingModelError, load_predictor, make_forward, named_tra
 from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import (OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder,
                          usual_permissions)
-from utils.graph_tokenizer import GraphTokenizer
+try:
+    from utils.graph_tokenizer import GraphTokenizer
+except ImportError as e:  # TensorFlow Text: the tokenizer's ops inside the SavedModel
+    if __name__ != '__main__':
+        raise
+    fail(f'export.py needs TensorFlow Text ({e}): pip install -r requirements.txt, which installs tensorflow-text')
 
 # How far the exported probabilities may be from predict.py's: both run inference.make_forward, but the
 # SavedModel's graph is optimised anew when it loads

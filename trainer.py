@@ -212,6 +212,14 @@ def make_strategy(distribute='none'):
     """
     if distribute not in DISTRIBUTE:
         raise ValueError(f"unknown --distribute {distribute!r}: one of {', '.join(DISTRIBUTE)}")
+    if distribute == 'multiworker' and os.environ.get('TF_CONFIG'):
+        try:
+            tf_config = json.loads(os.environ['TF_CONFIG'])
+        except ValueError as e:
+            raise ValueError(f'TF_CONFIG is not valid JSON ({e})') from None
+        if not isinstance(tf_config, dict) or not isinstance(tf_config.get('cluster', {}), dict):
+            raise ValueError('TF_CONFIG must be a JSON object such as {"cluster": {"worker": ["host:port", ...]}, '
+                             '"task": {"type": "worker", "index": 0}}')
     try:
         if distribute == 'multiworker':
             return tf.distribute.MultiWorkerMirroredStrategy()

@@ -120,3 +120,13 @@ def test_a_worker_other_than_the_chief_writes_to_a_copy_in_a_temporary_folder(tm
     args = SimpleNamespace(**given)
     trainer.worker_outputs(worker, args)  # main.py: a new run, nothing to copy
     assert os.listdir(os.path.dirname(args.weights)) == []
+
+
+@pytest.mark.parametrize('tf_config, message', [('{"cluster": ', 'TF_CONFIG is not valid JSON'),
+                                                ('["worker"]', 'TF_CONFIG must be a JSON object')])
+def test_a_malformed_tf_config_is_one_line_naming_it(tf_config, message, monkeypatch, capsys):
+    monkeypatch.setenv('TF_CONFIG', tf_config)
+    with pytest.raises(SystemExit) as stop:
+        main.main(['--distribute', 'multiworker', '--epochs', '1'])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and err.startswith(f'error: {message}'), err

@@ -162,3 +162,17 @@ def test_help(capsys):
         export.main(['--help'])
     assert exit_.value.code == 0
     assert 'serving_default' in capsys.readouterr().out
+
+
+def test_without_tensorflow_text_export_says_what_to_install(tmp_path):
+    # a Python where importing tensorflow_text fails, as on a machine that never installed it
+    blocker = tmp_path / 'sitecustomize.py'
+    blocker.write_text('import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n'
+                       '        if name.split(".")[0] == "tensorflow_text":\n'
+                       '            raise ModuleNotFoundError("No module named \'tensorflow_text\'", name=name)\n'
+                       'sys.meta_path.insert(0, Block())\n', encoding='utf-8')
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    done = subprocess.run([sys.executable, os.path.join(os.path.dirname(export.__file__), 'export.py'), '--help'],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and 'Traceback' not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("error: export.py needs TensorFlow Text (No module named 'tensorflow_text')")
