@@ -14,7 +14,6 @@ which seaborn imports, for every script in this folder.)
 """
 import argparse
 import os
-import unicodedata
 from collections import Counter
 
 import numpy as np
@@ -28,7 +27,7 @@ from utils.cli import HelpFormatter, fail
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
 from utils.plotting import plt, save_figure, use_cjk_font
 from utils.script import to_simplified
-from utils.text import label_title
+from utils.text import is_punctuation, label_title
 
 # The words whose coverage per label is printed (the original's four, and more)
 KEYWORDS = ('胃', '肠', '食管', '肛门', '结肠', '直肠', '十二指肠', '贲门', '幽门', '胆', '胰', 'ERCP')
@@ -109,10 +108,6 @@ def keyword_table(rows, label_names):
         table[word] = [count_pct(sum(word in t for t in texts), len(texts)) for texts in by_label.values()]
         table[word].append(count_pct(sum(word in text for text, _ in read), len(read)))
     return pd.DataFrame.from_dict(table, orient='index', columns=label_columns(label_names) + ['all'])
-
-
-def is_punctuation(ch):
-    return unicodedata.category(ch).startswith('P')
 
 
 def format_table(rows, label_names):

@@ -15,7 +15,6 @@ import argparse
 import os
 import re
 import sys
-import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -29,11 +28,12 @@ from inference import albert_forward, predict_proba  # noqa: E402
 from model import TOKEN_EMBEDDING, load_trained_or_fail  # noqa: E402
 from utils.cli import HelpFormatter, shown_path  # noqa: E402
 from utils.flops import matmul_gflops  # noqa: E402
+from utils.text import is_punctuation  # noqa: E402
 
 
 def without_punctuation(text):
     """The text with each run of punctuation marks (and spaces) turned into one space; a text of nothing else stays."""
-    stripped = re.sub(r'\s+', ' ', ''.join(' ' if unicodedata.category(ch).startswith('P') else ch for ch in text))
+    stripped = re.sub(r'\s+', ' ', ''.join(' ' if is_punctuation(ch) else ch for ch in text))
     return stripped.strip() or text
 
 

@@ -32,7 +32,6 @@ import random
 import re
 import statistics
 import sys
-import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -44,6 +43,7 @@ from preprocess.banks import load_bank  # noqa: E402
 from preprocess.textgen import choose, end, fill, join_clauses, maybe, numbered, weighted  # noqa: E402
 from utils.cli import fail  # noqa: E402
 from utils.files import UnwritableError, check_output_files  # noqa: E402
+from utils.text import is_punctuation  # noqa: E402
 
 DEFAULT_SIZE = 10000
 MIN_SIZE = 100          # below this a split can miss a label entirely
@@ -175,7 +175,8 @@ class NearTexts:
     character pair with it and could reach the limit by their length."""
 
     def __init__(self, texts):
-        self.texts = sorted(set(texts))
+        self.members = set(texts)
+        self.texts = sorted(self.members)
         self.counts = [collections.Counter(text) for text in self.texts]
         self.index = collections.defaultdict(set)
         for i, text in enumerate(self.texts):
@@ -183,6 +184,8 @@ class NearTexts:
                 self.index[pair].add(i)
 
     def near(self, text):
+        if text in self.members:
+            return True
         counts = collections.Counter(text)
         for i in set().union(*(self.index.get(pair, ()) for pair in bigrams(text))):
             reference = self.texts[i]
@@ -675,15 +678,13 @@ def bare(text):
 # The hand-written check sets (data/ood_check*.txt, ood_holdout.txt, terms_check.txt) are never
 # copied into the data: a generated text equal to one of them, or within SIMILARITY_LIMIT of
 # one, is dropped, as for the original examples.
-CHECK_TEXTS = {bare(text) for check in path.HELD_OUT_PATHS if os.path.exists(check)
-               for text, _ in load_data(check, warn=False)}
-NEAR_CHECK = NearTexts(CHECK_TEXTS)
+NEAR_CHECK = NearTexts(bare(text) for check in path.HELD_OUT_PATHS if os.path.exists(check)
+                       for text, _ in load_data(check, warn=False))
 
 
 def acceptable(text, label):
     return (MIN_CHARS <= len(text) <= MAX_CHARS and not re.search(r'[\t{}]', text) and consistent(text, label)
-            and not mentions_both_tracts(text) and bare(text) not in CHECK_TEXTS and not too_close_to_examples(text)
-            and not NEAR_CHECK.near(bare(text)))
+            and not mentions_both_tracts(text) and not NEAR_CHECK.near(bare(text)) and not too_close_to_examples(text))
 
 
 # ---------------------------------------------------------------------------
@@ -708,10 +709,6 @@ def make_candidate(rng, label):
     parts = [make_text(rng, 0) for _ in range(weighted(rng, [(4, 2), (3, 3), (3, 5)]))]
     joiner = rng.choice(JOINERS)
     return trim(joiner.join(part.rstrip('。；;.') for part in parts if part))
-
-
-def is_punctuation(ch):
-    return unicodedata.category(ch).startswith('P')
 
 
 def format_bin(text):

@@ -6,6 +6,7 @@ import pytest
 import path
 from data_process import load_data
 from preprocess import synthesize, terminology
+from utils.text import is_punctuation
 
 
 @pytest.mark.parametrize('code, name, label', [
@@ -70,7 +71,7 @@ def test_every_label_has_the_same_length_and_punctuation(shipped):
     for text, label in shipped:
         by_label[label].append(text)
     lengths = {label: sum(map(len, texts)) / len(texts) for label, texts in by_label.items()}
-    marks = {label: sum(sum(map(synthesize.is_punctuation, t)) for t in texts) / sum(map(len, texts))
+    marks = {label: sum(sum(map(is_punctuation, t)) for t in texts) / sum(map(len, texts))
              for label, texts in by_label.items()}
     assert max(lengths.values()) / min(lengths.values()) < 1.1, lengths
     assert max(marks.values()) / min(marks.values()) < 1.1, marks

@@ -1,5 +1,10 @@
-"""Terminal alignment for text mixing CJK (two columns wide) and Latin characters."""
+"""Terminal alignment for text mixing CJK (two columns wide) and Latin characters; what counts as punctuation."""
 import unicodedata
+
+
+def is_punctuation(ch):
+    """True for a punctuation mark of any script (Unicode category P*): ， 。 ； ( . and the rest."""
+    return unicodedata.category(ch).startswith('P')
 
 
 def display_width(text):
