@@ -2,8 +2,10 @@
 
 For each text, Integrated Gradients (Sundararajan et al. 2017) integrates the
 gradient of the target class's probability along a straight path from a
-baseline (the text's characters replaced by [PAD], [CLS] and [SEP] kept) to
-the real token embeddings. Each character's attribution is (x - x')·mean
+baseline (the text's characters replaced by [UNK], [CLS] and [SEP] kept) to
+the real token embeddings. A model trained with blank texts (config.BLANK_RATE)
+gives every class the same probability there, so each class's attributions
+measure the way from "no class" to the text. Each character's attribution is (x - x')·mean
 gradient summed over the embedding axis, signed: positive pushes towards the
 class. The attributions add up to f(x) - f(baseline); the completeness gap
 |sum - (f(x) - f(baseline))| says how well the steps approximate the integral.
@@ -95,10 +97,9 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
     classes_spec = tf.TensorSpec([None], tf.int32)
 
     @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, vector_spec, vector_spec,
-                                  tf.TensorSpec([None, None], tf.bool)])
-    def ig_fn(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text):
+                                  tf.TensorSpec([None, None], tf.bool), ids_spec])
+    def ig_fn(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids):
         n, length, k = tf.shape(token_ids)[0], tf.shape(token_ids)[1], tf.shape(alphas)[0]
-        baseline_ids = tf.where(is_text, tf.zeros_like(token_ids), token_ids)  # [PAD] for the text, specials kept
         x = embedding_layer(token_ids)
         x_base = embedding_layer(baseline_ids)
         # one row per (text, alpha), forward and backward
@@ -182,13 +183,12 @@ def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_f
     for chunk in length_sorted_batches(texts, texts_per_batch, max_tokens=texts_per_batch * config.IG_TOKENS_PER_TEXT,
                                        maxlen=trained.maxlen):
         token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer, trained.maxlen)
-        is_text = (token_ids > 0)
-        is_text[:, 0] = False  # [CLS]
-        is_text[np.arange(len(chunk)), (token_ids > 0).sum(axis=1) - 1] = False  # [SEP]
+        is_text = text_positions(token_ids)
         targets = np.full(len(chunk), -1 if target is None else target, dtype='int32')
         contrasts = np.full(len(chunk), -1 if contrast is None else contrast, dtype='int32')
         attributions, f_x, f_base, targets, probs = (t.numpy() for t in ig_fn(
-            token_ids, segment_ids, targets, contrasts, alphas.astype('float32'), weights.astype('float32'), is_text))
+            token_ids, segment_ids, targets, contrasts, alphas.astype('float32'), weights.astype('float32'), is_text,
+            baseline_ids(token_ids, tokenizer)))
         for row, i in enumerate(chunk):
             chars, scores = char_scores(texts[i], tokenizer, attributions[row], trained.maxlen)
             total = float(attributions[row].sum())
@@ -200,6 +200,18 @@ def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_f
         if progress:
             progress(len(chunk))
     return results
+
+
+def text_positions(token_ids):
+    """True where padded token ids hold a text token: not [CLS], [SEP] or padding."""
+    real = token_ids != 0
+    position = np.arange(token_ids.shape[1])[None, :]
+    return real & (position > 0) & (position < real.sum(axis=1, keepdims=True) - 1)
+
+
+def baseline_ids(token_ids, tokenizer):
+    """The baseline's token ids: every text token [UNK], [CLS], [SEP] and padding kept."""
+    return np.where(text_positions(token_ids), tokenizer._token_unk_id, token_ids).astype(token_ids.dtype)
 
 
 def char_scores(text, tokenizer, token_attributions, maxlen=config.MAXLEN):

@@ -62,6 +62,12 @@ SPAN_MAX = 4        # longest such span, in tokens
 # it, most misses on text unlike the training data came at p > 0.99, out of reach of any
 # --min-confidence (docs/training.md, "Unsure rather than wrong").
 LABEL_SMOOTHING = 0.1
+# Blank texts: this share of the training texts is shown with every character [UNK] and a
+# target of equal probabilities, so the model learns that a text it cannot read says nothing.
+# That reading is also Integrated Gradients' starting point (attribution.py): the attributions
+# then measure the way from "no class" to the prediction, not from whatever class an empty
+# input happened to favour (docs/feature_importance.md, "The baseline").
+BLANK_RATE = 0.02
 
 # Calibration (main.py): the temperature is fitted on the validation split within
 # these bounds. Below 1 it would sharpen the probabilities; on a validation split

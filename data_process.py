@@ -389,8 +389,23 @@ def mask_tokens(token_ids, rng, unk_id, unk_rate=0.0, span_rate=0.0, span_max=1)
     return masked
 
 
+BLANK = -1  # the label of a blanked training text: its target is every class equally
+
+
+def blank_texts(token_ids, labels, rng, unk_id, rate):
+    """Copies of a batch's token ids and labels with a share `rate` of the texts blanked:
+    every text token [UNK] ([CLS], [SEP] and padding kept) and the label BLANK."""
+    token_ids, labels = np.array(token_ids, copy=True), np.array(labels, copy=True)
+    blanked = rng.random(len(labels)) < rate
+    is_text = (token_ids != 0) & (np.arange(token_ids.shape[1]) > 0)
+    is_text[np.arange(len(token_ids)), is_text.sum(axis=1)] = False  # [SEP], one past the last text token
+    token_ids[blanked[:, None] & is_text] = unk_id
+    labels[blanked] = BLANK
+    return token_ids, labels
+
+
 def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=LENGTH_BUCKET_BATCHES,
-            augment=None):
+            augment=None, blank=None):
     """Yield ([token_ids, segment_ids], labels) batches over (text, label) data, one pass.
 
     Each batch is padded to its own longest text. With shuffle, the order is
@@ -400,7 +415,8 @@ def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN
     batches shuffled, so that little of each batch is padding. Chunks are kept
     small so that each epoch still puts different texts together.
     `augment(token_ids, rng)`, if given, changes each batch's token ids (see
-    mask_tokens); its numpy Generator is seeded with `seed` too.
+    mask_tokens); its numpy Generator is seeded with `seed` too. `blank(token_ids,
+    labels, rng)`, if given, then changes token ids and labels (see blank_texts).
     """
     augment_rng = np.random.default_rng(seed)
     order = list(range(len(data)))
@@ -419,4 +435,6 @@ def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN
         if augment:
             token_ids = augment(token_ids, augment_rng)
         labels = np.array([label for _, label in rows], dtype='int32')
+        if blank:
+            token_ids, labels = blank(token_ids, labels, augment_rng)
         yield [token_ids, segment_ids], labels

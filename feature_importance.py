@@ -1,7 +1,7 @@
 """Explain the classifier with Integrated Gradients: per-character scores, keyword tables, heatmaps.
 
 The method is in attribution.py: each character's signed attribution to the
-explained class's probability, from a baseline of [PAD] characters; they add
+explained class's probability, from a baseline of [UNK] characters; they add
 up to f(x) - f(baseline), and the completeness gap printed says how well
 --steps approximates the integral. Keywords: each text is cut into words
 (jieba, with the anatomy and procedure terms of utils/gi_words.txt kept whole),

@@ -81,6 +81,9 @@ def parse_args(argv=None):
     parser.add_argument('--label-smoothing', type=float, default=config.LABEL_SMOOTHING, metavar='E',
                         help='share of the training target spread evenly over the classes; 0 trains on '
                              'plain cross-entropy (default: %(default)s)')
+    parser.add_argument('--blank-rate', type=float, default=config.BLANK_RATE,
+                        help='share of training texts shown with every character [UNK] and equal probabilities as '
+                             'the target: a text the model cannot read says nothing (default: %(default)s)')
     parser.add_argument('--span-dropout', type=float, default=config.SPAN_DROPOUT,
                         help=f'share of training texts with one run of up to {config.SPAN_MAX} characters replaced by [UNK] '
                              '(default: %(default)s)')
@@ -93,7 +96,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     log_dir, images_dir = path.report_dirs(args.weights)
     args.log_dir, args.images_dir = args.log_dir or log_dir, args.images_dir or images_dir
-    for name in ('unk_rate', 'span_dropout', 'label_smoothing'):
+    for name in ('unk_rate', 'span_dropout', 'label_smoothing', 'blank_rate'):
         if not 0 <= getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be in [0, 1)")
     if args.gradient_penalty < 0:
@@ -139,7 +142,7 @@ def run(args, strategy):
         epochs=args.epochs, patience=args.patience, seed=args.seed, learning_rate=args.learning_rate,
         gradient_penalty=args.gradient_penalty, adversarial=args.adversarial,
         unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout,
-        label_smoothing=args.label_smoothing, distribute=args.distribute)
+        label_smoothing=args.label_smoothing, blank_rate=args.blank_rate, distribute=args.distribute)
     tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in splits.train], settings.unk_rate, settings.maxlen)
     progress = Progress()
     train(model, optimizer, tokenizer, splits, settings, progress)

@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 import config
 import path
-from data_process import batches, load_data, mask_tokens
+from data_process import batches, blank_texts, load_data, mask_tokens
 from evaluation import evaluate
 from inference import make_predict_fn
 from model import TOKEN_EMBEDDING, save_model_files, save_weights
@@ -92,7 +92,8 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
     does not work eagerly. With adversarial > 0, FGM: a second pass with the
     embedding matrix moved by adversarial * g/||g|| along its loss gradient g,
     and both passes' gradients applied. With label_smoothing e, each text's
-    cross-entropy is taken against the target (1 - e) * one-hot + e / classes.
+    cross-entropy is taken against the target (1 - e) * one-hot + e / classes;
+    a text labelled BLANK, against 1 / classes for every class.
 
     The batch goes forward and backward in parts of rows: one per replica of the
     strategy the model was built under (model.distribute_strategy; one part
@@ -113,11 +114,12 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
     sparse_cross_entropy = keras.losses.SparseCategoricalCrossentropy(reduction='none')  # a strategy wants no reduction
 
     def cross_entropy(labels, probs):
-        losses = sparse_cross_entropy(labels, probs)
-        if not label_smoothing:
-            return losses
+        """Per text; a BLANK label (data_process.blank_texts) is taken against equal probabilities."""
         uniform = -tf.reduce_mean(tf.math.log(tf.clip_by_value(probs, keras.backend.epsilon(), 1.0)), axis=-1)
-        return (1.0 - label_smoothing) * losses + label_smoothing * uniform
+        losses = sparse_cross_entropy(tf.maximum(labels, 0), probs)
+        if label_smoothing:
+            losses = (1.0 - label_smoothing) * losses + label_smoothing * uniform
+        return tf.where(labels < 0, uniform, losses)
 
     def loss_and_gradients(inputs, labels, weight):
         """weight: the part's share of the batch."""
@@ -296,6 +298,7 @@ class Settings:
     unk_rate: float = config.UNK_RATE
     span_dropout: float = config.SPAN_DROPOUT
     label_smoothing: float = 0.0  # runs saved before it existed trained without
+    blank_rate: float = 0.0  # as label_smoothing
     all_data: bool = False  # continue_fit --all-data trained on val and test too: nothing held out to calibrate on
     distribute: str = 'none'  # --distribute: model.make_strategy's name
 
@@ -404,18 +407,22 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
         augment = functools.partial(mask_tokens, unk_id=tokenizer._token_unk_id, unk_rate=settings.unk_rate,
                           span_rate=settings.span_dropout, span_max=config.SPAN_MAX)
 
+    blank = None
+    if settings.blank_rate:
+        blank = functools.partial(blank_texts, unk_id=tokenizer._token_unk_id, rate=settings.blank_rate)
+
     passes = train_step_passes(settings.gradient_penalty, settings.adversarial)  # forward passes a step costs
     while progress.epoch < settings.epochs and progress.bad_epochs < settings.patience:
         epoch = progress.epoch + 1
         started = time.time()
         losses, correct, tokens, flops = [], 0, 0, 0.0
         bar = tqdm(batches(splits.train, tokenizer, settings.batch_size, shuffle=True, seed=settings.seed * 1000 + epoch,
-                           maxlen=settings.maxlen, augment=augment),
+                           maxlen=settings.maxlen, augment=augment, blank=blank),
                    total=steps_per_epoch, desc=f'epoch {epoch}/{settings.epochs}', unit='batch', mininterval=1)
         for (token_ids, segment_ids), labels in bar:
             loss, probs = train_step(token_ids, segment_ids, labels)
             losses.append(float(loss) * len(labels))
-            correct += int(np.sum(probs.argmax(axis=1) == labels))
+            correct += int(np.sum(probs.argmax(axis=1) == labels))  # a blanked text is never correct: acc a bit low
             lengths = (token_ids > 0).sum(axis=1)  # real tokens; padding is not counted as work done
             tokens += int(lengths.sum())
             flops += passes * forward_flops(settings.albert_config, lengths)

@@ -5,7 +5,7 @@ shortcut. This measures the behaviour behind it: for each class, over the texts 
 as that class, the mean probability of the class, the mean with every punctuation mark
 taken out of the texts (a run of them becomes one space), and how many labels change. It
 also prints what the model says at Integrated Gradients' baseline (each text's characters
-replaced by [PAD], [CLS] and [SEP] kept): the attributions of a text add up to its
+replaced by [UNK], [CLS] and [SEP] kept): the attributions of a text add up to its
 probability minus that one, so a baseline far from the class spreads evidence over every
 character, punctuation included.
 
@@ -19,11 +19,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import utils.compat  # noqa: E402,F401
-import numpy as np  # noqa: E402
 
 import path  # noqa: E402
 from benchmarks.common import markdown_table, provenance  # noqa: E402
 from data_process import encode, read_texts_or_fail  # noqa: E402
+from attribution import baseline_ids  # noqa: E402
 from inference import albert_forward, predict_proba  # noqa: E402
 from model import TOKEN_EMBEDDING, load_trained_or_fail  # noqa: E402
 from utils.cli import HelpFormatter, shown_path  # noqa: E402
@@ -40,11 +40,7 @@ def without_punctuation(text):
 def baseline_probabilities(model, tokenizer, texts):
     """The class probabilities at each text's Integrated Gradients baseline."""
     token_ids, segment_ids = encode(texts, tokenizer, model.maxlen)
-    real = token_ids != 0
-    lengths = real.sum(axis=1, keepdims=True)
-    position = np.arange(token_ids.shape[1])[None, :]
-    is_text = real & (position > 0) & (position < lengths - 1)
-    baseline = model.get_layer(TOKEN_EMBEDDING)(np.where(is_text, 0, token_ids))
+    baseline = model.get_layer(TOKEN_EMBEDDING)(baseline_ids(token_ids, tokenizer))
     return albert_forward(model)(token_ids, segment_ids, baseline).numpy()
 
 
