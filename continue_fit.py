@@ -83,7 +83,7 @@ def resume(args, strategy):
         splits = load_splits(settings)
         with strategy.scope():  # the variables, the optimizer's slots too, go on every replica
             model = M.build_model(settings.albert_config, settings.label_names, maxlen=settings.maxlen)
-            optimizer = make_optimizer(settings.pretrained, settings.learning_rate)
+            optimizer = make_optimizer(settings.pretrained, settings.learning_rate, settings.lr_schedule)
             optimizer.build(model.trainable_variables)  # create the slots now so they are restored at once
         tf.train.Checkpoint(model=model, optimizer=optimizer).restore(checkpoint_path).assert_consumed()
         vocab_tokenizer = M.load_tokenizer(settings.vocab)

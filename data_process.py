@@ -20,6 +20,7 @@ from config import (LENGTH_BUCKET_BATCHES, MAX_BATCH_TOKENS, MAXLEN, MIN_BATCH_T
 from config import FEW_TEXTS, FEW_TEXTS_A_CLASS, REPEATED_SHARE
 from utils.cli import fail
 from utils.files import atomic_paths
+from utils.text import text_problem
 
 LABELS_FILE = 'labels.txt'  # `id<TAB>name` lines, beside the data files
 
@@ -134,7 +135,7 @@ class TextFile:
         for number, line in read_lines(self.path, self.stream):
             text, _, rest = line.partition('\t')
             text = text.strip()
-            if not text:
+            if text_problem(text):  # empty, or spaces and control characters (a NUL) only
                 if self.skip_empty:
                     self.skipped += 1
                     continue
@@ -242,7 +243,8 @@ def dataset_warnings(splits, label_names):
     train = splits['train']
     if len(train) < FEW_TEXTS:
         warnings.append(f'only {len(train)} training texts: below about {FEW_TEXTS} (and {FEW_TEXTS_A_CLASS} a class) '
-                        f'a model trained from scratch learns little')
+                        f'a model trained from scratch learns little; --init-from weights/albert_tiny.h5 starts from '
+                        f'the shipped model')
     for name, rows in splits.items():
         counts = collections.Counter(label for _, label in rows)
         for k, class_name in enumerate(label_names):
@@ -270,6 +272,24 @@ def deduplicate(rows, source='data'):
         seen[text] = label
         unique.append((text, label))
     return unique
+
+
+def mixed_in(train_rows, mix_path, size, seed, label_names):
+    """The training rows plus `size` rows drawn with `seed` from the labelled file mix_path (main.py
+    --mix-in: the shipped data beside a user's own), leaving out its texts already in train_rows.
+
+    DataError when mix_path's classes (its labels.txt) are not label_names.
+    """
+    names_file = labels_path(mix_path)
+    mix_names = read_label_names(names_file) if os.path.exists(names_file) else None
+    rows = load_data(mix_path, len(label_names))
+    if mix_names is not None and list(mix_names) != list(label_names):
+        raise DataError(f"{mix_path}: its classes ({', '.join(mix_names)}) are not the training data's "
+                        f"({', '.join(label_names)}); --mix-in needs the same classes")
+    own = {text for text, _ in train_rows}
+    rows = [row for row in rows if row[0] not in own]
+    random.Random(seed).shuffle(rows)
+    return train_rows + rows[:size]
 
 
 def split_dataset(rows, seed, ratios=SPLIT_RATIOS):

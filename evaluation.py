@@ -138,7 +138,8 @@ def model_warnings(labels, predicted, accuracy, label_names):
     true_share = collections.Counter(labels)[answered] / len(labels)
     if n / len(labels) >= config.ONE_CLASS_SHARE and true_share < config.ONE_CLASS_SHARE:
         warnings.append(f'the model answers {answered} ({label_names[answered]}) for {n / len(labels):.0%} of the validation '
-                        f'split, where {true_share:.0%} are of that class: it has learnt little (too few texts or epochs?)')
+                        f'split, where {true_share:.0%} are of that class: it has learnt little (too few texts or epochs? '
+                        f'--init-from weights/albert_tiny.h5 starts from the shipped model)')
     commonest, count = collections.Counter(labels).most_common(1)[0]
     if accuracy <= count / len(labels):
         warnings.append(f'validation accuracy {accuracy:.4f} is no better than always answering {commonest} '

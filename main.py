@@ -21,6 +21,7 @@ weights with maxlen. Every setting of the recipe is in config.py.
     LOGICAL_CPUS=2 python main.py --distribute mirrored  # 2 replicas on the CPU, to try it (no faster)
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -32,9 +33,10 @@ import config
 import model as M
 import path
 from baselines import is_shipped_task
-from data_process import DataError, dataset_warnings, load_data, load_labelled
+from data_process import DataError, dataset_warnings, load_data, load_labelled, mixed_in
 from evaluation import report
-from trainer import DISTRIBUTE, Progress, Settings, Splits, keep_previous_run, make_optimizer, start_strategy, train
+from trainer import (DISTRIBUTE, Progress, Settings, Splits, base_schedule, keep_previous_run, make_optimizer, run_schedule,
+                     start_strategy, train)
 from utils.cli import HelpFormatter, at_least, fail, positive_float
 from utils.files import LockedError, OverwriteError, UnwritableError, check_not_an_input, check_writable, run_lock
 from utils.flops import matmul_gflops
@@ -50,6 +52,15 @@ def parse_args(argv=None):
                              "never used for training or early stopping; --check alone (or --check '') skips them "
                              f"(default: {', '.join(os.path.relpath(p) for p in path.CHECK_PATHS)} "
                              f'when the classes are those of {os.path.relpath(path.LABELS_PATH)})')
+    parser.add_argument('--init-from', metavar='WEIGHTS',
+                        help='start from this trained model (e.g. weights/albert_tiny.h5, the shipped one) instead of '
+                             'from scratch: its body, maxlen and vocabulary, and its classifier when the classes are '
+                             'the same; for a small labelled set of your own (docs/training.md, "Your own data")')
+    parser.add_argument('--mix-in', metavar='FILE',
+                        help='add labelled rows of FILE (e.g. data/train.txt) to the training split, the same classes; '
+                             'validation and test stay yours')
+    parser.add_argument('--mix-in-size', type=at_least(1), metavar='N',
+                        help='how many rows of --mix-in, drawn with --seed (default: as many as the training split has)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='albert_config.json and vocab.txt, plus albert_model.ckpt.* to fine-tune a pretrained model (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH,
@@ -101,6 +112,8 @@ def parse_args(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be in [0, 1)")
     if args.gradient_penalty < 0:
         parser.error('--gradient-penalty must be at least 0')
+    if args.mix_in_size and not args.mix_in:
+        parser.error('--mix-in-size needs --mix-in')
     if args.weights.endswith(('/', os.sep)) or os.path.isdir(args.weights):
         parser.error(f'--weights names a file to write (e.g. weights/mine.h5), not a folder: {args.weights}')
     return args
@@ -113,9 +126,15 @@ def run(args, strategy):
         if args.check is None:  # the shipped check sets are written for the shipped classes only
             args.check = list(path.CHECK_PATHS) if is_shipped_task(label_names) else []
         args.check = [check for check in args.check if check]
+        own_train = len(train_rows)
+        if args.mix_in:
+            args.mix_in_size = args.mix_in_size or own_train
+            train_rows = mixed_in(train_rows, args.mix_in, args.mix_in_size, args.seed, label_names)
         splits = Splits(train_rows, val_rows, test_rows, {check: load_data(check, len(label_names)) for check in args.check})
     except DataError as e:
         fail(e)
+    if args.mix_in:
+        print(f'training on {own_train} texts of {args.train} and {len(train_rows) - own_train} of {args.mix_in}')
     print(f'train {len(splits.train)}, val {len(splits.val)}, test {len(splits.test)} texts'
           + (f", check {' + '.join(str(len(rows)) for rows in splits.check.values())} texts" if splits.check else '')
           + f"; {len(label_names)} classes: {', '.join(label_names)}")
@@ -127,21 +146,35 @@ def run(args, strategy):
     tf.keras.utils.set_random_seed(args.seed)
     with strategy.scope():  # the variables, the optimizer's slots too, go on every replica
         try:
-            model, albert_config, pretrained = M.new_model(args.albert_dir, label_names)
-            tokenizer = M.load_tokenizer(os.path.join(args.albert_dir, 'vocab.txt'))
-        except (FileNotFoundError, ValueError) as e:
+            if args.init_from:
+                model, albert_config, vocab, kept_head = M.model_from_trained(args.init_from, label_names)
+                pretrained = False  # not Google's checkpoint: the from-scratch recipe, at a lower peak
+                args.learning_rate = args.learning_rate or config.INIT_FROM_LEARNING_RATE
+                print(f'starting from {args.init_from}: its body and vocabulary, '
+                      + ('its classifier (the same classes)' if kept_head else 'a new classifier (other classes)'))
+            else:
+                model, albert_config, pretrained = M.new_model(args.albert_dir, label_names)
+                vocab = os.path.join(args.albert_dir, 'vocab.txt')
+            tokenizer = M.load_tokenizer(vocab)
+        except (FileNotFoundError, ValueError) as e:  # MissingModelError is a FileNotFoundError
             fail(e)
-        optimizer = make_optimizer(pretrained, args.learning_rate)
+        batch_size = args.batch_size or (config.BATCH_SIZE if pretrained else config.SCRATCH_BATCH_SIZE)
+        schedule = run_schedule(base_schedule(pretrained), args.epochs * math.ceil(len(splits.train) / batch_size))
+        optimizer = make_optimizer(pretrained, args.learning_rate, schedule)
         optimizer.build(model.trainable_variables)
+    if schedule != base_schedule(pretrained):
+        print(f'a short run ({args.epochs} epochs of {math.ceil(len(splits.train) / batch_size)} steps): '
+              f'learning-rate schedule {base_schedule(pretrained)} squeezed to {schedule} (steps: multiple of the peak)')
     keep_previous_run(args.weights, args.overwrite)  # a new run: the older run's checkpoints must not be resumed
 
     settings = Settings(
         train=args.train, val=args.val, test=args.test, check=args.check, weights=args.weights,
-        albert_config=albert_config, vocab=os.path.join(args.albert_dir, 'vocab.txt'), label_names=label_names,
-        pretrained=pretrained, batch_size=args.batch_size or (config.BATCH_SIZE if pretrained else config.SCRATCH_BATCH_SIZE),
+        albert_config=albert_config, vocab=vocab, label_names=label_names,
+        pretrained=pretrained, batch_size=batch_size,
         epochs=args.epochs, patience=args.patience, seed=args.seed, learning_rate=args.learning_rate,
+        lr_schedule=schedule, init_from=args.init_from, mix_in=args.mix_in, mix_in_size=args.mix_in_size or 0,
         gradient_penalty=args.gradient_penalty, adversarial=args.adversarial,
-        unk_rate=0.0 if pretrained else args.unk_rate, span_dropout=args.span_dropout,
+        unk_rate=0.0 if pretrained or args.init_from else args.unk_rate, span_dropout=args.span_dropout,
         label_smoothing=args.label_smoothing, blank_rate=args.blank_rate, distribute=args.distribute)
     tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in splits.train], settings.unk_rate, settings.maxlen)
     progress = Progress()
@@ -156,7 +189,8 @@ def main(argv=None):
     try:
         check_writable([os.path.dirname(args.weights), args.log_dir, args.images_dir])
         checks = path.CHECK_PATHS if args.check is None else [check or None for check in args.check]
-        check_not_an_input(path.model_files(args.weights), [args.train, args.val, args.test, *checks])
+        check_not_an_input(path.model_files(args.weights), [args.train, args.val, args.test, *checks, args.mix_in,
+                                                            *(path.model_files(args.init_from) if args.init_from else [])])
         with run_lock(args.weights):  # one run per weights path
             run(args, strategy)
     except (LockedError, UnwritableError, OverwriteError) as e:

@@ -91,6 +91,22 @@ def new_model(albert_dir, label_names, maxlen=config.MAXLEN, quiet=False):
     return build_model(albert_config, label_names, checkpoint, maxlen), albert_config, checkpoint is not None
 
 
+def model_from_trained(weights_path, label_names):
+    """A model for classes label_names starting from a trained model (main.py --init-from): its
+    ALBERT body, maxlen and vocabulary; its classifier too when label_names are its classes, else
+    a new one. Returns (model, albert_config, vocabulary path, whether the classifier was kept).
+
+    MissingModelError when weights_path cannot be loaded.
+    """
+    source, _ = load_trained(weights_path)
+    model = build_model(source.albert_config, label_names, maxlen=source.maxlen)
+    kept_head = tuple(label_names) == source.label_names
+    for layer in model.layers:
+        if layer.weights and (layer.name != CLASSIFIER or kept_head):
+            layer.set_weights(source.get_layer(layer.name).get_weights())
+    return model, source.albert_config, sidecar_paths(weights_path)[1], kept_head
+
+
 # --- saving and loading -----------------------------------------------------
 
 def save_model_files(model, vocab_file, weights_path, pretrained=False, tokenizer=None):

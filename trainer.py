@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 import config
 import path
-from data_process import batches, blank_texts, load_data, mask_tokens
+from data_process import batches, blank_texts, load_data, mask_tokens, mixed_in
 from evaluation import evaluate
 from inference import make_predict_fn
 from model import TOKEN_EMBEDDING, save_model_files, save_weights
@@ -65,18 +65,29 @@ class PiecewiseLinear(keras.optimizers.schedules.LearningRateSchedule):
         return {'learning_rate': self.learning_rate, 'schedule': self.schedule}
 
 
-def make_schedule(pretrained, learning_rate=None):
-    """The warm-up schedule: the original's when fine-tuning, a faster one from scratch.
+def base_schedule(pretrained):
+    """{step: multiplier}: the original's warm-up when fine-tuning, a faster one from scratch."""
+    return dict(config.LR_SCHEDULE if pretrained else config.SCRATCH_LR_SCHEDULE)
+
+
+def run_schedule(schedule, planned_steps, share=config.SCHEDULE_SHARE):
+    """The schedule squeezed (its steps scaled alike, each at least one past the one before) so that
+    it ends within share of planned_steps; as it is when it already does."""
+    scale = min(1.0, share * planned_steps / max(schedule))
+    squeezed, last = {}, 0
+    for step, multiplier in sorted(schedule.items()):
+        last = max(last + 1, round(step * scale))
+        squeezed[last] = multiplier
+    return squeezed
+
+
+def make_optimizer(pretrained, learning_rate=None, schedule=None):
+    """Adam on a PiecewiseLinear schedule (base_schedule's without one); from scratch, with clipping.
 
     learning_rate replaces the peak learning rate of either.
     """
-    if pretrained:
-        return PiecewiseLinear(learning_rate or config.LEARNING_RATE, config.LR_SCHEDULE)
-    return PiecewiseLinear(learning_rate or config.SCRATCH_LEARNING_RATE, config.SCRATCH_LR_SCHEDULE)
-
-
-def make_optimizer(pretrained, learning_rate=None):
-    schedule = make_schedule(pretrained, learning_rate)
+    schedule = PiecewiseLinear(learning_rate or (config.LEARNING_RATE if pretrained else config.SCRATCH_LEARNING_RATE),
+                               schedule or base_schedule(pretrained))
     if pretrained:
         return keras.optimizers.Adam(learning_rate=schedule)
     return keras.optimizers.Adam(learning_rate=schedule, global_clipnorm=config.SCRATCH_CLIPNORM)
@@ -293,6 +304,10 @@ class Settings:
     patience: int = config.PATIENCE
     seed: int = config.SEED
     learning_rate: float = None  # None: config's, for fine-tuning or from scratch
+    lr_schedule: dict = None  # {step: multiplier} (run_schedule); None: base_schedule's, as runs saved before it
+    init_from: str = None  # main.py --init-from: the trained model the run started from
+    mix_in: str = None  # main.py --mix-in: labelled rows added to the training split (data_process.mixed_in)
+    mix_in_size: int = 0
     gradient_penalty: float = config.GRADIENT_PENALTY
     adversarial: float = config.ADVERSARIAL
     unk_rate: float = config.UNK_RATE
@@ -378,6 +393,8 @@ def load_splits(settings):
     """The run's data, read again from its files and checked against its classes."""
     n = len(settings.label_names)
     train, val, test = (load_data(p, n, settings.maxlen) for p in (settings.train, settings.val, settings.test))
+    if settings.mix_in:
+        train = mixed_in(train, settings.mix_in, settings.mix_in_size, settings.seed, settings.label_names)
     return Splits(train, val, test, {check: load_data(check, n, settings.maxlen) for check in settings.check})
 
 

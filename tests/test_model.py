@@ -176,6 +176,21 @@ def test_pretrained_checkpoint_loads_and_sets_the_weights(tiny_albert_dir):
 
 
 def test_fine_tuning_uses_the_original_schedule_and_scratch_a_faster_one():
-    assert trainer.make_schedule(pretrained=True).get_config() == {'learning_rate': config.LEARNING_RATE, 'schedule': config.LR_SCHEDULE}
-    scratch = trainer.make_schedule(pretrained=False).get_config()
+    fine_tuning = trainer.make_optimizer(pretrained=True).learning_rate.get_config()
+    assert fine_tuning == {'learning_rate': config.LEARNING_RATE, 'schedule': config.LR_SCHEDULE}
+    scratch = trainer.make_optimizer(pretrained=False).learning_rate.get_config()
     assert scratch == {'learning_rate': config.SCRATCH_LEARNING_RATE, 'schedule': config.SCRATCH_LR_SCHEDULE}
+
+
+def test_a_short_run_squeezes_the_schedule_and_a_long_one_keeps_it():
+    shipped = trainer.run_schedule(config.SCRATCH_LR_SCHEDULE, planned_steps=250 * config.MAX_EPOCHS)
+    assert shipped == config.SCRATCH_LR_SCHEDULE
+    # 61 texts: 2 steps an epoch; the warm-up of 80 steps would outlast the whole run
+    tiny = trainer.run_schedule(config.SCRATCH_LR_SCHEDULE, planned_steps=2 * config.MAX_EPOCHS)
+    assert max(tiny) <= config.SCHEDULE_SHARE * 2 * config.MAX_EPOCHS
+    assert list(tiny.values()) == list(config.SCRATCH_LR_SCHEDULE.values())
+    assert min(tiny) >= 1 and sorted(tiny) == list(tiny) and len(set(tiny)) == len(tiny)
+    # squeezed to a point, the steps stay apart
+    assert trainer.run_schedule({80: 1.0, 1600: 0.1}, planned_steps=1) == {1: 1.0, 2: 0.1}
+    schedule = trainer.PiecewiseLinear(1e-3, tiny)
+    assert float(schedule(min(tiny))) == pytest.approx(1e-3) and float(schedule(max(tiny))) == pytest.approx(1e-4)

@@ -15,8 +15,8 @@ import main
 import model as M
 import path
 import trainer
-from conftest import main_argv, write_rows
-from data_process import load_data
+from conftest import TOY_LABEL_NAMES, main_argv, write_rows
+from data_process import load_data, mixed_in
 from preprocess import traditional_copy
 from utils import flops
 from utils.calibration import negative_log_likelihood, softmax
@@ -363,3 +363,69 @@ def test_a_run_on_other_weights_reports_into_its_own_folders(tmp_path):
     assert (args.log_dir, args.images_dir) == (os.path.join(path.LOG_DIR, 'mine'), os.path.join(path.IMAGES_DIR, 'mine'))
     args = continue_fit.parse_args(['--weights', 'weights/mine.h5', '--images-dir', str(tmp_path)])
     assert (args.log_dir, args.images_dir) == (os.path.join(path.LOG_DIR, 'mine'), str(tmp_path))
+
+
+def test_init_from_starts_from_a_trained_model_and_keeps_its_classifier_only_for_the_same_classes(trained_tiny):
+    _, _, source_weights = trained_tiny
+    source, _ = M.load_trained(source_weights)
+    same, _, vocab, kept = M.model_from_trained(source_weights, list(source.label_names))
+    assert kept and vocab == path.sidecar_paths(source_weights)[1]
+    for a, b in zip(same.get_weights(), source.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    other, _, _, kept = M.model_from_trained(source_weights, ['a', 'b', 'c', 'd'])
+    assert not kept and other.get_layer(M.CLASSIFIER).get_weights()[0].shape[-1] == 4
+    for layer in other.layers:
+        if layer.weights and layer.name != M.CLASSIFIER:
+            for a, b in zip(layer.get_weights(), source.get_layer(layer.name).get_weights()):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_main_init_from_trains_on_and_resumes_with_the_squeezed_schedule(tiny_albert_dir, toy_data, tmp_path, capsys):
+    source = run_main(tiny_albert_dir, toy_data, tmp_path / 'source', '--epochs', '1')
+    before = M.load_trained(source)[0].get_weights()
+    out = tmp_path / 'mine'
+    weights = run_main(tiny_albert_dir, toy_data, out, '--epochs', '2', '--patience', '5', '--init-from', source)
+    printed = capsys.readouterr().out
+    assert f'starting from {source}: its body and vocabulary, its classifier (the same classes)' in printed
+    assert 'squeezed to {1: 1.0, 4: 0.1}' in printed  # 2 epochs of 4 steps: the schedule ends by step 4
+    settings, progress = trainer.load_state(weights)
+    assert settings.init_from == source and settings.lr_schedule == {'1': 1.0, '4': 0.1}  # JSON's keys are strings
+    assert not settings.pretrained and settings.unk_rate == 0.0
+    # the last step of epoch 1 is step 3 (of 0..3), two thirds of the way down; a tenth from step 4 on
+    assert [float(row['lr']) for row in history(out)] == pytest.approx([3e-3 * 0.4, 3e-4])
+    after = M.load_trained(weights)[0].get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after))  # it trained
+    np.testing.assert_array_equal(M.load_trained(source)[0].get_weights()[0], before[0])  # the source is untouched
+    # resuming rebuilds the same optimiser: one more epoch goes on at the decayed rate
+    continue_fit.main(['--weights', weights, '--epochs', '3', '--log-dir', str(out / 'log'), '--images-dir', str(out / 'images')])
+    assert float(history(out)[-1]['lr']) == pytest.approx(3e-4) and int(history(out)[-1]['step']) == 12
+
+
+def test_init_from_its_own_output_and_mix_in_of_other_classes_are_one_line(tiny_albert_dir, toy_data, tmp_path, capsys):
+    source = run_main(tiny_albert_dir, toy_data, tmp_path / 'source', '--epochs', '1')
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main.main(main_argv(tiny_albert_dir, toy_data, tmp_path / 'source', '--init-from', source))
+    assert 'is the input file' in capsys.readouterr().err
+    other = tmp_path / 'other'
+    other.mkdir()
+    write_rows(other / 'train.txt', [('胃窦糜烂', 0), ('结肠息肉', 1)])
+    (other / 'labels.txt').write_text('0\tA\n1\tB\n', encoding='utf-8')
+    with pytest.raises(SystemExit):
+        main.main(main_argv(tiny_albert_dir, toy_data, tmp_path / 'mix', '--mix-in', str(other / 'train.txt')))
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'its classes (A, B)' in err and '--mix-in needs the same classes' in err
+
+
+def test_mix_in_adds_the_asked_rows_and_continue_fit_draws_the_same(tiny_albert_dir, toy_data, tmp_path, capsys):
+    own = load_data(toy_data['train'])
+    extra = tmp_path / 'extra.txt'
+    write_rows(extra, [(f'胃窦糜烂第{i}例', 1) for i in range(20)] + [own[0]])
+    mixed = mixed_in(own, str(extra), 5, 7, TOY_LABEL_NAMES)  # extra.txt shares the toy data's labels.txt
+    assert mixed[:len(own)] == own and len(mixed) == len(own) + 5 and own[0] not in mixed[len(own):]
+    assert mixed == mixed_in(own, str(extra), 5, 7, TOY_LABEL_NAMES)  # the seed draws the same rows
+    assert mixed != mixed_in(own, str(extra), 5, 8, TOY_LABEL_NAMES)
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1', '--mix-in', str(extra), '--mix-in-size', '8')
+    assert f'training on {len(own)} texts of {toy_data["train"]} and 8 of {extra}' in capsys.readouterr().out
+    settings, _ = trainer.load_state(weights)
+    assert len(trainer.load_splits(settings).train) == len(own) + 8
