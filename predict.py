@@ -1,7 +1,8 @@
 """Predict labels with a trained model: one text, a list, or a whole file.
 
 Python:
-    from predict import label_names, multi_predict, predict, predict_proba
+    from predict import Classifier, label_names, multi_predict, predict, predict_proba
+    Classifier.load().predict(df['报告'])        # -> a DataFrame: label, label_name, prob_*, unsure, truncated
     predict('慢性非萎缩性胃炎伴糜烂')           # -> 1
     multi_predict(['内痔', '胆总管结石'])        # -> [2, 0], any number of texts
     predict_proba(['内痔'])                     # -> array of shape (1, 3)
@@ -49,6 +50,7 @@ from utils.files import (OverwriteError, UnwritableError, atomic_open, check_dis
                          check_output_files)
 from utils.metrics import bad_cases_tsv, format_report, misses
 from utils.predictions import accuracy_line, report_counts, unsure, warn_too_long, write_header, write_output
+from utils.text import text_problem
 
 
 def _inference():
@@ -63,11 +65,18 @@ def predict_proba(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, 
 
 
 def text_list(texts):
-    """texts as a list; one string is refused, since iterating it would predict each of its characters."""
+    """texts as a list; one string is refused, since iterating it would predict each of its characters,
+    and so is a text that is not one (empty, spaces only, NaN, None: ValueError naming it)."""
     if isinstance(texts, str):
         raise TypeError(f'expected a list of texts, got one string ({texts[:20]!r}); use predict() for one text, '
                         f'or pass [text]')
-    return list(texts)
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        problem = text_problem(text)
+        if problem:
+            raise ValueError(f'text {i}: is {problem}; a model can only guess at it (Classifier.predict skips such '
+                             f'rows with skip_empty=True)')
+    return texts
 
 
 def multi_predict(texts, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, batch_size=config.PREDICT_BATCH_SIZE,
@@ -102,6 +111,58 @@ def label_names(weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR):
     return _inference().load_predictor(weights, albert_dir).model.label_names
 
 
+class Classifier:
+    """A trained model for pandas users: labels, names, every probability and the unsure flag in one pass.
+
+        clf = Classifier.load('weights/albert_tiny.h5')
+        result = clf.predict(df['报告'], min_confidence=0.9)   # a DataFrame with df's index
+        df = df.join(result.drop(columns='text'))
+    """
+
+    def __init__(self, predictor):
+        self.predictor = predictor
+
+    @classmethod
+    def load(cls, weights=path.WEIGHTS_PATH, albert_dir=path.ALBERT_DIR, precision='float32'):
+        """The model saved at weights (MissingModelError, with the reason, when it cannot be loaded)."""
+        return cls(_inference().load_predictor(weights, albert_dir, precision))
+
+    @property
+    def label_names(self):
+        return self.predictor.model.label_names
+
+    def predict(self, texts, min_confidence=None, skip_empty=False, batch_size=config.PREDICT_BATCH_SIZE):
+        """A DataFrame, one row per text, indexed as texts (a pandas Series keeps its index; else 0..n-1):
+        text, label, label_name, prob_0..prob_{k-1}, unsure (top probability below min_confidence),
+        truncated (longer than the model reads: only its first maxlen - 2 characters count).
+
+        A text that is NaN, None, not a string, empty or only spaces is a ValueError naming its row;
+        with skip_empty such rows are left out of the result (join on the index to see which).
+        """
+        import pandas as pd
+        if isinstance(texts, str):
+            text_list(texts)  # the one-string TypeError
+        index = list(texts.index) if isinstance(texts, pd.Series) else list(range(len(texts)))
+        values = list(texts)
+        keep = []
+        for row, value in zip(index, values):
+            problem = text_problem(value)
+            if problem and not skip_empty:
+                raise ValueError(f'row {row!r}: the text is {problem}; drop such rows first, or pass skip_empty=True')
+            if not problem:
+                keep.append(row)
+        kept = [value for value in values if not text_problem(value)]
+        probs = self.predictor.predict_proba(kept, batch_size) if kept else np.zeros((0, len(self.label_names)))
+        labels = probs.argmax(axis=1)
+        maxlen = self.predictor.model.maxlen
+        result = pd.DataFrame({'text': kept, 'label': labels, 'label_name': [self.label_names[k] for k in labels],
+                               **{f'prob_{k}': probs[:, k] for k in range(len(self.label_names))},
+                               'unsure': unsure(probs, min_confidence),
+                               'truncated': [len(text) > maxlen - 2 for text in kept]},
+                              index=pd.Index(keep, name=texts.index.name if isinstance(texts, pd.Series) else None))
+        return result
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('texts', nargs='*', help='texts to classify (or use --input)')
@@ -127,6 +188,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if bool(args.texts) == bool(args.input):
         parser.error('give either texts or --input FILE')
+    for i, text in enumerate(args.texts, start=1):
+        if text_problem(text):
+            parser.error(f'text {i} is {text_problem(text)}: nothing to classify')
     if args.bad_cases and not args.input:
         parser.error('--bad-cases needs a labelled --input file')
     if args.bad_cases == '-':

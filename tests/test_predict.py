@@ -307,3 +307,58 @@ def test_tracts_on_the_command_line_and_in_python(weights, tmp_path, capsys):
     records = [json.loads(line) for line in
                run_cli(capsys, '--input', source, '--format', 'jsonl', '--tracts', '--weights', weights).out.splitlines()]
     assert [r['tracts'] for r in records] == expected
+
+
+def test_classifier_gives_a_dataframe_with_the_series_index_in_one_pass(weights, monkeypatch):
+    import pandas as pd
+    series = pd.Series(TEXTS[:5] + ['胃' * 300], index=[f'r{i}' for i in range(6)], name='报告')
+    series.index.name = 'id'
+    clf = predict.Classifier.load(weights)
+    passes = []
+    real = clf.predictor.predict_proba
+    monkeypatch.setattr(clf.predictor, 'predict_proba', lambda *a, **k: passes.append(1) or real(*a, **k))
+    result = clf.predict(series, min_confidence=0.99)
+    assert len(passes) == 1
+    assert list(result.index) == list(series.index) and result.index.name == 'id'
+    probs = predict.predict_proba(list(series), weights=weights)
+    np.testing.assert_allclose(result[[f'prob_{k}' for k in range(3)]].to_numpy(), probs, atol=1e-6)
+    assert list(result['label']) == list(probs.argmax(axis=1))
+    assert list(result['label_name']) == [TOY_LABEL_NAMES[k] for k in probs.argmax(axis=1)]
+    assert list(result['unsure']) == list(probs.max(axis=1) < 0.99)
+    assert list(result['truncated']) == [False] * 5 + [True]
+    assert clf.label_names == TOY_LABEL_NAMES
+
+
+@pytest.mark.parametrize('bad, problem', [(float('nan'), 'NaN'), (None, 'None'), ('', 'empty'), ('  \t', 'only spaces or control'),
+                                          ('\x00', 'only spaces or control'), (3, 'a int, not a string')])
+def test_classifier_names_the_row_of_a_text_that_is_not_one_or_skips_it(weights, bad, problem):
+    import pandas as pd
+    clf = predict.Classifier.load(weights)
+    with pytest.raises(ValueError, match=f'row 1: the text is {problem}'):
+        clf.predict([TEXTS[0], bad, TEXTS[1]])
+    series = pd.Series([TEXTS[0], bad, TEXTS[1]], index=[10, 11, 12], dtype=object)
+    with pytest.raises(ValueError, match=f'row 11: the text is {problem}'):
+        clf.predict(series)
+    skipped = clf.predict(series, skip_empty=True)
+    assert list(skipped.index) == [10, 12] and list(skipped['text']) == [TEXTS[0], TEXTS[1]]
+    with pytest.raises(TypeError):
+        clf.predict('内痔出血')
+
+
+def test_an_empty_or_blank_text_is_refused_everywhere_not_given_a_confident_label(weights, tmp_path, capsys):
+    for bad in ['', '   ', '\x00', '\t\n']:
+        with pytest.raises(ValueError, match='text 1: is'):
+            predict.multi_predict(['内痔', bad], weights=weights)
+        with pytest.raises(ValueError, match='text 0: is'):
+            predict.predict(bad, weights=weights)
+    with pytest.raises(SystemExit):
+        predict.main(['--weights', weights, '内痔', '   '])
+    err = capsys.readouterr().err
+    assert 'text 2 is only spaces or control characters: nothing to classify' in err
+    nul = tmp_path / 'nul.txt'
+    nul.write_text('内痔\n\x00\n', encoding='utf-8')
+    with pytest.raises(SystemExit):
+        predict.main(['--weights', weights, '--input', str(nul), '--output', str(tmp_path / 'out.tsv')])
+    assert f'{nul}:2: empty text (use --skip-empty to skip empty lines)' in capsys.readouterr().err
+    predict.main(['--weights', weights, '--input', str(nul), '--output', str(tmp_path / 'out.tsv'), '--skip-empty'])
+    assert (tmp_path / 'out.tsv').read_text(encoding='utf-8').count('\n') == 2  # header and 内痔

@@ -1,5 +1,23 @@
-"""Terminal alignment for text mixing CJK (two columns wide) and Latin characters; what counts as punctuation."""
+"""Terminal alignment for text mixing CJK (two columns wide) and Latin characters; what counts as
+punctuation; what counts as a text at all."""
+import math
 import unicodedata
+
+
+def text_problem(value):
+    """Why value is not a text to classify ('NaN', 'None', 'a float, not a string', 'empty',
+    'only spaces or control characters'), or None when it is one."""
+    if value is None:
+        return 'None'
+    if isinstance(value, float) and math.isnan(value) or type(value).__name__ in ('NAType', 'NaTType'):
+        return 'NaN (an empty cell)'
+    if not isinstance(value, str):
+        return f'a {type(value).__name__}, not a string'
+    if not value:
+        return 'empty'
+    if all(ch.isspace() or unicodedata.category(ch)[0] == 'C' for ch in value):
+        return 'only spaces or control characters'
+    return None
 
 
 def is_punctuation(ch):

@@ -1,0 +1,230 @@
+"""An analyst's own small export: from scratch against --init-from the shipped model, by number of lines.
+
+A family of reports the shipped model never read stands in for her export:
+English-language reports (some hospitals write their endoscopy findings in
+English; the generator writes none), labelled by the same rule (gastroscopy and
+its sites 1, colonoscopy and its sites 2, anything else 0) and made here by a
+small phrase generator of their own. For each N her N labelled lines are split
+8:1:1 as data_transfer.py splits, and main.py trains on them:
+
+  scratch, fixed      from scratch, the schedule as written (80 warm-up steps, as before it was squeezed:
+                      --epochs high enough that it fits; early stopping ends the run as before)
+  scratch             from scratch, the schedule squeezed into the run (config.SCHEDULE_SHARE)
+  init-from           --init-from the shipped model
+  init-from + mix-in  the same, with as many lines of the shipped training data mixed in
+
+and each model is scored on 400 lines of the family it never trained on, and
+on data/ood_check.txt (does starting from the shipped model keep what it knew?).
+Prints a markdown table and writes the curve as a PNG. Needs the shipped model
+(make train). About 25 minutes on 2 cores with the default sizes.
+
+    python benchmarks/bench_own_data.py [--sizes 50 100 300 1000] [--plot docs/images/own_data.png]
+"""
+import argparse
+import csv
+import math
+import os
+import random
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import utils.compat  # noqa: E402,F401
+
+import config  # noqa: E402
+import path  # noqa: E402
+from benchmarks.common import markdown_table, provenance, run_script  # noqa: E402
+from data_process import load_data_or_fail, read_label_names, split_dataset, write_dataset  # noqa: E402
+from inference import predict_proba  # noqa: E402
+from model import load_trained_or_fail  # noqa: E402
+from utils.cli import HelpFormatter, fail, shown_path  # noqa: E402
+from utils.flops import matmul_gflops  # noqa: E402
+
+# --- the held-out family: English-language reports ------------------------------------------
+
+UPPER_PROCEDURES = ['Gastroscopy', 'OGD', 'EGD', 'Upper GI endoscopy', 'Oesophagogastroduodenoscopy',
+                    'Upper endoscopy', 'Esophagogastroduodenoscopy']
+UPPER_SITES = ['oesophagus', 'esophagus', 'lower oesophagus', 'gastric antrum', 'antrum', 'gastric body', 'fundus',
+               'cardia', 'pylorus', 'duodenal bulb', 'second part of the duodenum', 'gastric angle', 'lesser curve',
+               'greater curvature', 'stomach', 'gastro-oesophageal junction']
+UPPER_FINDINGS = ['erosions', 'a superficial ulcer', 'patchy erythema', 'a 0.5 cm polyp', 'mucosal atrophy',
+                  'intestinal metaplasia', 'a healing ulcer', 'varices', 'an irregular mass', 'oedematous mucosa',
+                  'a Mallory-Weiss tear', 'a hiatus hernia', 'Barrett\'s segment', 'candida plaques']
+UPPER_DIAGNOSES = ['chronic gastritis', 'erosive gastritis', 'reflux oesophagitis LA grade B', 'duodenal ulcer',
+                   'gastric ulcer', 'H. pylori gastritis', 'Barrett\'s oesophagus', 'oesophageal varices',
+                   'gastric adenocarcinoma', 'atrophic gastritis', 'peptic ulcer disease', 'gastric polyp',
+                   'oesophageal candidiasis', 'hiatus hernia with reflux']
+LOWER_PROCEDURES = ['Colonoscopy', 'Flexible sigmoidoscopy', 'Lower GI endoscopy', 'Ileocolonoscopy',
+                    'Total colonoscopy', 'Proctoscopy']
+LOWER_SITES = ['sigmoid colon', 'descending colon', 'transverse colon', 'ascending colon', 'caecum', 'cecum',
+               'rectum', 'terminal ileum', 'hepatic flexure', 'splenic flexure', 'rectosigmoid junction',
+               'anal canal', 'ileocaecal valve']
+LOWER_FINDINGS = ['a 6 mm sessile polyp', 'diverticula', 'a pedunculated polyp', 'an ulcerated mass',
+                  'patchy colitis', 'internal haemorrhoids', 'loss of vascular pattern', 'aphthous ulcers',
+                  'a lateral spreading tumour', 'melanosis coli', 'an anal fissure', 'angiodysplasia']
+LOWER_DIAGNOSES = ['ulcerative colitis', 'Crohn\'s disease of the terminal ileum', 'diverticulosis',
+                   'colorectal cancer', 'tubular adenoma', 'internal haemorrhoids', 'rectal cancer',
+                   'sigmoid diverticulitis', 'colonic polyps', 'ischaemic colitis', 'irritable bowel syndrome',
+                   'anal fissure', 'radiation proctitis']
+OTHER_TEXTS = {
+    'procedure': ['ERCP', 'CT abdomen', 'Abdominal ultrasound', 'MRCP', 'Chest X-ray', 'Echocardiogram',
+                  'Bronchoscopy', 'Cystoscopy', 'CT chest', 'Thyroid ultrasound'],
+    'site': ['common bile duct', 'gallbladder', 'liver', 'pancreatic head', 'left kidney', 'right lung',
+             'thyroid', 'bladder', 'left ventricle', 'spleen', 'ampulla'],
+    'finding': ['a 1 cm stone', 'a hypoechoic lesion', 'mild dilatation', 'a small cyst', 'a nodule',
+                'wall thickening', 'no abnormality', 'a filling defect', 'a stricture', 'an effusion'],
+    'diagnosis': ['choledocholithiasis', 'acute cholecystitis', 'fatty liver', 'chronic pancreatitis',
+                  'hepatocellular carcinoma', 'renal cyst', 'pneumonia', 'thyroid nodule', 'hypertension',
+                  'type 2 diabetes', 'cholangiocarcinoma', 'biliary stricture', 'urinary tract infection'],
+}
+NORMAL = {1: 'The oesophagus, stomach and duodenum are normal', 2: 'Normal colonic mucosa to the caecum'}
+OPENERS = ['', 'Findings: ', 'Report: ', 'Indication: dyspepsia. ', 'Indication: screening. ', 'Result: ']
+
+
+def family_text(rng, label):
+    """One report of the English family for label 0, 1 or 2."""
+    if label == 0:
+        o = OTHER_TEXTS
+        forms = [lambda: f"{rng.choice(o['procedure'])}: {rng.choice(o['finding'])} in the {rng.choice(o['site'])}.",
+                 lambda: f"Dx: {rng.choice(o['diagnosis'])}; {rng.choice(o['diagnosis'])}.",
+                 lambda: f"{rng.choice(o['procedure'])} showed {rng.choice(o['finding'])} of the {rng.choice(o['site'])}, "
+                         f"consistent with {rng.choice(o['diagnosis'])}.",
+                 lambda: f"Impression: {rng.choice(o['diagnosis'])}. Plan: follow-up in clinic."]
+    else:
+        procedures = UPPER_PROCEDURES if label == 1 else LOWER_PROCEDURES
+        sites = UPPER_SITES if label == 1 else LOWER_SITES
+        findings = UPPER_FINDINGS if label == 1 else LOWER_FINDINGS
+        diagnoses = UPPER_DIAGNOSES if label == 1 else LOWER_DIAGNOSES
+        forms = [lambda: f'{rng.choice(procedures)}: {rng.choice(findings)} in the {rng.choice(sites)}.',
+                 lambda: f'{rng.choice(procedures)}: {rng.choice(findings)} in the {rng.choice(sites)}, '
+                         f'{rng.choice(findings)} at the {rng.choice(sites)}. Biopsies taken.',
+                 lambda: f'Dx: {rng.choice(diagnoses)}.',
+                 lambda: f'{rng.choice(procedures)} findings consistent with {rng.choice(diagnoses)}.',
+                 lambda: f'{rng.choice(findings).capitalize()} seen in the {rng.choice(sites)}; {rng.choice(diagnoses)}.',
+                 lambda: f'{NORMAL[label]}. Conclusion: {rng.choice(diagnoses)}.']
+    return rng.choice(OPENERS) + rng.choice(forms)()
+
+
+def family_rows(n, seed, exclude=()):
+    """n unique (text, label) rows of the family in the shipped data's label shares, none in exclude."""
+    rng, rows, seen = random.Random(seed), [], set(exclude)
+    for label, share in ((0, 0.38), (1, 0.32), (2, 0.30)):
+        made, target = 0, round(n * share)
+        while made < target:
+            text = family_text(rng, label)
+            if text not in seen:
+                seen.add(text)
+                rows.append((text, label))
+                made += 1
+    random.Random(seed + 1).shuffle(rows)
+    return rows
+
+
+# --- the runs ---------------------------------------------------------------------------------
+
+VARIANTS = ('scratch, fixed', 'scratch', 'init-from', 'init-from + mix-in')
+
+
+def train_on(rows, variant, folder, seed, init_from, epochs):
+    """main.py, in a process of its own, on rows split 8:1:1 in folder; (weights, seconds, epochs run)."""
+    train, val, test = split_dataset(rows, seed)
+    write_dataset(folder, {'train': train, 'val': val, 'test': test}, read_label_names(path.LABELS_PATH))
+    if variant == 'scratch, fixed':  # enough epochs that the written schedule fits the run: it is not squeezed
+        steps = math.ceil(len(train) / config.SCRATCH_BATCH_SIZE)
+        epochs = max(epochs, math.ceil(max(config.SCRATCH_LR_SCHEDULE) / config.SCHEDULE_SHARE / steps))
+    argv = ['main.py', '--train', os.path.join(folder, 'train.txt'), '--val', os.path.join(folder, 'val.txt'),
+            '--test', os.path.join(folder, 'test.txt'), '--check', '', '--epochs', str(epochs), '--seed', str(seed),
+            '--weights', os.path.join(folder, 'model.h5'), '--log-dir', os.path.join(folder, 'log'),
+            '--images-dir', os.path.join(folder, 'images')]
+    if variant.startswith('init-from'):
+        argv += ['--init-from', init_from]
+    if variant.endswith('mix-in'):
+        argv += ['--mix-in', path.TRAIN_PATH]
+    seconds, _, _ = run_script(argv)
+    with open(os.path.join(folder, 'log', 'history.csv'), encoding='utf-8') as f:
+        epochs_run = len(list(csv.DictReader(f)))
+    return os.path.join(folder, 'model.h5'), seconds, epochs_run
+
+
+def accuracy(weights, rows):
+    """(accuracy on rows, the largest share of rows given one class)."""
+    model, tokenizer = load_trained_or_fail(weights)
+    predicted = predict_proba(model, tokenizer, [text for text, _ in rows]).argmax(axis=1)
+    right = sum(int(p) == label for p, (_, label) in zip(predicted, rows))
+    return right / len(rows), max(list(predicted).count(k) for k in set(predicted)) / len(rows)
+
+
+def plot(results, sizes, out_path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from utils.files import atomic_path
+    figure, ax = plt.subplots(figsize=(6.4, 4.2))
+    for variant in VARIANTS:
+        points = [(n, results[(variant, n)]['family']) for n in sizes if (variant, n) in results]
+        if points:
+            ax.plot(*zip(*points), marker='o', label=variant)
+    ax.set_xscale('log')
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.set_xlabel('labelled lines of her own (split 8:1:1)')
+    ax.set_ylabel('accuracy on 400 unseen lines of the family')
+    ax.set_ylim(0, 1.02)
+    ax.axhline(0.95, color='grey', linewidth=0.8, linestyle=':')
+    ax.grid(alpha=0.3)
+    ax.legend(loc='lower right')
+    ax.set_title('A small export of a new kind of report: from scratch or from the shipped model')
+    figure.tight_layout()
+    with atomic_path(out_path) as tmp:
+        figure.savefig(tmp, dpi=110, format='png')
+    plt.close(figure)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument('--sizes', type=int, nargs='+', default=[50, 100, 300, 1000], help='labelled lines (default: %(default)s)')
+    parser.add_argument('--variants', nargs='+', choices=VARIANTS, default=list(VARIANTS), metavar='VARIANT',
+                        help=f"which runs (default: all of {', '.join(repr(v) for v in VARIANTS)})")
+    parser.add_argument('--init-from', default=path.WEIGHTS_PATH, help='the shipped model (default: %(default)s)')
+    parser.add_argument('--test-lines', type=int, default=400, help='unseen lines of the family to score on (default: %(default)s)')
+    parser.add_argument('--epochs', type=int, default=config.MAX_EPOCHS, help='main.py --epochs (default: %(default)s)')
+    parser.add_argument('--seed', type=int, default=config.SEED, help='(default: %(default)s)')
+    parser.add_argument('--plot', help='write the curve to this PNG (e.g. docs/images/own_data.png)')
+    args = parser.parse_args(argv)
+    if not os.path.exists(args.init_from):
+        fail(f'{args.init_from} not found: train the shipped model first (make train)')
+    if any(n < 10 for n in args.sizes):
+        fail('--sizes: at least 10 lines, so that every split gets some')
+
+    check_rows = load_data_or_fail(path.CHECK_PATH, 3)
+    test_rows = family_rows(args.test_lines, args.seed + 7)
+    pool = family_rows(max(args.sizes), args.seed, exclude={text for text, _ in test_rows})
+    shipped_family, _ = accuracy(args.init_from, test_rows)
+    shipped_check, _ = accuracy(args.init_from, check_rows)
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        for n in sorted(args.sizes):
+            for variant in args.variants:
+                folder = os.path.join(scratch_dir, f"{n}-{variant.replace(' ', '').replace(',', '-')}")
+                weights, seconds, epochs = train_on(pool[:n], variant, folder, args.seed, args.init_from, args.epochs)
+                family, one_class = accuracy(weights, test_rows)
+                check, _ = accuracy(weights, check_rows)
+                results[(variant, n)] = {'family': family, 'one_class': one_class, 'check': check,
+                                         'seconds': seconds, 'epochs': epochs}
+                print(f'N={n:5d} {variant:20s} family {family:.4f} (largest class share {one_class:.2f}), '
+                      f'ood_check {check:.4f}, {epochs} epochs, {seconds:.0f} s', flush=True)
+
+    print('\n' + provenance(matmul_gflops(), argv))
+    print(f'\nthe family: {len(test_rows)} unseen lines of English reports; the shipped model alone scores {shipped_family:.4f} on them and {shipped_check:.4f} on '
+          f'{shown_path(path.CHECK_PATH)}\n')
+    print(markdown_table(['N lines', 'run', 'family accuracy', 'largest predicted class', 'ood_check', 'epochs', 'seconds'],
+                         [[str(n), variant, f"{r['family']:.4f}", f"{r['one_class']:.0%}", f"{r['check']:.4f}",
+                           str(r['epochs']), f"{r['seconds']:.0f}"]
+                          for (variant, n), r in sorted(results.items(), key=lambda item: (item[0][1], VARIANTS.index(item[0][0])))]))
+    if args.plot:
+        plot(results, sorted(args.sizes), args.plot)
+        print(f'\nwrote {args.plot}')
+
+
+if __name__ == '__main__':
+    main()
