@@ -44,9 +44,10 @@ from tqdm import tqdm
 import attribution as A
 import config
 import path
-from data_process import read_texts_or_fail
+from data_process import DataError, read_texts_or_fail
 from inference import ig_dtype
 from model import load_trained_or_fail
+from tables import column_texts, is_table
 from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
 from utils.plotting import plt, save_figure, sns, use_cjk_font
@@ -210,6 +211,12 @@ def parse_args(argv=None):
     parser.add_argument('--heatmaps', type=at_least(0), default=3, help='write this many images/sampleN.png (default: %(default)s)')
     parser.add_argument('--limit', type=at_least(1), help='explain only the first N texts')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
+    parser.add_argument('--column', metavar='NAME',
+                        help='the column holding the text, in a table with a header line (.csv, .tsv, .xlsx) '
+                             '(default: the only column)')
+    parser.add_argument('--sheet', metavar='NAME', help='the sheet of an .xlsx input (default: the first)')
+    parser.add_argument('--encoding', default='utf-8-sig',
+                        help='of a .csv/.tsv table, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
     parser.add_argument('--precision', choices=config.IG_PRECISIONS, default=config.IG_PRECISION,
                         help="the path's matrix products; auto: bfloat16 where this CPU has it natively, else "
                              'float32 (default: %(default)s)')
@@ -246,7 +253,14 @@ def main(argv=None):
         if any(k is not None and k >= len(names) for k in classes):
             fail(f'{flag} {" ".join(map(str, classes))}: the model at {args.weights} has classes 0..{len(names) - 1}')
     target, contrast = args.contrast if args.contrast else (args.target, None)
-    texts, gold, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
+    if is_table(args.input) or args.column is not None or args.sheet is not None:
+        try:
+            _, _, by_row, _ = column_texts(args.input, args.column, args.encoding, args.sheet, args.skip_empty)
+        except DataError as e:
+            fail(e)
+        texts, gold = list(by_row.values()), None
+    else:
+        texts, gold, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
     texts = texts[:args.limit] if args.limit else texts
     gold = gold[:len(texts)] if gold else None
     rounds = []  # texts explained again in each round after the first

@@ -35,6 +35,8 @@ probabilities close to float32's but not identical (benchmarks/bench_predict.py
 measures speed and agreement for your model; docs/results.md has the figures).
 """
 import argparse
+import contextlib
+import csv
 import os
 import sys
 
@@ -43,7 +45,8 @@ from tqdm import tqdm
 
 import config
 import path
-from data_process import DataError, TextFile
+from data_process import DataError, TextFile, read_lines
+from tables import column_texts, is_table, looks_like_header
 from utils.calibration import coverage_curve
 from utils.cli import HelpFormatter, at_least, fail, probability
 from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
@@ -166,7 +169,14 @@ class Classifier:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('texts', nargs='*', help='texts to classify (or use --input)')
-    parser.add_argument('--input', help="a UTF-8 file, one text per line (text<TAB>label works too); '-' for stdin")
+    parser.add_argument('--input', help="a UTF-8 file, one text per line (text<TAB>label works too); '-' for stdin; "
+                                        'or a table (.csv, .tsv, .xlsx: see --column)')
+    parser.add_argument('--column', metavar='NAME',
+                        help='the column holding the text, in a table with a header line (.csv, .tsv, .xlsx); the '
+                             "output keeps every column of the table and adds the model's (default: the only column)")
+    parser.add_argument('--sheet', metavar='NAME', help='the sheet of an .xlsx input (default: the first)')
+    parser.add_argument('--encoding', default='utf-8-sig',
+                        help='of a .csv/.tsv table, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
     parser.add_argument('--output', default='-', help="where --input's predictions go; '-' for stdout (default)")
     parser.add_argument('--format', choices=['tsv', 'jsonl'], default='tsv', help='output format (default: %(default)s)')
     parser.add_argument('--batch-size', type=at_least(1), default=config.PREDICT_BATCH_SIZE, help='(default: %(default)s)')
@@ -195,6 +205,15 @@ def parse_args(argv=None):
         parser.error('--bad-cases needs a labelled --input file')
     if args.bad_cases == '-':
         parser.error('--bad-cases needs a file name (the predictions may be on stdout)')
+    args.table = bool(args.input) and (is_table(args.input) or args.column is not None or args.sheet is not None)
+    if args.table:
+        if args.input == '-':
+            parser.error('--column and --sheet read a table from a file, not from stdin')
+        unsupported = [flag for flag, value in (('--format jsonl', args.format == 'jsonl'), ('--tracts', args.tracts),
+                                                 ('--bad-cases', args.bad_cases)) if value]
+        if unsupported:
+            parser.error(f"{', '.join(unsupported)}: not with a table input; the output is the table with the model's "
+                         'columns added')
     return args
 
 
@@ -259,6 +278,57 @@ def predict_file(args, trained, out):
     return result
 
 
+def warn_header(file):
+    """A warning when a plain text file's first line is a table's header, which would be classified as a text."""
+    if file == '-' or not os.path.isfile(file):
+        return
+    try:
+        first = next(iter(read_lines(file)), (1, ''))[1]
+    except DataError:
+        return  # TextFile says what is wrong with it
+    if looks_like_header(first):
+        print(f'warning: {file}:1 looks like a header ({first.strip()[:40]}), and is classified as a text; '
+              f'a table is read with --column NAME (and a .csv or .xlsx always is)', file=sys.stderr)
+
+
+def predict_table(args, info):
+    """A CSV/TSV/.xlsx --input with a header: its --column classified, every column kept, the model's added
+    (label, label_name, prob_k, unsure with --min-confidence, truncated). CSV out when --output ends in .csv
+    (UTF-8 with BOM, for Excel), else TSV. A row whose text is empty is an error naming its line, or with
+    --skip-empty is written with the model's columns empty."""
+    header, rows, texts, skipped = column_texts(args.input, args.column, args.encoding, args.sheet, args.skip_empty)
+    classifier = Classifier.load(args.weights, args.albert_dir, args.precision)
+    with tqdm(total=len(texts), unit='text', desc='predicting', file=sys.stderr, mininterval=1) as bar:
+        probs = classifier.predictor.predict_proba(list(texts.values()), args.batch_size, bar.update)
+    names = classifier.label_names
+    added = ['label', 'label_name', *(f'prob_{k}' for k in range(len(names))),
+             *(['unsure'] if args.min_confidence is not None else []), 'truncated']
+    added = [f'{column_name}_predicted' if column_name in header else column_name for column_name in added]
+    doubts = unsure(probs, args.min_confidence)
+    maxlen = classifier.predictor.model.maxlen
+    values = {}
+    for row, (i, text) in enumerate(texts.items()):
+        label = int(probs[row].argmax())
+        values[i] = [label, names[label], *(f'{p:.6f}' for p in probs[row]),
+                     *([int(doubts[row])] if args.min_confidence is not None else []), int(len(text) > maxlen - 2)]
+    as_csv = args.output.lower().endswith('.csv')
+    target = (contextlib.nullcontext(sys.stdout) if args.output == '-'
+              else atomic_open(args.output, encoding='utf-8-sig' if as_csv else 'utf-8', newline=''))
+    with target as out:
+        writer = csv.writer(out, delimiter=',' if as_csv else '\t', lineterminator='\n')
+        writer.writerow(header + added)
+        for i, (_, cells) in enumerate(rows):
+            writer.writerow(cells + values.get(i, [''] * len(added)))
+    if args.output != '-':
+        print(f'wrote {len(rows)} rows ({len(texts)} predicted) to {args.output}', file=info)
+    if skipped:
+        print(f"skipped {skipped} rows with an empty text (the model's columns are empty there)", file=sys.stderr)
+    warn_too_long(sum(len(text) > maxlen - 2 for text in texts.values()), maxlen)
+    if args.min_confidence is not None:
+        print(f'{int(doubts.sum())} of {len(texts)} texts unsure (top probability below {args.min_confidence:g})',
+              file=sys.stderr)
+
+
 def report_coverage(result, min_confidence, plot_path, info):
     """Accuracy on the kept texts and coverage at min_confidence, and the curve over a few thresholds."""
     # and the model's own scale: trained with label smoothing, its probabilities stay below about 0.94,
@@ -312,6 +382,13 @@ def main(argv=None):
                   + ('\tunsure' if doubt else '') + (f'\ttracts={both}' if both is not None else '') + f'\t{text}')
         return
 
+    if args.table:
+        try:
+            predict_table(args, info)
+        except DataError as e:
+            fail(e)
+        return
+    warn_header(args.input)
     try:
         if args.output == '-':
             result = predict_file(args, trained, sys.stdout)

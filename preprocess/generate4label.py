@@ -1,7 +1,9 @@
-"""Turn a raw endoscopy export (CSV) into cleaned candidate texts for labelling.
+"""Turn a raw endoscopy export (CSV, TSV or .xlsx) into cleaned candidate texts for labelling.
 
-Every non-empty 影像表现 (findings) and 检查诊断 (diagnosis) cell becomes one
-candidate text; other columns are ignored. The output CSV has the columns
+Every non-empty findings (影像表现) and diagnosis (检查诊断) cell becomes one
+candidate text; other columns are ignored. An export whose columns are named
+otherwise says so: --findings-column 检查所见 --diagnosis-column 诊断 (or one
+of them, --diagnosis-column '' to leave it out). The output CSV has the columns
 原文,标签 with 标签 left empty: open it in Excel, type 0, 1 or 2 in 标签, save,
 and hand it to preprocess/data_transfer.py.
 
@@ -13,6 +15,7 @@ label is the person's. data_transfer.py reads such a file unchanged.
 
     python preprocess/generate4label.py --input export.csv --output data/to_label.csv
     python preprocess/generate4label.py --input export.csv --output data/to_label.csv --weights weights/albert_tiny.h5
+    python preprocess/generate4label.py --input export.xlsx --findings-column 检查所见 --diagnosis-column 诊断
 """
 import argparse
 import os
@@ -34,9 +37,14 @@ EXAMPLE_EXPORT = os.path.join(path.ROOT, 'preprocess', 'example_export.csv')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--input', default=EXAMPLE_EXPORT,
-                        help='export CSV with columns 影像表现 and 检查诊断 (default: %(default)s)')
+                        help='export (.csv, .tsv or .xlsx) with a header line naming its columns (default: %(default)s)')
     parser.add_argument('--output', default=DEFAULT_SHEET,
                         help='CSV to write, columns 原文,标签, UTF-8 with BOM for Excel (default: %(default)s)')
+    parser.add_argument('--findings-column', default=COLUMNS[0], metavar='NAME',
+                        help="the column of findings ('' for none) (default: %(default)s)")
+    parser.add_argument('--diagnosis-column', default=COLUMNS[1], metavar='NAME',
+                        help="the column of diagnoses ('' for none) (default: %(default)s)")
+    parser.add_argument('--sheet', metavar='NAME', help='the sheet of an .xlsx input (default: the first)')
     parser.add_argument('--encoding', default='utf-8-sig',
                         help='encoding of the input, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
     parser.add_argument('--weights', help='a trained model (e.g. weights/albert_tiny.h5) to pre-label the texts: '
@@ -44,6 +52,9 @@ def main(argv=None):
     parser.add_argument('--force', action='store_true',
                         help='overwrite --output if it exists (it may already hold your labels)')
     args = parser.parse_args(argv)
+    columns = [column for column in (args.findings_column, args.diagnosis_column) if column]
+    if not columns:
+        parser.error('--findings-column and --diagnosis-column are both empty: name at least one column')
 
     try:
         check_not_an_input([args.output], [args.input, *(path.model_files(args.weights) if args.weights else [])])  # not even with --force
@@ -53,15 +64,16 @@ def main(argv=None):
     if os.path.exists(args.output) and not args.force:
         fail(f'{args.output} exists and may hold labels; pass --force to overwrite it')
     try:
-        rows = read_csv(args.input, COLUMNS, args.encoding)
+        rows = read_csv(args.input, columns, args.encoding, args.sheet)
     except DataError as e:
-        fail(e)
+        hint = '; name yours with --findings-column and --diagnosis-column' if 'missing column' in str(e) else ''
+        fail(f'{e}{hint}')
 
     empty, short, long, duplicate = 'empty', f'too short (<{MIN_CHARS} chars)', f'too long (>{MAX_CHARS} chars)', 'duplicate'
     dropped = dict.fromkeys((empty, short, long, duplicate), 0)
     kept, seen = [], set()
     for _, cells in rows:
-        for column in COLUMNS:
+        for column in columns:
             text = clean_text(cells[column])
             if not text:
                 dropped[empty] += 1
@@ -83,7 +95,7 @@ def main(argv=None):
         sheet = [(kept[i], '', int(predicted[i]), float(confidence[i])) for i in order]
     write_label_sheet(args.output, sheet, with_model=bool(args.weights))
 
-    print(f'read {len(rows)} rows ({len(rows) * len(COLUMNS)} cells) from {args.input}')
+    print(f'read {len(rows)} rows ({len(rows) * len(columns)} cells) from {args.input}')
     print(f'kept {len(kept)} candidate texts -> {args.output}'
           + (', pre-labelled by the model, least confident first' if args.weights else ''))
     print(f'dropped {sum(dropped.values())}: ' + ', '.join(f'{n} {reason}' for reason, n in dropped.items()))

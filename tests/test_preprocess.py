@@ -86,7 +86,8 @@ def test_generate4label_missing_column(tmp_path, capsys):
     export = write_csv(tmp_path / 'export.csv', [['检查号', '影像表现'], ['1', '胃窦糜烂']])
     code, _, err = run(generate4label.main, ['--input', export, '--output', str(tmp_path / 'o.csv')], capsys)
     assert code == 2
-    assert err.strip() == f'error: {export}:1: missing column 检查诊断 (found: 检查号, 影像表现)'
+    assert err.strip() == (f'error: {export}:1: missing column 检查诊断 (found: 检查号, 影像表现); '
+                           'name yours with --findings-column and --diagnosis-column')
     assert not (tmp_path / 'o.csv').exists()
 
 
