@@ -1,7 +1,7 @@
 """Predict labels for many text files with Apache Beam: RunInference on the DirectRunner here, or on
 Flink, Spark or Dataflow (needs `make scale`, which installs apache-beam).
 
-    python batch_predict.py                                   # data/test.txt -> log/batch_predict/pred-00000-of-00001.tsv
+    python batch_predict.py                                   # data/test.txt -> log/batch_predict/pred-00000-of-00001-test.tsv
     python batch_predict.py --input 'exports/*.txt' --output out/pred --format jsonl --precision int8
     python batch_predict.py --input 'exports/*.txt' --output out/pred --direct_num_workers 2 --direct_running_mode multi_processing
     python batch_predict.py --input 'gs://bucket/in/*.txt' --output gs://bucket/out/pred --runner DataflowRunner --project P ...
@@ -13,7 +13,8 @@ every output row is predict.py's row for that text: the same TSV columns
 
 The output keeps the input order: files in the order --input names them (a
 glob's files by name), lines in file order, --shard-lines lines of one input
-file per output file, PREFIX-00000-of-0000N.tsv and on. Concatenating the files
+file per output file, PREFIX-00000-of-0000N-<input name>.tsv and on, and
+PREFIX-manifest.tsv lists them with their input files. Concatenating the files
 in name order (TSV: each file's header aside) gives predict.py's output for the
 inputs one after another: a user reads or joins it line for line with the input
 as with predict.py, whatever the runner. Each output file appears whole or not
@@ -90,7 +91,8 @@ def parse_args(argv=None):
     parser.add_argument('--input', nargs='+', default=[path.TEST_PATH],
                         help='UTF-8 files or globs, one text per line (text<TAB>label works too) (default: %(default)s)')
     parser.add_argument('--output', default=DEFAULT_OUTPUT,
-                        help='prefix of the output files: PREFIX-00000-of-00001.tsv ... (default: %(default)s)')
+                        help='prefix of the output files: PREFIX-00000-of-00001-<input name>.tsv ... and '
+                             'PREFIX-manifest.tsv (default: %(default)s)')
     parser.add_argument('--format', choices=['tsv', 'jsonl'], default='tsv', help='output format (default: %(default)s)')
     parser.add_argument('--shard-lines', type=at_least(1), default=config.PREDICT_CHUNK_TEXTS,
                         help='input lines per output file at most (default: %(default)s)')
@@ -195,11 +197,12 @@ class FormatRow(beam.DoFn):
 
 
 class WriteShard(beam.DoFn):
-    """(shard key, its rows) -> one output file, named by the key's place among all the keys; written
-    beside its name and renamed when whole, on any Beam filesystem."""
+    """(shard key, its rows) -> one output file, named by the key's place among all the keys and by its
+    input file; written beside its name and renamed when whole, on any Beam filesystem. Yields the
+    file's line of the manifest: output, input, texts."""
 
-    def __init__(self, prefix, suffix, header):
-        self.prefix, self.suffix, self.header = prefix, suffix, header
+    def __init__(self, prefix, suffix, header, files):
+        self.prefix, self.suffix, self.header, self.files = prefix, suffix, header, files
 
     def setup(self):
         self.places = None
@@ -208,23 +211,47 @@ class WriteShard(beam.DoFn):
         if self.places is None:  # the same keys for every element: sorted once
             self.places = {key: k for k, key in enumerate(sorted(keys))}
         key, rows = element
-        name = shard_name(self.prefix, self.suffix, self.places[key], len(self.places))
-        temp = f'{name}.tmp-{uuid.uuid4().hex}'
-        try:
-            with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as f:
-                f.write(self.header.encode('utf-8'))
-                for _, row in sorted(rows):
-                    f.write(row.encode('utf-8'))
-            FileSystems.rename([temp], [name])
-        finally:
-            if FileSystems.exists(temp):
-                delete_files([temp])
+        name = shard_name(self.prefix, self.suffix, self.places[key], len(self.places), self.files[key[0]])
+        rows = sorted(rows)
+        write_whole(name, [self.header] + [row for _, row in rows])
         Metrics.counter(NAMESPACE, 'files').inc()
-        yield name
+        yield f'{name}\t{self.files[key[0]]}\t{len(rows)}\n'
 
 
-def shard_name(prefix, suffix, shard, total):
-    return f'{prefix}-{shard:05d}-of-{total:05d}{suffix}'
+def write_whole(name, pieces):
+    """Write the text pieces to a file beside name and rename it there when whole, on any Beam filesystem."""
+    temp = f'{name}.tmp-{uuid.uuid4().hex}'
+    try:
+        with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+            for piece in pieces:
+                f.write(piece.encode('utf-8'))
+        FileSystems.rename([temp], [name])
+    finally:
+        if FileSystems.exists(temp):
+            delete_files([temp])
+
+
+def shard_name(prefix, suffix, shard, total, source):
+    """PREFIX-00000-of-00004-<the input file's name, without its extension>.SUFFIX: the number first, so
+    that the files in name order are the inputs in order."""
+    stem = re.sub(r'[^\w.-]+', '_', os.path.splitext(os.path.basename(source.rstrip('/')))[0]) or 'input'
+    return f'{prefix}-{shard:05d}-of-{total:05d}-{stem}{suffix}'
+
+
+def manifest_path(prefix):
+    return f'{prefix}-manifest.tsv'
+
+
+def write_manifest(lines, prefix):
+    """PREFIX-manifest.tsv: each output file of the run (in name order), its input file and its number of
+    texts; written when every file is, so it names a complete set."""
+    write_whole(manifest_path(prefix), ['output\tinput\ttexts\n', *sorted(lines)])
+
+
+def read_manifest(prefix):
+    """The output files a run's manifest names."""
+    with FileSystems.open(manifest_path(prefix)) as f:
+        return [line.split('\t')[0] for line in f.read().decode('utf-8').splitlines()[1:] if line]
 
 
 def match_inputs(patterns):
@@ -255,9 +282,9 @@ def delete_files(paths):
 
 
 def earlier_output(prefix, suffix):
-    """The files of an earlier run at exactly this prefix and format (PREFIX-NNNNN-of-NNNNN.SUFFIX)."""
-    ours = re.compile(re.escape(prefix) + r'-\d{5}-of-\d{5}' + re.escape(suffix))
-    return sorted(p for p in matching(glob.escape(prefix) + '-' + '[0-9]' * 5 + '-of-' + '[0-9]' * 5 + suffix)
+    """The files of an earlier run at exactly this prefix and format (PREFIX-NNNNN-of-NNNNN[-NAME].SUFFIX)."""
+    ours = re.compile(re.escape(prefix) + r'-\d{5}-of-\d{5}(-[\w.-]+)?' + re.escape(suffix))
+    return sorted(p for p in matching(glob.escape(prefix) + '-' + '[0-9]' * 5 + '-of-' + '[0-9]' * 5 + '*' + suffix)
                   if ours.fullmatch(p))
 
 
@@ -279,8 +306,10 @@ def build(pipeline, args, files, label_names, maxlen):
     keys = shards | 'Keys' >> beam.Keys() | 'AllKeys' >> beam.combiners.ToList()
     header = io.StringIO()
     write_header(header, args.format, label_names, args.min_confidence, args.tracts)
-    return shards | 'Write' >> beam.ParDo(WriteShard(args.output, '.' + args.format, header.getvalue()),
-                                          beam.pvalue.AsSingleton(keys))
+    written = shards | 'Write' >> beam.ParDo(WriteShard(args.output, '.' + args.format, header.getvalue(), files),
+                                             beam.pvalue.AsSingleton(keys))
+    return (written | 'AllWritten' >> beam.combiners.ToList()
+            | 'Manifest' >> beam.Map(write_manifest, args.output))
 
 
 def data_error(exception):
@@ -306,7 +335,7 @@ def main(argv=None):
     try:
         files = match_inputs(args.input)
         earlier = earlier_output(args.output, suffix)
-        check_not_an_input(earlier, files)
+        check_not_an_input([*earlier, manifest_path(args.output)], files)
         if '://' not in args.output:
             check_writable([os.path.dirname(args.output)])
         trained = load_predictor(args.weights, args.albert_dir, args.precision).model  # a bad model stops here
@@ -336,12 +365,14 @@ def main(argv=None):
               f'and remove any file of an earlier run there yourself', file=sys.stderr)
         return
     written, texts, labelled = counts['files'], counts['texts'], counts['labelled']
-    stale = sorted(set(earlier) - {shard_name(args.output, suffix, k, written) for k in range(written)})
+    outputs = read_manifest(args.output)
+    stale = sorted(set(earlier) - set(outputs))
     if stale:
         delete_files(stale)
         print(f'replaced an earlier output at {shown_path(args.output)}: removed {len(stale)} of its files', file=sys.stderr)
     print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
-          f'file{"s" * (written != 1)}: {shown_path(shard_name(args.output, suffix, 0, written))}' + (' ...' if written > 1 else ''))
+          f'file{"s" * (written != 1)}: {shown_path(outputs[0])}' + (' ...' if written > 1 else '')
+          + f'; which input each holds: {shown_path(manifest_path(args.output))}')
     report_counts(counts['skipped_empty_lines'], counts['too_long'], trained.maxlen, counts['unsure'], texts,
                           args.min_confidence)
     if args.tracts:

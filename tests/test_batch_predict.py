@@ -52,8 +52,12 @@ def test_output_is_predict_py_output_in_input_order(weights, tmp_path, capsys, f
                         '--format', fmt, '--shard-lines', '10', '--beam-batch-size', '7', '--batch-size', '3',
                         '--weights', weights, *extra])
     printed = capsys.readouterr()
-    names = sorted(os.listdir(prefix.parent))
-    assert names == [f'pred-{k:05d}-of-00004.{fmt}' for k in range(4)]  # b.txt: 10 + 10 + 7 lines, a.txt: 9
+    *names, manifest = sorted(os.listdir(prefix.parent))
+    # b.txt: 10 + 10 + 7 lines, a.txt: 9; each file named by its input
+    assert names == [f'pred-{k:05d}-of-00004-{source}.{fmt}' for k, source in enumerate('bbba')]
+    assert manifest == 'pred-manifest.tsv'
+    assert (prefix.parent / manifest).read_text(encoding='utf-8').splitlines() == ['output\tinput\ttexts'] + [
+        f'{prefix.parent / name}\t{source}\t{n}' for name, source, n in zip(names, [labelled] * 3 + [plain], [10, 10, 7, 9])]
     files = [(prefix.parent / name).read_text(encoding='utf-8').splitlines() for name in names]
     if fmt == 'tsv':
         assert len({lines[0] for lines in files}) == 1  # a header in every file
@@ -69,7 +73,8 @@ def test_output_is_predict_py_output_in_input_order(weights, tmp_path, capsys, f
     expected_exact, expected_probs = rows(expected, fmt)
     assert exact == expected_exact  # texts in input order, labels, names, unsure, tracts; the same columns
     np.testing.assert_allclose(probs, expected_probs, atol=1e-5)
-    assert f'wrote 36 predictions of 2 input files to 4 files: {prefix}-00000-of-00004.{fmt} ...' in printed.out
+    assert (f'wrote 36 predictions of 2 input files to 4 files: {prefix}-00000-of-00004-b.{fmt} ...; '
+            f'which input each holds: {prefix}-manifest.tsv') in printed.out
     assert 'no accuracy report: 9 of 36 texts have no valid label' in printed.err
     if tracts:
         assert ('tracts' in got[0]) and re.search(r'^\d+ of 36 texts name both tracts \(tracts 1\+2\)$', printed.err, re.M)
@@ -79,11 +84,11 @@ def test_labelled_input_reports_accuracy_and_replaces_an_earlier_output(weights,
     labelled, _ = inputs(tmp_path)
     prefix = str(tmp_path / 'pred')
     batch_predict.main(['--input', labelled, '--output', prefix, '--shard-lines', '10', '--weights', weights])
-    assert len(os.listdir(tmp_path)) == 4  # in/ and three output files
+    assert len(os.listdir(tmp_path)) == 5  # in/, three output files and the manifest
     capsys.readouterr()
     batch_predict.main(['--input', labelled, '--output', prefix, '--weights', weights])
     printed = capsys.readouterr()
-    assert sorted(os.listdir(tmp_path)) == ['in', 'pred-00000-of-00001.tsv']
+    assert sorted(os.listdir(tmp_path)) == ['in', 'pred-00000-of-00001-b.tsv', 'pred-manifest.tsv']
     assert f'replaced an earlier output at {prefix}: removed 3 of its files' in printed.err
     probs = predict.predict_proba([TEXTS[i] * (1 + i % 3) for i in range(3, 30)], weights=weights)
     accuracy = np.mean(probs.argmax(axis=1) == np.array(LABELS[3:30]))
@@ -103,7 +108,7 @@ def test_only_this_prefix_s_earlier_files_are_replaced(weights, tmp_path, capsys
                                 '--weights', weights])
         assert f'replaced an earlier output at {prefix}: removed 3 of its files' in capsys.readouterr().err
     assert all(other.read_text(encoding='utf-8') == 'keep\n' for other in others)
-    assert sorted(os.listdir(tmp_path / 'run00000')) == ['pred-00000-of-00001.tsv']
+    assert sorted(os.listdir(tmp_path / 'run00000')) == ['pred-00000-of-00001-b.tsv', 'pred-manifest.tsv']
 
 
 def test_a_mistyped_option_is_an_error_not_a_beam_warning(weights, tmp_path, capsys):
