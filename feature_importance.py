@@ -36,6 +36,7 @@ import math
 import os
 import string
 import sys
+import time
 from collections import Counter
 
 import numpy as np
@@ -49,9 +50,9 @@ from inference import ig_dtype
 from model import load_trained_or_fail
 from tables import column_texts, is_table
 from utils.cli import HelpFormatter, at_least, fail, shown_path
-from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable
+from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable, same_file
 from utils.plotting import plt, save_figure, sns, use_cjk_font
-from utils.text import label_title, ljust, rjust
+from utils.text import display_width, label_title, ljust, rjust
 
 # --- output -----------------------------------------------------------------
 
@@ -89,11 +90,30 @@ def print_refinement(results, explained_again, steps, max_gap, max_steps):
 
 def print_table(rows, top, title, label_names):
     print(f'\n{title}')
-    print(f"{'rank':>4}  {ljust('keyword', 12)}{'count':>7}"
+    width = max([12] + [display_width(row[0]) + 2 for row in rows[:top]])  # a long CJK word must not shift the columns
+    print(f"{'rank':>4}  {ljust('keyword', width)}{'count':>7}"
           + ''.join(rjust(label_title(label_names, k), 14) for k in range(len(label_names))) + f"{'score':>7}{'share':>8}")
     for rank, (keyword, n, per_class, score, share) in enumerate(rows[:top], start=1):
-        print(f'{rank:>4}  {ljust(keyword, 12)}{n:>7}' + ''.join(f'{c:>14}' for c in per_class)
+        print(f'{rank:>4}  {ljust(keyword, width)}{n:>7}' + ''.join(f'{c:>14}' for c in per_class)
               + f'{score:>7.2f}{share:>8.1%}')
+
+
+def content_rows(rows, show_layout):
+    """The table's rows without keywords of punctuation, digits or layout only (unless show_layout)."""
+    return rows if show_layout else [row for row in rows if not A.is_layout(row[0])]
+
+
+def plot_keywords(rows, label_names, k, out_path, top=20):
+    """A class's top keywords as a horizontal bar chart of their counts, the commonest on top."""
+    use_cjk_font()
+    shown = rows[:top][::-1]
+    fig, ax = plt.subplots(figsize=(6.4, 0.32 * max(len(shown), 3) + 1.2))
+    ax.barh([keyword for keyword, *_ in shown], [n for _, n, *_ in shown], color='#dc2626')
+    ax.set_xlabel('texts in which the word is a keyword')
+    ax.set_title(f'What makes the model say {label_names[k]}: top {len(shown)} keywords', fontsize=12)
+    ax.grid(axis='x', alpha=0.3)
+    ax.tick_params(axis='y', labelsize=12)
+    save_figure(fig, out_path)
 
 
 def shortcuts(rows, top=20):
@@ -112,6 +132,8 @@ def pick_samples(results, n, num_classes):
     return picked
 
 
+KEYWORD_CHART_CLASSES = 10  # images/keywords_<class>.png for the first this many classes
+ESTIMATE_AFTER_TEXTS = 200  # a file longer than this gets a time estimate once this many are explained
 HEATMAP_MAX_ROWS = 12  # 240 characters: more than maxlen, so only a text from elsewhere is cut
 
 
@@ -129,16 +151,25 @@ def plot_heatmap(result, label_names, out_path, chars_per_row=20, max_rows=HEATM
         labels[i // chars_per_row, i % chars_per_row] = char
     fig, ax = plt.subplots(figsize=(0.5 * chars_per_row + 1.5, 0.55 * rows + 1.1))
     sns.heatmap(grid, annot=labels, fmt='', cmap='Reds', vmin=0, vmax=1, linewidths=0.5, linecolor='white',
-                cbar_kws={'label': 'scaled IG score', 'shrink': 0.8}, annot_kws={'fontsize': 13},
+                cbar_kws={'label': 'evidence (scaled to 0-1)', 'shrink': 0.8}, annot_kws={'fontsize': 13},
                 xticklabels=False, yticklabels=False, ax=ax)
-    label, explained = result['predicted'], label_title(label_names, result['target'])
-    if result.get('contrast') is not None:
-        explained = f"p({explained}) - p({label_title(label_names, result['contrast'])})"
-    ax.set_title(f"predicted {label_title(label_names, label)} (p={result['probs'][label]:.3f}), "
-                 f"explaining {explained}, completeness gap {result['gap']:.3f}"
-                 + (f"\n(first {shown} of {len(result['chars'])} characters)" if shown < len(result['chars']) else ''),
-                 fontsize=11)
+    ax.set_title(heatmap_title(result, label_names), fontsize=14, loc='left')
+    # the details a reader of the method wants, in a smaller line under the picture
+    ax.set_xlabel(f"darker: stronger evidence; Integrated Gradients, completeness gap {result['gap']:.3f}"
+                  + (f"; first {shown} of {len(result['chars'])} characters" if shown < len(result['chars']) else ''),
+                  fontsize=9, color='#555')
     save_figure(fig, out_path)
+
+
+def heatmap_title(result, label_names):
+    """A plain title: the prediction and its probability, and what the colour shows when it is not that."""
+    label = result['predicted']
+    title = f"Predicted: {label_names[label]} ({result['probs'][label]:.0%})"
+    if result.get('contrast') is not None:
+        return f"{title}; shaded: why {label_names[result['target']]} rather than {label_names[result['contrast']]}"
+    if result['target'] != label:
+        return f"{title}; shaded: the evidence for {label_names[result['target']]}"
+    return title
 
 
 def shaded(chars, scaled):
@@ -154,12 +185,22 @@ def shaded(chars, scaled):
     return ''.join(parts)
 
 
-def write_html(results, rows, label_names, out_path, top, template, gold=None):
+def table_rows(rows, top):
+    return [f'<tr><td>{html.escape(keyword)}</td><td>{n}</td>' + ''.join(f'<td>{c}</td>' for c in per_class)
+            + f'<td>{score:.2f}</td><td>{share:.1%}</td></tr>' for keyword, n, per_class, score, share in rows[:top]]
+
+
+def write_html(results, rows, label_names, out_path, top, template, gold=None, class_rows=None, layout_note=''):
     """One self-contained HTML page from the template (utils/feature_importance.html): the keyword table,
-    then every text shaded by its scores, with a class filter, sorting by confidence, a search box
-    and, when the input is labelled (gold), misses first with their gold label."""
-    keyword_rows = [f'<tr><td>{html.escape(keyword)}</td><td>{n}</td>' + ''.join(f'<td>{c}</td>' for c in per_class)
-                    + f'<td>{score:.2f}</td><td>{share:.1%}</td></tr>' for keyword, n, per_class, score, share in rows[:top]]
+    one per predicted class (class_rows: {class: rows}), then every text shaded by its scores, with a
+    class filter, sorting by confidence, a search box and, when the input is labelled (gold), misses
+    first with their gold label."""
+    keyword_rows = table_rows(rows, top)
+    header = ('<tr><th>keyword</th><th>count</th>' + ''.join(f'<th>{html.escape(name)}</th>' for name in label_names)
+              + '<th>mean score</th><th>share</th></tr>')
+    class_tables = ''.join(f'<h3>Texts predicted {html.escape(label_title(label_names, k))}</h3>\n<table>\n{header}\n'
+                           + '\n'.join(table_rows(krows, top)) + '\n</table>\n'
+                           for k, krows in (class_rows or {}).items())
     texts = []
     for i, r in enumerate(results):
         label, confidence = r['predicted'], r['probs'][r['predicted']]
@@ -174,12 +215,24 @@ def write_html(results, rows, label_names, out_path, top, template, gold=None):
         class_options=''.join(f'<option value="{k}">{html.escape(label_title(label_names, k))}</option>'
                               for k in range(len(label_names))),
         labelled_note=f', {misses} of them misses (shown first, in red, with the gold label)' if gold is not None else '',
-        misses_checked='', precision=' and '.join(sorted({r['precision'] for r in results})))
+        misses_checked='', precision=' and '.join(sorted({r['precision'] for r in results})),
+        class_tables=class_tables, layout_note=html.escape(layout_note))
     with atomic_open(out_path) as f:
         f.write(page)
 
 
 # --- command line -----------------------------------------------------------
+
+def line_numbers(value):
+    """'3,17,42' -> [3, 17, 42] (argparse type)."""
+    try:
+        numbers = [int(part) for part in value.split(',') if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected line numbers such as 3,17,42, got {value!r}') from None
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(f'expected line numbers from 1, such as 3,17,42, got {value!r}')
+    return numbers
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
@@ -208,7 +261,15 @@ def parse_args(argv=None):
     parser.add_argument('--extracts-max', action='store_true',
                         help="count only each text's top keyword (with --unit span: the span holding its top character)")
     parser.add_argument('--top', type=at_least(1), default=20, help='keywords to print (default: %(default)s)')
-    parser.add_argument('--heatmaps', type=at_least(0), default=3, help='write this many images/sampleN.png (default: %(default)s)')
+    parser.add_argument('--heatmaps', type=at_least(0), default=3,
+                        help='write this many images/sampleN.png, a text of each class in turn (default: %(default)s)')
+    parser.add_argument('--heatmap-lines', type=line_numbers, metavar='N,M,...',
+                        help='the texts to draw heatmaps of, by line of the input (the first text is 1; a table\'s '
+                             'first row under its header is 1), instead of --heatmaps\' choice')
+    parser.add_argument('--show-layout', action='store_true',
+                        help='keep keywords of punctuation, digits or layout only in the printed and HTML tables and '
+                             'the bar charts (by default they are left out there, listed as possible shortcuts, and '
+                             'kept in keywords.tsv)')
     parser.add_argument('--limit', type=at_least(1), help='explain only the first N texts')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
     parser.add_argument('--column', metavar='NAME',
@@ -225,6 +286,8 @@ def parse_args(argv=None):
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='(default: %(default)s)')
     args = parser.parse_args(argv)
+    if args.heatmap_lines:
+        args.heatmaps = len(args.heatmap_lines)
     if not 0 <= args.threshold <= 1:
         parser.error('--threshold must be in [0, 1]')
     if args.max_gap < 0:
@@ -240,6 +303,7 @@ def main(argv=None):
     args = parse_args(argv)
     outputs = [os.path.join(args.log_dir, name) for name in ('keywords.tsv', 'attributions.tsv', 'feature_importance.html')]
     outputs += [os.path.join(args.images_dir, f'sample{n}.png') for n in range(1, args.heatmaps + 1)]
+    outputs += [os.path.join(args.images_dir, f'keywords_{k}.png') for k in range(KEYWORD_CHART_CLASSES)]
     try:
         check_not_an_input(outputs, [args.input])
         check_writable([args.log_dir, args.images_dir])
@@ -263,10 +327,23 @@ def main(argv=None):
         texts, gold, _ = read_texts_or_fail(args.input, len(names), args.skip_empty)
     texts = texts[:args.limit] if args.limit else texts
     gold = gold[:len(texts)] if gold else None
+    if args.heatmap_lines and max(args.heatmap_lines) > len(texts):
+        fail(f'--heatmap-lines {max(args.heatmap_lines)}: {args.input} has {len(texts)} texts'
+             + (f' (--limit {args.limit})' if args.limit else ''))
     rounds = []  # texts explained again in each round after the first
     precision = ig_dtype(args.precision).name  # auto's choice on this CPU
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps, {precision})',
               mininterval=1) as bar:
+        started, estimated = time.time(), []
+
+        def progress(n):
+            bar.update(n)
+            # the first batches say how long the whole file will take, before the user waits for it
+            if not estimated and bar.n >= min(len(texts), ESTIMATE_AFTER_TEXTS) and len(texts) > ESTIMATE_AFTER_TEXTS:
+                estimated.append(True)
+                seconds = (time.time() - started) / bar.n * len(texts)
+                bar.write(f'{len(texts)} texts to explain: about {seconds / 60:.0f} minutes on this machine, more if '
+                          f'some need more steps (--limit N explains the first N)')
 
         def new_round(count, steps):
             rounds.append(count)
@@ -274,7 +351,7 @@ def main(argv=None):
             bar.reset(total=count)
 
         results = A.explain(trained, tokenizer, texts, args.steps, args.method, target, args.batch_rows,
-                            progress=bar.update, contrast=contrast, max_gap=args.max_gap or None,
+                            progress=progress, contrast=contrast, max_gap=args.max_gap or None,
                             max_steps=args.max_steps, new_round=new_round, precision=precision)
 
     gaps = np.array([r['gap'] for r in results])
@@ -288,13 +365,17 @@ def main(argv=None):
     table = lambda rs: A.keyword_table(rs, len(names), args.threshold, args.extracts_max, args.unit, segmenter)  # noqa: E731
     rows = table(results)
     how = f"{args.unit}s, threshold {args.threshold}{', extracts-max' if args.extracts_max else ''}"
-    print_table(rows, args.top, f'top {args.top} keywords over {len(results)} texts ({how})', names)
-    suspects = {}
+    layout_note = ('' if args.show_layout else
+                   'keywords of punctuation, digits or layout only are left out of the tables (--show-layout keeps them)')
+    print_table(content_rows(rows, args.show_layout), args.top, f'top {args.top} keywords over {len(results)} texts '
+                f"({how}{'; ' + layout_note if layout_note else ''})", names)
+    suspects, class_rows = {}, {}
     for k in range(len(names)):
-        class_rows = table([r for r in results if r['predicted'] == k])
-        print_table(class_rows, args.top, f'top keywords of texts predicted {label_title(names, k)} '
+        unfiltered = table([r for r in results if r['predicted'] == k])
+        class_rows[k] = content_rows(unfiltered, args.show_layout)
+        print_table(class_rows[k], args.top, f'top keywords of texts predicted {label_title(names, k)} '
                     '(share: of the attribution to this class)', names)
-        suspects[k] = shortcuts(class_rows, 20)
+        suspects[k] = shortcuts(unfiltered, 20)
     if any(suspects.values()):
         print('\npossible shortcuts (punctuation, digits or layout among a class\'s top 20 keywords; '
               'check that the data does not give the class away by its format):')
@@ -307,9 +388,15 @@ def main(argv=None):
     html_path = os.path.join(args.log_dir, 'feature_importance.html')
     write_keywords(rows, len(names), keywords_path)
     write_attributions(results, attributions_path)
-    write_html(results, rows, names, html_path, args.top, template, gold)
+    write_html(results, content_rows(rows, args.show_layout), names, html_path, args.top, template, gold, class_rows,
+               layout_note)
     written = [keywords_path, attributions_path, html_path]
-    samples = pick_samples(results, args.heatmaps, len(names))
+    for k in range(min(len(names), KEYWORD_CHART_CLASSES)):
+        chart_path = os.path.join(args.images_dir, f'keywords_{k}.png')
+        plot_keywords(class_rows[k], names, k, chart_path, top=min(args.top, 20))
+        written.append(chart_path)
+    samples = ([n - 1 for n in args.heatmap_lines] if args.heatmap_lines
+               else pick_samples(results, args.heatmaps, len(names)))
     for n, i in enumerate(samples, start=1):
         image_path = os.path.join(args.images_dir, f'sample{n}.png')
         plot_heatmap(results[i], names, image_path)
@@ -317,8 +404,12 @@ def main(argv=None):
     stale = len(samples)
     while os.path.exists(os.path.join(args.images_dir, f'sample{stale + 1}.png')):  # an earlier run's, not this one's
         stale += 1
-        os.remove(os.path.join(args.images_dir, f'sample{stale}.png'))
-        print(f'removed {shown_path(os.path.join(args.images_dir, f"sample{stale}.png"))} of an earlier run')
+        old = os.path.join(args.images_dir, f'sample{stale}.png')
+        if same_file(old, args.input):  # the input named like a heatmap is an input, not an old picture
+            print(f'kept {shown_path(old)}: it is the input')
+            continue
+        os.remove(old)
+        print(f'removed {shown_path(old)} of an earlier run')
     print('\nwrote ' + ', '.join(shown_path(p) for p in written))
 
 

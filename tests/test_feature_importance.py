@@ -284,19 +284,48 @@ def test_cli_writes_tables_report_and_heatmaps(trained, tmp_path, capsys):
     FI.main(['--input', source, '--weights', weights, '--steps', '8', '--heatmaps', '2', '--top', '5',
              '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
     out = capsys.readouterr().out
-    assert 'completeness gap' in out and 'top 5 keywords over 30 texts (words, threshold 0.2)' in out
+    assert 'completeness gap' in out and 'top 5 keywords over 30 texts (words, threshold 0.2; keywords of punctuation' in out
     header, *rows = (tmp_path / 'log' / 'keywords.tsv').read_text(encoding='utf-8').splitlines()
     assert header == 'keyword\tcount\tcount_0\tcount_1\tcount_2\tmean_score\tshare'
     assert rows and all(int(r.split('\t')[1]) == sum(map(int, r.split('\t')[2:5])) for r in rows)
     report = (tmp_path / 'log' / 'feature_importance.html').read_text(encoding='utf-8')
     assert report.count('data-i=') == 30 and 'src=' not in report and 'http' not in report  # self-contained
-    assert sorted(os.listdir(tmp_path / 'img')) == ['sample1.png', 'sample2.png']
+    assert sorted(os.listdir(tmp_path / 'img')) == ['keywords_0.png', 'keywords_1.png', 'keywords_2.png',
+                                                    'sample1.png', 'sample2.png']
+    assert report.count('<h3>Texts predicted ') == 3  # a keyword table per predicted class
     assert len((tmp_path / 'log' / 'attributions.tsv').read_text(encoding='utf-8').splitlines()) == 31
     # a later run with fewer heatmaps leaves no picture of the earlier run to be mistaken for its own
     FI.main(['--input', source, '--weights', weights, '--steps', '4', '--heatmaps', '1', '--limit', '5',
              '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
-    assert sorted(os.listdir(tmp_path / 'img')) == ['sample1.png']
+    assert sorted(os.listdir(tmp_path / 'img')) == ['keywords_0.png', 'keywords_1.png', 'keywords_2.png', 'sample1.png']
     assert 'sample2.png of an earlier run' in capsys.readouterr().out
+
+
+def test_heatmap_lines_pick_the_texts_and_an_input_named_like_an_old_heatmap_is_kept(trained, tmp_path, capsys):
+    _, _, weights = trained
+    images = tmp_path / 'img'
+    images.mkdir()
+    source = images / 'sample2.png'  # an input named like an earlier run's second heatmap
+    write_rows(source, list(zip(TEXTS[:6], LABELS[:6])))
+    common = ['--input', str(source), '--weights', weights, '--steps', '4', '--max-gap', '0',
+              '--log-dir', str(tmp_path / 'log'), '--images-dir', str(images)]
+    FI.main([*common, '--heatmap-lines', '5'])
+    assert source.exists() and 'kept' in capsys.readouterr().out
+    attributions = (tmp_path / 'log' / 'attributions.tsv').read_text(encoding='utf-8').splitlines()
+    assert len(attributions) == 7 and (images / 'sample1.png').exists()
+    for bad, message in ((['--heatmap-lines', '7'], '--heatmap-lines 7: '), (['--heatmap-lines', '0'], 'expected line numbers')):
+        with pytest.raises(SystemExit):
+            FI.main([*common, *bad])
+        assert message in capsys.readouterr().err
+
+
+def test_plain_titles_and_layout_keywords_kept_out_of_the_tables():
+    result = {'predicted': 1, 'target': 1, 'contrast': None, 'probs': [0.03, 0.93, 0.04]}
+    assert FI.heatmap_title(result, TOY_LABEL_NAMES) == 'Predicted: 上消化道 (93%)'
+    assert FI.heatmap_title({**result, 'target': 2}, TOY_LABEL_NAMES) == 'Predicted: 上消化道 (93%); shaded: the evidence for 下消化道'
+    rows = [('胃', 5, [0, 5, 0], 0.9, 0.1), ('；', 4, [4, 0, 0], 0.3, 0.01), ('10', 3, [3, 0, 0], 0.3, 0.01), ('右', 2, [2, 0, 0], 0.5, 0.01)]
+    assert [row[0] for row in FI.content_rows(rows, show_layout=False)] == ['胃', '右']
+    assert FI.content_rows(rows, show_layout=True) == rows and FI.shortcuts(rows) == ['；', '10']
 
 
 @pytest.mark.slow
