@@ -48,7 +48,7 @@ import path
 from data_process import DataError, read_texts_or_fail
 from inference import ig_dtype
 from model import load_trained_or_fail
-from tables import column_texts, is_table
+from tables import add_table_arguments, column_texts, is_table
 from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable, same_file
 from utils.plotting import plt, save_figure, sns, use_cjk_font
@@ -272,12 +272,7 @@ def parse_args(argv=None):
                              'kept in keywords.tsv)')
     parser.add_argument('--limit', type=at_least(1), help='explain only the first N texts')
     parser.add_argument('--skip-empty', action='store_true', help='skip empty lines instead of stopping at them')
-    parser.add_argument('--column', metavar='NAME',
-                        help='the column holding the text, in a table with a header line (.csv, .tsv, .xlsx) '
-                             '(default: the only column)')
-    parser.add_argument('--sheet', metavar='NAME', help='the sheet of an .xlsx input (default: the first)')
-    parser.add_argument('--encoding', default='utf-8-sig',
-                        help='of a .csv/.tsv table, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
+    add_table_arguments(parser)
     parser.add_argument('--precision', choices=config.IG_PRECISIONS, default=config.IG_PRECISION,
                         help="the path's matrix products; auto: bfloat16 where this CPU has it natively, else "
                              'float32 (default: %(default)s)')

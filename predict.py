@@ -46,7 +46,7 @@ from tqdm import tqdm
 import config
 import path
 from data_process import DataError, TextFile, read_lines
-from tables import column_texts, is_table, looks_like_header
+from tables import add_table_arguments, column_texts, is_table, looks_like_header
 from utils.calibration import coverage_curve
 from utils.cli import HelpFormatter, at_least, fail, probability
 from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
@@ -171,12 +171,7 @@ def parse_args(argv=None):
     parser.add_argument('texts', nargs='*', help='texts to classify (or use --input)')
     parser.add_argument('--input', help="a UTF-8 file, one text per line (text<TAB>label works too); '-' for stdin; "
                                         'or a table (.csv, .tsv, .xlsx: see --column)')
-    parser.add_argument('--column', metavar='NAME',
-                        help='the column holding the text, in a table with a header line (.csv, .tsv, .xlsx); the '
-                             "output keeps every column of the table and adds the model's (default: the only column)")
-    parser.add_argument('--sheet', metavar='NAME', help='the sheet of an .xlsx input (default: the first)')
-    parser.add_argument('--encoding', default='utf-8-sig',
-                        help='of a .csv/.tsv table, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
+    add_table_arguments(parser, "; the output keeps every column of the table and adds the model's")
     parser.add_argument('--output', default='-', help="where --input's predictions go; '-' for stdout (default)")
     parser.add_argument('--format', choices=['tsv', 'jsonl'], default='tsv', help='output format (default: %(default)s)')
     parser.add_argument('--batch-size', type=at_least(1), default=config.PREDICT_BATCH_SIZE, help='(default: %(default)s)')

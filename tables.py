@@ -19,6 +19,16 @@ HEADER_WORDS = {'text', 'texts', 'report', 'content', 'finding', 'findings', 'di
                 '报告', '内容', '影像表现', '检查所见', '检查诊断', '诊断', '结论', '标签', '检查类型'}
 
 
+def add_table_arguments(parser, column_help=''):
+    """--column, --sheet and --encoding, for a script that reads a table's column."""
+    parser.add_argument('--column', metavar='NAME',
+                        help='the column holding the text, in a table with a header line (.csv, .tsv, .xlsx)'
+                             f'{column_help} (default: the only column)')
+    parser.add_argument('--sheet', metavar='NAME', help='the sheet of an .xlsx input (default: the first)')
+    parser.add_argument('--encoding', default='utf-8-sig',
+                        help='of a .csv/.tsv table, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
+
+
 def is_table(file):
     """Whether file is read as a table (by its suffix)."""
     return os.path.splitext(file)[1].lower() in TABLE_SUFFIXES
