@@ -692,17 +692,13 @@ def acceptable(text, label):
 # diagnosis short; a model that can tell the label by a text's length or its number of commas
 # learns that instead of the anatomy (and explains 其他 with ， and 。). So label-0 texts are
 # also written as several lines of a record joined (JOINED_RATE), and every label keeps each
-# candidate with a probability that gives all labels the same distribution of length,
-# punctuation, semicolons/enumeration commas and brackets: the smallest of the labels' shares
-# in each format bin, over the label's own.
+# candidate with a probability that gives all labels the same distribution of length and
+# punctuation: the smallest of the labels' shares in each FORMAT bin, over the label's own.
 # ---------------------------------------------------------------------------
 JOINED_RATE = 0.35          # label-0 texts made of 2 to 5 lines of one record
-JOINERS = ['。', '.', '；', '，', ' ']  # '.': the walks of labels 1 and 2 end sentences with it as often
+JOINERS = ['。', '。', '；', '，', ' ']
 LENGTH_BIN = 10             # characters
 PUNCTUATION_BINS = (0.05, 0.1, 0.15)  # punctuation marks per character
-# Which marks, too: joined record lines and diagnosis lists use more ； and 、 than a report's prose.
-LIST_MARKS = '；;、'
-BRACKETS = '（(【['
 PILOT_TEXTS = 6000          # candidates per label drawn to measure the labels' formats
 
 
@@ -716,11 +712,9 @@ def make_candidate(rng, label):
 
 
 def format_bin(text):
-    """(length bin, punctuation bin, semicolons and enumeration commas up to 2, has brackets) of a text."""
+    """(length bin, punctuation bin) of a text."""
     punctuation = sum(map(is_punctuation, text)) / len(text)
-    list_marks = sum(ch in LIST_MARKS for ch in text)
-    return (len(text) // LENGTH_BIN, bisect.bisect(PUNCTUATION_BINS, punctuation), min(list_marks, 2),
-            any(ch in BRACKETS for ch in text))
+    return len(text) // LENGTH_BIN, bisect.bisect(PUNCTUATION_BINS, punctuation)
 
 
 def format_acceptance(rng, labels):
