@@ -403,6 +403,9 @@ def load_splits(settings):
 def train(model, optimizer, tokenizer, splits, settings, progress):
     """Run epochs progress.epoch+1 .. settings.epochs with early stopping; checkpoint after each.
 
+    An epoch without a lower val_loss counts towards --patience only once the learning-rate
+    schedule has reached its last step.
+
     Without splits.val (continue_fit.py --all-data) every epoch is kept and none
     stops early. `progress` is updated in place and returned. The model and the
     optimizer are built under the strategy of settings.distribute (the step is
@@ -464,8 +467,9 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
             save_weights(model, settings.weights)
             # the config and vocabulary go beside the weights with them, never before
             save_model_files(model, settings.vocab, settings.weights, settings.pretrained, tokenizer)
-        else:
-            progress.bad_epochs += 1
+        elif row['step'] >= max(int(step) for step in (settings.lr_schedule or base_schedule(settings.pretrained))):
+            progress.bad_epochs += 1  # counted once the learning rate has settled: a small set's val_loss
+            # jumps about while it warms up, and stopping then leaves a model that answers one class
         progress.epoch = epoch
         progress.history.append(row)
         manager.save(checkpoint_number=epoch)

@@ -429,3 +429,14 @@ def test_mix_in_adds_the_asked_rows_and_continue_fit_draws_the_same(tiny_albert_
     assert f'training on {len(own)} texts of {toy_data["train"]} and 8 of {extra}' in capsys.readouterr().out
     settings, _ = trainer.load_state(weights)
     assert len(trainer.load_splits(settings).train) == len(own) + 8
+
+
+def test_early_stopping_waits_for_the_schedule_to_settle(tiny_albert_dir, toy_data, tmp_path, capsys):
+    # 4 steps an epoch, 12 epochs: the schedule {80: 1, 1600: 0.1} squeezed to end at step 24 (epoch 6)
+    weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '12', '--patience', '1',
+                       '--learning-rate', '1e-9')  # a rate that moves nothing: val_loss never falls again
+    rows = history(tmp_path)
+    assert 'squeezed to {1: 1.0, 24: 0.1}' in capsys.readouterr().out
+    # epochs 2-5 end before step 24 and do not count; epoch 6 ends on it and is the one bad epoch allowed
+    assert len(rows) == 6 and int(rows[-1]['step']) == 24
+    assert trainer.load_state(weights)[1].bad_epochs == 1
