@@ -70,9 +70,10 @@ def base_schedule(pretrained):
     return dict(config.LR_SCHEDULE if pretrained else config.SCRATCH_LR_SCHEDULE)
 
 
-def run_schedule(schedule, planned_steps, share=config.SCHEDULE_SHARE):
+def run_schedule(schedule, planned_steps, share=None):
     """The schedule squeezed (its steps scaled alike, each at least one past the one before) so that
-    it ends within share of planned_steps; as it is when it already does."""
+    it ends within share (default config.SCHEDULE_SHARE) of planned_steps; as it is when it already does."""
+    share = config.SCHEDULE_SHARE if share is None else share
     scale = min(1.0, share * planned_steps / max(schedule))
     squeezed, last = {}, 0
     for step, multiplier in sorted(schedule.items()):
@@ -81,13 +82,16 @@ def run_schedule(schedule, planned_steps, share=config.SCHEDULE_SHARE):
     return squeezed
 
 
-def make_optimizer(pretrained, learning_rate=None, schedule=None):
-    """Adam on a PiecewiseLinear schedule (base_schedule's without one); from scratch, with clipping.
+def make_schedule(pretrained, learning_rate=None, schedule=None):
+    """PiecewiseLinear over schedule (base_schedule's without one); learning_rate replaces the peak
+    learning rate of either recipe."""
+    return PiecewiseLinear(learning_rate or (config.LEARNING_RATE if pretrained else config.SCRATCH_LEARNING_RATE),
+                           schedule or base_schedule(pretrained))
 
-    learning_rate replaces the peak learning rate of either.
-    """
-    schedule = PiecewiseLinear(learning_rate or (config.LEARNING_RATE if pretrained else config.SCRATCH_LEARNING_RATE),
-                               schedule or base_schedule(pretrained))
+
+def make_optimizer(pretrained, learning_rate=None, schedule=None):
+    """Adam on make_schedule's schedule; from scratch, with clipping."""
+    schedule = make_schedule(pretrained, learning_rate, schedule)
     if pretrained:
         return keras.optimizers.Adam(learning_rate=schedule)
     return keras.optimizers.Adam(learning_rate=schedule, global_clipnorm=config.SCRATCH_CLIPNORM)

@@ -176,9 +176,9 @@ def test_pretrained_checkpoint_loads_and_sets_the_weights(tiny_albert_dir):
 
 
 def test_fine_tuning_uses_the_original_schedule_and_scratch_a_faster_one():
-    fine_tuning = trainer.make_optimizer(pretrained=True).learning_rate.get_config()
+    fine_tuning = trainer.make_schedule(pretrained=True).get_config()
     assert fine_tuning == {'learning_rate': config.LEARNING_RATE, 'schedule': config.LR_SCHEDULE}
-    scratch = trainer.make_optimizer(pretrained=False).learning_rate.get_config()
+    scratch = trainer.make_schedule(pretrained=False).get_config()
     assert scratch == {'learning_rate': config.SCRATCH_LEARNING_RATE, 'schedule': config.SCRATCH_LR_SCHEDULE}
 
 

@@ -92,7 +92,10 @@ def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys, 
 
 
 def test_resume_continues_the_step_count_and_matches_an_uninterrupted_run(tiny_albert_dir, toy_data, tmp_path,
-                                                                          capsys):
+                                                                          capsys, monkeypatch):
+    # the schedule as written for both runs (a run's --epochs squeezes it, and the interrupted run
+    # stands for a 3-epoch run stopped after its first)
+    monkeypatch.setattr(config, 'SCHEDULE_SHARE', float('inf'))
     interrupted, straight = tmp_path / 'interrupted', tmp_path / 'straight'
     run_main(tiny_albert_dir, toy_data, interrupted, '--epochs', '1')
     weights = str(interrupted / 'weights' / 'model.h5')
