@@ -80,7 +80,7 @@ import glob  # noqa: E402
 import path  # noqa: E402
 from inference import ConversionError, MissingModelError, check_tracts, load_predictor, named_tracts  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
-from utils.predictions import accuracy_line, report_counts, unsure, write_header, write_output  # noqa: E402
+from utils.predictions import accuracy_line, report_counts, truncated, unsure, write_header, write_output  # noqa: E402
 
 NAMESPACE = 'batch_predict'
 DEFAULT_OUTPUT = os.path.join(path.LOG_DIR, 'batch_predict', 'pred')
@@ -186,11 +186,11 @@ class FormatRow(beam.DoFn):
         row, both = result.inference
         probs = row[None, :]
         out = io.StringIO()
-        write_output(out, [result.example], probs, self.fmt, self.label_names, self.min_confidence,
+        write_output(out, [result.example], probs, self.fmt, self.label_names, self.maxlen, self.min_confidence,
                      None if both is None else [both])
         counts = {'texts': 1, 'labelled': label is not None, 'correct': label == probs[0].argmax(),
                   'unsure': bool(unsure(probs, self.min_confidence)[0]),
-                  'too_long': len(result.example) > self.maxlen - 2, 'both_tracts': both == '1+2'}
+                  'too_long': truncated(result.example, self.maxlen), 'both_tracts': both == '1+2'}
         for name, count in counts.items():
             self.counters[name].inc(int(count))
         yield (file_number, index // self.shard_lines), (index, out.getvalue())

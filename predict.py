@@ -52,7 +52,8 @@ from utils.cli import HelpFormatter, at_least, fail, probability
 from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
                          check_output_files)
 from utils.metrics import bad_cases_tsv, format_report, misses
-from utils.predictions import accuracy_line, report_counts, unsure, warn_too_long, write_header, write_output
+from utils.predictions import (accuracy_line, report_counts, truncated, unsure, warn_too_long, write_header,
+                               write_output)
 from utils.text import text_problem
 
 
@@ -161,7 +162,7 @@ class Classifier:
         result = pd.DataFrame({'text': kept, 'label': labels, 'label_name': [self.label_names[k] for k in labels],
                                **{f'prob_{k}': probs[:, k] for k in range(len(self.label_names))},
                                'unsure': unsure(probs, min_confidence),
-                               'truncated': [len(text) > maxlen - 2 for text in kept]},
+                               'truncated': [truncated(text, maxlen) for text in kept]},
                               index=pd.Index(keep, name=texts.index.name if isinstance(texts, pd.Series) else None))
         return result
 
@@ -255,7 +256,7 @@ def predict_file(args, trained, out):
             texts = [text for text, _ in chunk]
             probs = predict_proba(texts, args.weights, args.albert_dir, args.batch_size, bar.update, args.precision)
             named = tracts(texts, args.weights, args.albert_dir, args.batch_size, args.precision) if args.tracts else None
-            write_output(out, texts, probs, args.format, names, args.min_confidence, named)
+            write_output(out, texts, probs, args.format, names, trained.maxlen, args.min_confidence, named)
             result.both_tracts += (named or []).count('1+2')
             top = probs.max(axis=1)
             labelled = [(row, label) for row, (_, label) in enumerate(chunk) if label is not None]
@@ -269,7 +270,7 @@ def predict_file(args, trained, out):
                 result.misses.extend(misses([texts[row] for row, _ in labelled], [label for _, label in labelled],
                                             probs[[row for row, _ in labelled]]))
             result.written += len(texts)
-            result.too_long += sum(len(text) > trained.maxlen - 2 for text in texts)
+            result.too_long += sum(truncated(text, trained.maxlen) for text in texts)
     return result
 
 
@@ -305,7 +306,7 @@ def predict_table(args, info):
     for row, (i, text) in enumerate(texts.items()):
         label = int(probs[row].argmax())
         values[i] = [label, names[label], *(f'{p:.6f}' for p in probs[row]),
-                     *([int(doubts[row])] if args.min_confidence is not None else []), int(len(text) > maxlen - 2)]
+                     *([int(doubts[row])] if args.min_confidence is not None else []), int(truncated(text, maxlen))]
     as_csv = args.output.lower().endswith('.csv')
     target = (contextlib.nullcontext(sys.stdout) if args.output == '-'
               else atomic_open(args.output, encoding='utf-8-sig' if as_csv else 'utf-8', newline=''))
@@ -318,7 +319,7 @@ def predict_table(args, info):
         print(f'wrote {len(rows)} rows ({len(texts)} predicted) to {args.output}', file=info)
     if skipped:
         print(f"skipped {skipped} rows with an empty text (the model's columns are empty there)", file=sys.stderr)
-    warn_too_long(sum(len(text) > maxlen - 2 for text in texts.values()), maxlen)
+    warn_too_long(sum(truncated(text, maxlen) for text in texts.values()), maxlen)
     if args.min_confidence is not None:
         print(f'{int(doubts.sum())} of {len(texts)} texts unsure (top probability below {args.min_confidence:g})',
               file=sys.stderr)
@@ -367,7 +368,7 @@ def main(argv=None):
     # metrics and warnings go to stderr when the predictions go to stdout
     info = sys.stderr if args.output == '-' or not args.input else sys.stdout
     if not args.input:
-        warn_too_long(sum(len(text) > trained.maxlen - 2 for text in args.texts), trained.maxlen)
+        warn_too_long(sum(truncated(text, trained.maxlen) for text in args.texts), trained.maxlen)
         probs = predict_proba(args.texts, args.weights, args.albert_dir, args.batch_size, precision=args.precision)
         named = (tracts(args.texts, args.weights, args.albert_dir, args.batch_size, args.precision) if args.tracts
                  else [None] * len(args.texts))

@@ -58,13 +58,13 @@ def test_cli_file_output_agrees_with_the_api_and_keeps_input_order(weights, tmp_
     output = tmp_path / 'out' / 'predictions.tsv'
     printed = run_cli(capsys, '--input', source, '--output', str(output), '--weights', weights, '--batch-size', '3').out
     lines = output.read_text(encoding='utf-8').splitlines()
-    assert lines[0] == 'text\tlabel\tlabel_name\tprob_0\tprob_1\tprob_2'
+    assert lines[0] == 'text\tlabel\tlabel_name\tprob_0\tprob_1\tprob_2\ttruncated'
     fields = [line.split('\t') for line in lines[1:]]
     assert [f[0] for f in fields] == [text for text, _ in rows]
     expected = predict.multi_predict([text for text, _ in rows], weights=weights)
     assert [int(f[1]) for f in fields] == expected
     assert [f[2] for f in fields] == [TOY_LABEL_NAMES[k] for k in expected]
-    assert all(abs(sum(float(p) for p in f[3:]) - 1) < 1e-4 for f in fields)
+    assert all(abs(sum(float(p) for p in f[3:6]) - 1) < 1e-4 for f in fields)
     accuracy = np.mean(np.array(expected) == [label for _, label in rows])
     assert f'accuracy {accuracy:.6f} on 8 labelled texts' in printed
     assert 'precision' in printed and 'confusion matrix' in printed
@@ -103,6 +103,10 @@ def test_long_texts_are_truncated_with_one_warning(weights, tmp_path, capsys):
     assert result.err.count('warning') == 1
     assert '2 texts longer than 198 characters were truncated' in result.err
     assert len(result.out.splitlines()) == 4
+    # and each such text says so in its own row
+    assert [line.split('\t')[-1] for line in result.out.splitlines()] == ['truncated', '1', '1', '0']
+    jsonl = run_cli(capsys, '--input', source, '--weights', weights, '--format', 'jsonl').out.splitlines()
+    assert [json.loads(line)['truncated'] for line in jsonl] == [True, True, False]
 
 
 @pytest.mark.parametrize('content,message', [
@@ -250,7 +254,7 @@ def test_int8_precision_follows_float32_through_the_api_and_the_cli(weights, tmp
     run_cli(capsys, '--input', write_rows(tmp_path / 'in.txt', [(t, 0) for t in texts]), '--output', str(output),
             '--weights', weights, '--precision', 'int8')
     rows = [line.split('\t') for line in output.read_text(encoding='utf-8').splitlines()[1:]]
-    np.testing.assert_allclose([[float(p) for p in row[3:]] for row in rows], int8, atol=1e-6)
+    np.testing.assert_allclose([[float(p) for p in row[3:6]] for row in rows], int8, atol=1e-6)
 
 
 def test_tflite_float32_copy_gives_the_keras_model_probabilities(trained_tiny):
@@ -302,7 +306,7 @@ def test_tracts_on_the_command_line_and_in_python(weights, tmp_path, capsys):
     out = tmp_path / 'out.tsv'
     err = run_cli(capsys, '--input', source, '--output', str(out), '--tracts', '--weights', weights).err
     rows = [line.split('\t') for line in out.read_text(encoding='utf-8').splitlines()]
-    assert rows[0][-1] == 'tracts' and [row[-1] for row in rows[1:]] == expected
+    assert rows[0][-2:] == ['tracts', 'truncated'] and [row[-2] for row in rows[1:]] == expected
     assert f"{expected.count('1+2')} of 2 texts name both tracts (tracts 1+2)" in err
     records = [json.loads(line) for line in
                run_cli(capsys, '--input', source, '--format', 'jsonl', '--tracts', '--weights', weights).out.splitlines()]

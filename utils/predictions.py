@@ -1,8 +1,8 @@
 """The rows predict.py and batch_predict.py write, and the counts they print: one format for both.
 
 TSV: text, label, label_name, prob_0 .. prob_k (and unsure with a confidence
-threshold, tracts with --tracts), a header first; JSONL: the same as fields of
-one object a line.
+threshold, tracts with --tracts), then truncated (1 for a text longer than the
+model reads), a header first; JSONL: the same as fields of one object a line.
 """
 import json
 import sys
@@ -19,10 +19,16 @@ def unsure(probs, min_confidence):
 def write_header(out, fmt, label_names, min_confidence=None, tracts=False):
     if fmt == 'tsv':
         out.write('text\tlabel\tlabel_name\t' + '\t'.join(f'prob_{k}' for k in range(len(label_names)))
-                  + ('\tunsure' if min_confidence is not None else '') + ('\ttracts' if tracts else '') + '\n')
+                  + ('\tunsure' if min_confidence is not None else '') + ('\ttracts' if tracts else '') + '\ttruncated\n')
 
 
-def write_output(out, texts, probs, fmt, label_names, min_confidence=None, tracts=None):
+def truncated(text, maxlen):
+    """Whether a text is longer than a model of this maxlen reads ([CLS] and [SEP] take two tokens):
+    only its start was predicted on."""
+    return len(text) > maxlen - 2
+
+
+def write_output(out, texts, probs, fmt, label_names, maxlen, min_confidence=None, tracts=None):
     """tracts: inference.named_tracts of the texts, or None for no such column."""
     predicted = probs.argmax(axis=1)
     named = tracts if tracts is not None else [None] * len(texts)
@@ -30,7 +36,7 @@ def write_output(out, texts, probs, fmt, label_names, min_confidence=None, tract
         if fmt == 'tsv':
             out.write(f'{text}\t{label}\t{label_names[label]}\t' + '\t'.join(f'{p:.6f}' for p in row)
                       + (f'\t{int(doubt)}' if min_confidence is not None else '')
-                      + (f'\t{both}' if tracts is not None else '') + '\n')
+                      + (f'\t{both}' if tracts is not None else '') + f'\t{int(truncated(text, maxlen))}\n')
         else:
             record = {'text': text, 'label': int(label), 'label_name': label_names[label],
                       'probs': [round(float(p), 6) for p in row]}
@@ -38,6 +44,7 @@ def write_output(out, texts, probs, fmt, label_names, min_confidence=None, tract
                 record['unsure'] = bool(doubt)
             if tracts is not None:
                 record['tracts'] = both
+            record['truncated'] = truncated(text, maxlen)
             out.write(json.dumps(record, ensure_ascii=False) + '\n')
 
 
