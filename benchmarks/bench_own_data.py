@@ -143,9 +143,9 @@ def family_rows(n, seed, exclude=(), family='english'):
 
 def base_model(base_dir, seed, epochs):
     """The starting model of the terminology family: trained on the shipped generator's data without
-    that family, in base_dir (reused when there). Returns (weights, its training file)."""
+    that family, in base_dir (reused when a finished run is there). Returns (weights, its training file)."""
     weights, train_path = os.path.join(base_dir, 'base.h5'), os.path.join(base_dir, 'train.txt')
-    if os.path.exists(weights):
+    if os.path.exists(os.path.join(base_dir, 'log', 'metrics.json')):  # written when the run has finished
         return weights, train_path
     sources = S.SOURCES
     S.SOURCES = {label: [(w, gens) for w, gens in group if gens is not T.GENERATORS[label]] for label, group in sources.items()}
