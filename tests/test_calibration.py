@@ -132,8 +132,8 @@ def test_min_confidence_marks_unsure_texts_in_the_api_and_the_cli(trained_tiny, 
                   '--coverage-plot', str(plot)])
     printed = capsys.readouterr()
     lines = tsv.read_text(encoding='utf-8').splitlines()
-    assert lines[0].endswith('\tunsure')
-    assert [line.split('\t')[-1] for line in lines[1:]] == [str(int(u)) for u in unsure]
+    assert lines[0].endswith('\tunsure\ttruncated')
+    assert [line.split('\t')[-2] for line in lines[1:]] == [str(int(u)) for u in unsure]
     assert f'{unsure.sum()} of {len(TEXTS)} texts unsure' in printed.err
     kept = ~unsure
     accuracy = np.mean(probs.argmax(axis=1)[kept] == np.array(NOISY)[kept])

@@ -49,7 +49,7 @@ def test_four_classes_train_predict_explain_and_describe(tiny_albert_dir, tmp_pa
     assert 'accuracy' in out and '3 肝脏' in out
     with open(predictions, encoding='utf-8') as f:
         table = list(csv.DictReader(f, delimiter='\t'))
-    assert list(table[0])[-4:] == ['prob_0', 'prob_1', 'prob_2', 'prob_3']
+    assert list(table[0])[-5:] == ['prob_0', 'prob_1', 'prob_2', 'prob_3', 'truncated']
     assert all(row['label_name'] == NAMES[int(row['label'])] for row in table)
     assert predict.label_names(weights) == NAMES
 
