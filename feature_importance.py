@@ -201,6 +201,8 @@ def write_html(results, rows, label_names, out_path, top, template, gold=None, c
     class_tables = ''.join(f'<h3>Texts predicted {html.escape(label_title(label_names, k))}</h3>\n<table>\n{header}\n'
                            + '\n'.join(table_rows(krows, top)) + '\n</table>\n'
                            for k, krows in (class_rows or {}).items())
+    if class_tables:  # folded, so that the texts stay near the top of the page
+        class_tables = f'<details><summary>Top {top} keywords of each predicted class</summary>\n{class_tables}</details>'
     texts = []
     for i, r in enumerate(results):
         label, confidence = r['predicted'], r['probs'][r['predicted']]
