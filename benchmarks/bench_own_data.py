@@ -168,7 +168,7 @@ def base_model(base_dir, seed, epochs):
 VARIANTS = ('scratch, fixed', 'scratch', 'init-from', 'init-from + mix-in')
 
 
-def train_on(rows, variant, folder, seed, init_from, mix_in, epochs):
+def train_on(rows, variant, folder, seed, init_from, mix_in, epochs, learning_rate=None):
     """main.py, in a process of its own, on rows split 8:1:1 in folder; (weights, seconds, epochs run)."""
     train, val, test = split_dataset(rows, seed)
     write_dataset(folder, {'train': train, 'val': val, 'test': test}, read_label_names(path.LABELS_PATH))
@@ -180,7 +180,7 @@ def train_on(rows, variant, folder, seed, init_from, mix_in, epochs):
             '--weights', os.path.join(folder, 'model.h5'), '--log-dir', os.path.join(folder, 'log'),
             '--images-dir', os.path.join(folder, 'images')]
     if variant.startswith('init-from'):
-        argv += ['--init-from', init_from]
+        argv += ['--init-from', init_from] + (['--learning-rate', str(learning_rate)] if learning_rate else [])
     if variant.endswith('mix-in'):
         argv += ['--mix-in', mix_in]
     seconds, _, _ = run_script(argv)
@@ -234,6 +234,9 @@ def main(argv=None):
                         help='the english family\'s starting model, the shipped one (default: %(default)s)')
     parser.add_argument('--test-lines', type=int, default=400, help='unseen lines of the family to score on (default: %(default)s)')
     parser.add_argument('--epochs', type=int, default=config.MAX_EPOCHS, help='main.py --epochs (default: %(default)s)')
+    parser.add_argument('--learning-rate', type=float,
+                        help=f'main.py --learning-rate of the init-from runs (default: main.py\'s, '
+                             f'{config.INIT_FROM_LEARNING_RATE:g})')
     parser.add_argument('--seed', type=int, default=config.SEED, help='(default: %(default)s)')
     parser.add_argument('--plot', help='write the curve to this PNG (e.g. docs/images/own_data.png)')
     args = parser.parse_args(argv)
@@ -256,7 +259,7 @@ def main(argv=None):
             for variant in args.variants:
                 folder = os.path.join(scratch_dir, f"{n}-{variant.replace(' ', '').replace(',', '-')}")
                 weights, seconds, epochs = train_on(pool[:n], variant, folder, args.seed, args.init_from, mix_in,
-                                                    args.epochs)
+                                                    args.epochs, args.learning_rate)
                 family, one_class = accuracy(weights, test_rows)
                 check, _ = accuracy(weights, check_rows)
                 results[(variant, n)] = {'family': family, 'one_class': one_class, 'check': check,
