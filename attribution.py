@@ -27,7 +27,7 @@ import tensorflow as tf
 
 import config
 import path
-from data_process import encode, length_sorted_batches
+from data_process import encode, length_sorted_batches, text_positions
 from inference import albert_forward, ig_dtype
 from model import TOKEN_EMBEDDING
 from utils.script import to_simplified
@@ -200,13 +200,6 @@ def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_f
         if progress:
             progress(len(chunk))
     return results
-
-
-def text_positions(token_ids):
-    """True where padded token ids hold a text token: not [CLS], [SEP] or padding."""
-    real = token_ids != 0
-    position = np.arange(token_ids.shape[1])[None, :]
-    return real & (position > 0) & (position < real.sum(axis=1, keepdims=True) - 1)
 
 
 def baseline_ids(token_ids, tokenizer):

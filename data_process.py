@@ -409,6 +409,13 @@ def mask_tokens(token_ids, rng, unk_id, unk_rate=0.0, span_rate=0.0, span_max=1)
     return masked
 
 
+def text_positions(token_ids):
+    """True where padded token ids hold a text token: not [CLS], [SEP] or padding."""
+    real = token_ids != 0
+    position = np.arange(token_ids.shape[1])[None, :]
+    return real & (position > 0) & (position < real.sum(axis=1, keepdims=True) - 1)
+
+
 BLANK = -1  # the label of a blanked training text: its target is every class equally
 
 
@@ -417,9 +424,7 @@ def blank_texts(token_ids, labels, rng, unk_id, rate):
     every text token [UNK] ([CLS], [SEP] and padding kept) and the label BLANK."""
     token_ids, labels = np.array(token_ids, copy=True), np.array(labels, copy=True)
     blanked = rng.random(len(labels)) < rate
-    is_text = (token_ids != 0) & (np.arange(token_ids.shape[1]) > 0)
-    is_text[np.arange(len(token_ids)), is_text.sum(axis=1)] = False  # [SEP], one past the last text token
-    token_ids[blanked[:, None] & is_text] = unk_id
+    token_ids[blanked[:, None] & text_positions(token_ids)] = unk_id
     labels[blanked] = BLANK
     return token_ids, labels
 

@@ -239,3 +239,16 @@ def test_model_warnings_name_a_one_class_model():
     assert one_class[0].startswith('the model answers 2 (下消化道) for 100% of the validation split, where 30%')
     assert one_class[1].startswith('validation accuracy 0.3000 is no better than always answering 0 (其他): 0.4000')
     assert model_warnings(labels, labels, 1.0, names) == []
+
+
+def test_blank_texts_turn_every_text_token_of_a_share_of_texts_to_unk_and_their_label_to_blank():
+    from data_process import BLANK, blank_texts
+    ids = np.array([[101, 7, 8, 9, 102, 0], [101, 5, 102, 0, 0, 0]] * 50, dtype='int32')
+    labels = np.array([1, 2] * 50, dtype='int32')
+    blanked_ids, blanked_labels = blank_texts(ids, labels, np.random.default_rng(0), unk_id=100, rate=0.3)
+    hit = blanked_labels == BLANK
+    assert 10 < hit.sum() < 50 and (blanked_labels[~hit] == labels[~hit]).all()
+    np.testing.assert_array_equal(blanked_ids[~hit], ids[~hit])
+    expected = np.where((ids != 0) & (ids != 101) & (ids != 102), 100, ids)  # [CLS], [SEP], padding kept
+    np.testing.assert_array_equal(blanked_ids[hit], expected[hit])
+    assert (ids[:, 1] != 100).all() and (labels != BLANK).all()  # the batch given is not changed
