@@ -48,7 +48,7 @@ import path
 from data_process import DataError, read_texts_or_fail
 from inference import ig_dtype
 from model import load_trained_or_fail
-from tables import add_table_arguments, column_texts, is_table
+from tables import add_table_arguments, column_texts, reads_table
 from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable, same_file
 from utils.plotting import plt, save_figure, sns, use_cjk_font
@@ -314,7 +314,7 @@ def main(argv=None):
         if any(k is not None and k >= len(names) for k in classes):
             fail(f'{flag} {" ".join(map(str, classes))}: the model at {args.weights} has classes 0..{len(names) - 1}')
     target, contrast = args.contrast if args.contrast else (args.target, None)
-    if is_table(args.input) or args.column is not None or args.sheet is not None:
+    if reads_table(args.input, args.column, args.sheet):
         try:
             _, _, by_row, _ = column_texts(args.input, args.column, args.encoding, args.sheet, args.skip_empty)
         except DataError as e:

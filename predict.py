@@ -46,7 +46,7 @@ from tqdm import tqdm
 import config
 import path
 from data_process import DataError, TextFile, read_lines
-from tables import add_table_arguments, column_texts, is_table, looks_like_header
+from tables import add_table_arguments, column_texts, looks_like_header, reads_table
 from utils.calibration import coverage_curve
 from utils.cli import HelpFormatter, at_least, fail, probability
 from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
@@ -135,28 +135,30 @@ class Classifier:
     def label_names(self):
         return self.predictor.model.label_names
 
-    def predict(self, texts, min_confidence=None, skip_empty=False, batch_size=config.PREDICT_BATCH_SIZE):
+    def predict(self, texts, min_confidence=None, skip_empty=False, batch_size=config.PREDICT_BATCH_SIZE, progress=None):
         """A DataFrame, one row per text, indexed as texts (a pandas Series keeps its index; else 0..n-1):
         text, label, label_name, prob_0..prob_{k-1}, unsure (top probability below min_confidence),
         truncated (longer than the model reads: only its first maxlen - 2 characters count).
 
         A text that is NaN, None, not a string, empty or only spaces is a ValueError naming its row;
         with skip_empty such rows are left out of the result (join on the index to see which).
+        progress(n), if given, is called after each batch of n texts.
         """
         import pandas as pd
         if isinstance(texts, str):
             text_list(texts)  # the one-string TypeError
         index = list(texts.index) if isinstance(texts, pd.Series) else list(range(len(texts)))
         values = list(texts)
-        keep = []
+        keep, kept = [], []  # the rows and the texts predicted
         for row, value in zip(index, values):
             problem = text_problem(value)
             if problem and not skip_empty:
                 raise ValueError(f'row {row!r}: the text is {problem}; drop such rows first, or pass skip_empty=True')
             if not problem:
                 keep.append(row)
-        kept = [value for value in values if not text_problem(value)]
-        probs = self.predictor.predict_proba(kept, batch_size) if kept else np.zeros((0, len(self.label_names)))
+                kept.append(value)
+        probs = (self.predictor.predict_proba(kept, batch_size, progress) if kept
+                 else np.zeros((0, len(self.label_names))))
         labels = probs.argmax(axis=1)
         maxlen = self.predictor.model.maxlen
         result = pd.DataFrame({'text': kept, 'label': labels, 'label_name': [self.label_names[k] for k in labels],
@@ -201,7 +203,7 @@ def parse_args(argv=None):
         parser.error('--bad-cases needs a labelled --input file')
     if args.bad_cases == '-':
         parser.error('--bad-cases needs a file name (the predictions may be on stdout)')
-    args.table = bool(args.input) and (is_table(args.input) or args.column is not None or args.sheet is not None)
+    args.table = reads_table(args.input, args.column, args.sheet)
     if args.table:
         if args.input == '-':
             parser.error('--column and --sheet read a table from a file, not from stdin')
@@ -295,18 +297,15 @@ def predict_table(args, info):
     header, rows, texts, skipped = column_texts(args.input, args.column, args.encoding, args.sheet, args.skip_empty)
     classifier = Classifier.load(args.weights, args.albert_dir, args.precision)
     with tqdm(total=len(texts), unit='text', desc='predicting', file=sys.stderr, mininterval=1) as bar:
-        probs = classifier.predictor.predict_proba(list(texts.values()), args.batch_size, bar.update)
-    names = classifier.label_names
-    added = ['label', 'label_name', *(f'prob_{k}' for k in range(len(names))),
-             *(['unsure'] if args.min_confidence is not None else []), 'truncated']
-    added = [f'{column_name}_predicted' if column_name in header else column_name for column_name in added]
-    doubts = unsure(probs, args.min_confidence)
+        result = classifier.predict(list(texts.values()), args.min_confidence, batch_size=args.batch_size,
+                                    progress=bar.update)
+    result.index = list(texts)  # the rows of the table
+    model_columns = [column for column in result.columns[1:] if column != 'unsure' or args.min_confidence is not None]
+    added = [f'{column}_predicted' if column in header else column for column in model_columns]
+    values = {i: [f'{value:.6f}' if column.startswith('prob_') else int(value) if column in ('unsure', 'truncated')
+                  else value for column, value in zip(model_columns, row)]
+              for i, row in zip(result.index, result[model_columns].itertuples(index=False))}
     maxlen = classifier.predictor.model.maxlen
-    values = {}
-    for row, (i, text) in enumerate(texts.items()):
-        label = int(probs[row].argmax())
-        values[i] = [label, names[label], *(f'{p:.6f}' for p in probs[row]),
-                     *([int(doubts[row])] if args.min_confidence is not None else []), int(truncated(text, maxlen))]
     as_csv = args.output.lower().endswith('.csv')
     target = (contextlib.nullcontext(sys.stdout) if args.output == '-'
               else atomic_open(args.output, encoding='utf-8-sig' if as_csv else 'utf-8', newline=''))
@@ -319,10 +318,10 @@ def predict_table(args, info):
         print(f'wrote {len(rows)} rows ({len(texts)} predicted) to {args.output}', file=info)
     if skipped:
         print(f"skipped {skipped} rows with an empty text (the model's columns are empty there)", file=sys.stderr)
-    warn_too_long(sum(truncated(text, maxlen) for text in texts.values()), maxlen)
+    warn_too_long(int(result['truncated'].sum()), maxlen)
     if args.min_confidence is not None:
-        print(f'{int(doubts.sum())} of {len(texts)} texts unsure (top probability below {args.min_confidence:g})',
-              file=sys.stderr)
+        print(f"{int(result['unsure'].sum())} of {len(texts)} texts unsure "
+              f'(top probability below {args.min_confidence:g})', file=sys.stderr)
 
 
 def report_coverage(result, min_confidence, plot_path, info):

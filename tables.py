@@ -29,6 +29,11 @@ def add_table_arguments(parser, column_help=''):
                         help='of a .csv/.tsv table, e.g. gbk for a CSV saved by Chinese Excel (default: %(default)s)')
 
 
+def reads_table(file, column=None, sheet=None):
+    """Whether a script's input is read as a table: a table's suffix, or --column or --sheet given."""
+    return bool(file) and (is_table(file) or column is not None or sheet is not None)
+
+
 def is_table(file):
     """Whether file is read as a table (by its suffix)."""
     return os.path.splitext(file)[1].lower() in TABLE_SUFFIXES
