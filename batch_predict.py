@@ -328,8 +328,19 @@ def counter(result, name):
     return None if None in values else int(sum(values))
 
 
+def check_prefix(output):
+    """--output is a prefix of file names: one ending in a folder ('', 'out/', '.') would put the files
+    beside that folder, under its name."""
+    if not output:
+        fail("--output '': an empty prefix; give a prefix of file names, e.g. out/pred")
+    if output.rsplit('/', 1)[-1] in ('', '.', '..'):
+        fail(f'--output {output!r}: names a folder, not a prefix of file names; add one, e.g. '
+             f"{output.rstrip('/')}/pred")
+
+
 def main(argv=None):
     args, beam_args = parse_args(argv)
+    check_prefix(args.output)
     args.output = os.path.abspath(args.output) if '://' not in args.output else args.output
     suffix = '.' + args.format
     try:

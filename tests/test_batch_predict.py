@@ -154,3 +154,17 @@ def test_bad_arguments_stop_before_the_pipeline_in_one_line(weights, tmp_path, c
         batch_predict.main(argv)
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
+
+
+@pytest.mark.parametrize('output', ['', 'out/', '.'])
+def test_an_output_that_is_no_prefix_stops_before_any_work(weights, tmp_path, monkeypatch, capsys, output):
+    labelled, _ = inputs(tmp_path)
+    work = tmp_path / 'work'
+    (work / 'out').mkdir(parents=True)
+    monkeypatch.chdir(work)  # '' and '.' wrote beside the working folder, 'out/' beside out/
+    with pytest.raises(SystemExit) as stop:
+        batch_predict.main(['--input', labelled, '--output', output, '--weights', weights])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and err.startswith(f'error: --output {output!r}: ')
+    assert sorted(os.listdir(tmp_path)) == ['in', 'work'] and os.listdir(work) == ['out']
+    assert not os.listdir(work / 'out')
