@@ -64,7 +64,6 @@ from utils.cli import HelpFormatter, at_least, fail, probability, shown_path  # 
 
 try:
     import apache_beam as beam
-    from apache_beam.io import fileio
     from apache_beam.io.filesystem import CompressionTypes
     from apache_beam.io.filesystems import FileSystems
     from apache_beam.metrics.metric import Metrics, MetricsFilter
@@ -157,16 +156,16 @@ class TextClassifier(ModelHandler):
 
 
 class ReadTexts(beam.DoFn):
-    """A matched file -> ((file number, text number, label or None), text), parsed by data_process.TextFile,
-    whose DataError names the file and line."""
+    """A file's name -> ((file number, text number, label or None), text), parsed by data_process.TextFile,
+    whose DataError names the file and line. The name is opened as it is, never matched again as a glob
+    (report [2024].txt names no file as a pattern, bracket[1].txt names bracket1.txt)."""
 
     def __init__(self, file_numbers, num_classes, skip_empty):
         self.file_numbers, self.num_classes, self.skip_empty = file_numbers, num_classes, skip_empty
         self.skipped = Metrics.counter(NAMESPACE, 'skipped_empty_lines')
 
-    def process(self, readable):
-        name = readable.metadata.path
-        reader = TextFile(name, self.num_classes, self.skip_empty, readable.open())
+    def process(self, name):
+        reader = TextFile(name, self.num_classes, self.skip_empty, FileSystems.open(name))
         for index, (text, label) in enumerate(reader):
             yield (self.file_numbers[name], index, label), text
         self.skipped.inc(reader.skipped)
@@ -256,11 +255,12 @@ def read_manifest(prefix):
 
 def match_inputs(patterns):
     """The files the --input patterns name, in their order (a glob's files by name), each once;
-    DataError for a pattern that names none."""
+    DataError for a pattern that names none. A name that exists is that file, even with glob
+    characters in it (the shell has already expanded a glob into names such as report [2024].txt)."""
     files = []
     for pattern in patterns:
-        matched = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
-        found = [name for name in matched if not os.path.isdir(name)]  # (local) folders: ReadMatches skips them
+        matched = [pattern] if FileSystems.exists(pattern) else sorted(matching(pattern))
+        found = [name for name in matched if not os.path.isdir(name)]  # (local) folders: no texts to read
         if not found:
             raise DataError(f'{pattern}: ' + ('is a folder, not a file' if matched else 'no such file'))
         files.extend(name for name in found if name not in files)
@@ -294,8 +294,6 @@ def build(pipeline, args, files, label_names, maxlen):
                                                args.beam_batch_size, args.tracts))
     shards = (pipeline
               | 'Files' >> beam.Create(files)
-              | 'Match' >> fileio.MatchAll()
-              | 'Open' >> fileio.ReadMatches()
               | 'Read' >> beam.ParDo(ReadTexts({name: k for k, name in enumerate(files)}, len(label_names),
                                                args.skip_empty))
               | 'Spread' >> beam.Reshuffle()  # else one worker reads a file and predicts all of it

@@ -168,3 +168,18 @@ def test_an_output_that_is_no_prefix_stops_before_any_work(weights, tmp_path, mo
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and err.startswith(f'error: --output {output!r}: ')
     assert sorted(os.listdir(tmp_path)) == ['in', 'work'] and os.listdir(work) == ['out']
     assert not os.listdir(work / 'out')
+
+
+def test_each_input_file_is_read_once_whatever_glob_characters_its_name_has(weights, tmp_path, capsys):
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    sizes = {'report [2024].txt': 5, 'bracket[1].txt': 4, 'bracket1.txt': 3}  # [1] as a glob names bracket1.txt
+    for name, n in sizes.items():
+        (folder / name).write_text(''.join(text + '\n' for text in TEXTS[:n]), encoding='utf-8')
+    prefix = tmp_path / 'out' / 'pred'
+    for argv in ([str(folder / '*.txt')], [str(folder / name) for name in sizes]):  # a glob; the names the shell gives
+        batch_predict.main(['--input', *argv, '--output', str(prefix), '--weights', weights])
+        assert 'wrote 12 predictions of 3 input files to 3 files: ' in capsys.readouterr().out
+        manifest = (prefix.parent / 'pred-manifest.tsv').read_text(encoding='utf-8').splitlines()[1:]
+        assert sorted((os.path.basename(line.split('\t')[1]), int(line.split('\t')[2])) for line in manifest) == \
+            sorted(sizes.items())
