@@ -17,11 +17,12 @@ file per output file, PREFIX-00000-of-0000N-<input name>.tsv and on, and
 PREFIX-manifest.tsv lists them with their input files. Concatenating the files
 in name order (TSV: each file's header aside) gives predict.py's output for the
 inputs one after another: a user reads or joins it line for line with the input
-as with predict.py, whatever the runner. Each output file appears whole or not
-at all (written beside its name, then renamed).
-As with predict.py, an earlier output at PREFIX is replaced (its files
-that this run does not write again are removed once the run has succeeded,
-and stderr says so), and an input file is never written over.
+as with predict.py, whatever the runner. The run writes its files in a
+temporary folder beside PREFIX and moves them into place only once every one is
+written, PREFIX-manifest.tsv last: an earlier output at PREFIX stays whole until
+then (a killed run's local folder is removed by the next run). As with predict.py, the
+earlier output is replaced (its files that this run does not write again are
+removed, and stderr says so), and an input file is never written over.
 
 Any option this script does not know goes to Beam as a pipeline option
 (--runner, --direct_num_workers, --direct_running_mode, --temp_location, ...).
@@ -37,6 +38,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import sys
 import uuid
 import warnings
@@ -78,7 +80,7 @@ import config  # noqa: E402
 import glob  # noqa: E402
 import path  # noqa: E402
 from inference import ConversionError, MissingModelError, check_tracts, load_predictor, named_tracts  # noqa: E402
-from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable  # noqa: E402
+from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder  # noqa: E402
 from utils.predictions import accuracy_line, report_counts, truncated, unsure, write_header, write_output  # noqa: E402
 
 NAMESPACE = 'batch_predict'
@@ -197,11 +199,11 @@ class FormatRow(beam.DoFn):
 
 class WriteShard(beam.DoFn):
     """(shard key, its rows) -> one output file, named by the key's place among all the keys and by its
-    input file; written beside its name and renamed when whole, on any Beam filesystem. Yields the
-    file's line of the manifest: output, input, texts."""
+    input file; written whole under the staging prefix (moved to the output prefix once every file is),
+    on any Beam filesystem. Yields the file's line of the manifest: output, input, texts."""
 
-    def __init__(self, prefix, suffix, header, files):
-        self.prefix, self.suffix, self.header, self.files = prefix, suffix, header, files
+    def __init__(self, prefix, staged, suffix, header, files):
+        self.prefix, self.staged, self.suffix, self.header, self.files = prefix, staged, suffix, header, files
 
     def setup(self):
         self.places = None
@@ -212,8 +214,7 @@ class WriteShard(beam.DoFn):
         key, rows = element
         name = shard_name(self.prefix, self.suffix, self.places[key], len(self.places), self.files[key[0]])
         rows = sorted(rows)
-        write_whole(name, [self.header] + [row for _, row in rows])
-        Metrics.counter(NAMESPACE, 'files').inc()
+        write_whole(self.staged + name[len(self.prefix):], [self.header] + [row for _, row in rows])
         yield f'{name}\t{self.files[key[0]]}\t{len(rows)}\n'
 
 
@@ -243,7 +244,7 @@ def manifest_path(prefix):
 
 def write_manifest(lines, prefix):
     """PREFIX-manifest.tsv: each output file of the run (in name order), its input file and its number of
-    texts; written when every file is, so it names a complete set."""
+    texts; written when every file is, so it names a complete set (moved into place last: switch)."""
     write_whole(manifest_path(prefix), ['output\tinput\ttexts\n', *sorted(lines)])
 
 
@@ -281,6 +282,40 @@ def delete_files(paths):
         FileSystems.delete([glob.escape(p) for p in paths])
 
 
+def new_staging(prefix):
+    """A folder beside the prefix for this run's files, moved into place only once the set is complete.
+    A local one carries this process's id: the next run at the prefix removes it once the process is gone
+    (killed). Returns (the folder, the staging prefix: the folder and the prefix's file name part)."""
+    if '://' in prefix:
+        parent, name = prefix.rsplit('/', 1)
+        folder = f'{parent}/.{name}.tmp-{uuid.uuid4().hex}'
+    else:
+        folder, name = new_temp_folder(prefix), os.path.basename(prefix)
+    return folder, FileSystems.join(folder, name)
+
+
+def switch(staged, prefix, earlier):
+    """Move the complete set at the staging prefix onto the prefix. The earlier manifest goes first, the
+    new one last, so that a manifest always names a whole set (none while the files move). Returns (the
+    output files, the earlier files removed: those the new set does not write again)."""
+    outputs = read_manifest(staged)
+    if FileSystems.exists(manifest_path(prefix)):
+        delete_files([manifest_path(prefix)])
+    FileSystems.rename([staged + name[len(prefix):] for name in outputs], outputs)
+    stale = sorted(set(earlier) - set(outputs))
+    if stale:
+        delete_files(stale)
+    FileSystems.rename([manifest_path(staged)], [manifest_path(prefix)])
+    return outputs, stale
+
+
+def leftover_temps(prefix):
+    """The temporary files that killed runs of earlier versions left beside the prefix
+    (PREFIX-00000-of-00030-NAME.tsv.tmp-<hex>, PREFIX-manifest.tsv.tmp-<hex>)."""
+    ours = re.compile(re.escape(prefix) + r'-(\d{5}-of-\d{5}(-[\w.-]+)?\.(tsv|jsonl)|manifest\.tsv)\.tmp-[0-9a-f]{32}')
+    return sorted(p for p in matching(glob.escape(prefix) + '-*.tmp-*') if ours.fullmatch(p))
+
+
 def earlier_output(prefix, suffix):
     """The files of an earlier run at exactly this prefix and format (PREFIX-NNNNN-of-NNNNN[-NAME].SUFFIX)."""
     ours = re.compile(re.escape(prefix) + r'-\d{5}-of-\d{5}(-[\w.-]+)?' + re.escape(suffix))
@@ -288,8 +323,9 @@ def earlier_output(prefix, suffix):
                   if ours.fullmatch(p))
 
 
-def build(pipeline, args, files, label_names, maxlen):
-    """The pipeline: read the files, predict, format, group into shards in input order, write."""
+def build(pipeline, args, files, label_names, maxlen, staged):
+    """The pipeline: read the files, predict, format, group into shards in input order, write them and
+    the manifest under the staging prefix."""
     handler = KeyedModelHandler(TextClassifier(args.weights, args.albert_dir, args.precision, args.batch_size,
                                                args.beam_batch_size, args.tracts))
     shards = (pipeline
@@ -304,10 +340,11 @@ def build(pipeline, args, files, label_names, maxlen):
     keys = shards | 'Keys' >> beam.Keys() | 'AllKeys' >> beam.combiners.ToList()
     header = io.StringIO()
     write_header(header, args.format, label_names, args.min_confidence, args.tracts)
-    written = shards | 'Write' >> beam.ParDo(WriteShard(args.output, '.' + args.format, header.getvalue(), files),
+    written = shards | 'Write' >> beam.ParDo(WriteShard(args.output, staged, '.' + args.format,
+                                                        header.getvalue(), files),
                                              beam.pvalue.AsSingleton(keys))
     return (written | 'AllWritten' >> beam.combiners.ToList()
-            | 'Manifest' >> beam.Map(write_manifest, args.output))
+            | 'Manifest' >> beam.Map(write_manifest, staged))
 
 
 def data_error(exception):
@@ -358,27 +395,34 @@ def main(argv=None):
     # workers started by the runner (multi_processing, the portable runners) import this project's modules
     os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [path.ROOT, os.environ.get('PYTHONPATH')]))
     pipeline = beam.Pipeline(options=PipelineOptions(beam_args))
-    build(pipeline, args, files, trained.label_names, trained.maxlen)
+    leftovers = leftover_temps(args.output)
+    if leftovers:
+        delete_files(leftovers)
+    staging, staged = new_staging(args.output)
     try:
-        result = pipeline.run()
-        result.wait_until_finish()
-    except Exception as e:  # noqa: BLE001 (runners wrap a worker's exception in their own)
-        message = data_error(e) or next((line.strip() for line in str(e).splitlines() if 'DataError: ' in line), None)
-        if message is None:
-            raise
-        fail(re.sub(r" \[while running '.*'\]$", '', message.split('DataError: ', 1)[-1]))  # Beam adds the step
-    counts = {name: counter(result, name) for name in
-              ('files', 'texts', 'labelled', 'correct', 'unsure', 'too_long', 'skipped_empty_lines', 'both_tracts')}
-    if None in counts.values():
-        print(f'this runner reports no committed counters: see {shown_path(args.output)}-*{suffix} for the output, '
-              f'and remove any file of an earlier run there yourself', file=sys.stderr)
-        return
-    written, texts, labelled = counts['files'], counts['texts'], counts['labelled']
-    outputs = read_manifest(args.output)
-    stale = sorted(set(earlier) - set(outputs))
+        build(pipeline, args, files, trained.label_names, trained.maxlen, staged)
+        try:
+            result = pipeline.run()
+            result.wait_until_finish()
+        except Exception as e:  # noqa: BLE001 (runners wrap a worker's exception in their own)
+            message = data_error(e) or next((line.strip() for line in str(e).splitlines() if 'DataError: ' in line),
+                                            None)
+            if message is None:
+                raise
+            fail(re.sub(r" \[while running '.*'\]$", '', message.split('DataError: ', 1)[-1]))  # Beam adds the step
+        outputs, stale = switch(staged, args.output, earlier)
+    finally:
+        if '://' not in staging:
+            shutil.rmtree(staging, ignore_errors=True)
     if stale:
-        delete_files(stale)
         print(f'replaced an earlier output at {shown_path(args.output)}: removed {len(stale)} of its files', file=sys.stderr)
+    counts = {name: counter(result, name) for name in
+              ('texts', 'labelled', 'correct', 'unsure', 'too_long', 'skipped_empty_lines', 'both_tracts')}
+    if None in counts.values():
+        print(f'wrote {len(outputs)} files ({shown_path(manifest_path(args.output))} lists them); this runner '
+              f'reports no committed counters to count texts by', file=sys.stderr)
+        return
+    written, texts, labelled = len(outputs), counts['texts'], counts['labelled']
     print(f'wrote {texts} predictions of {len(files)} input file{"s" * (len(files) != 1)} to {written} '
           f'file{"s" * (written != 1)}: {shown_path(outputs[0])}' + (' ...' if written > 1 else '')
           + f'; which input each holds: {shown_path(manifest_path(args.output))}')

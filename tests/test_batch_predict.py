@@ -2,6 +2,8 @@
 import json
 import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ pytest.importorskip('apache_beam', reason='batch_predict.py needs Apache Beam (m
 import batch_predict  # noqa: E402
 import predict  # noqa: E402
 from conftest import LABELS, TEXTS, write_rows  # noqa: E402
+from utils.files import _writer_tag  # noqa: E402
 
 pytestmark = pytest.mark.slow  # trains or runs a whole pipeline (make test-fast leaves it out)
 
@@ -183,3 +186,42 @@ def test_each_input_file_is_read_once_whatever_glob_characters_its_name_has(weig
         manifest = (prefix.parent / 'pred-manifest.tsv').read_text(encoding='utf-8').splitlines()[1:]
         assert sorted((os.path.basename(line.split('\t')[1]), int(line.split('\t')[2])) for line in manifest) == \
             sorted(sizes.items())
+
+
+def test_a_run_that_fails_part_way_leaves_the_earlier_output_whole(weights, tmp_path, monkeypatch, capsys):
+    for folder, end in (('in', ''), ('in2', '。')):  # two inputs named a.txt: the same output names
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / 'a.txt').write_text(''.join(TEXTS[i % len(TEXTS)] + end + '\n' for i in range(60)),
+                                                 encoding='utf-8')
+    out = tmp_path / 'out'
+    argv = ['--output', str(out / 'pred'), '--shard-lines', '10', '--weights', weights]
+    batch_predict.main(['--input', str(tmp_path / 'in' / 'a.txt'), *argv])
+    old = {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)}
+    assert len(old) == 7  # six files of 10 lines and the manifest
+
+    write_whole, written = batch_predict.write_whole, []
+
+    def fails_at_the_fourth_file(name, pieces):  # as a run killed while it writes the new set
+        if len(written) == 3:
+            raise OSError(28, 'No space left on device')
+        write_whole(name, pieces)
+        written.append(name)
+    monkeypatch.setattr(batch_predict, 'write_whole', fails_at_the_fourth_file)
+    with pytest.raises((Exception, SystemExit)):
+        batch_predict.main(['--input', str(tmp_path / 'in2' / 'a.txt'), *argv])
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert len(written) == 3 and {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)} == old
+
+    # what a killed run leaves: a shard's temporary file (earlier versions wrote them beside the output),
+    # a staging folder of a process that is gone; the next run removes both
+    dead = subprocess.Popen([sys.executable, '-c', 'pass'])
+    dead.wait()
+    killed = out / f'.pred.tmp{dead.pid}@{_writer_tag().partition("@")[2]}.abc123'
+    killed.mkdir()
+    (killed / f'pred-00003-of-00006-a.tsv.tmp-{"0" * 32}').write_text('half\n', encoding='utf-8')
+    (out / f'pred-00004-of-00006-a.tsv.tmp-{"1" * 32}').write_text('half\n', encoding='utf-8')
+    batch_predict.main(['--input', str(tmp_path / 'in2' / 'a.txt'), *argv])
+    assert sorted(os.listdir(out)) == sorted(old)
+    new = {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)}
+    assert all(new[name] != old[name] for name in old if name != 'pred-manifest.tsv')
