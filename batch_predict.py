@@ -26,6 +26,7 @@ removed, and stderr says so), and an input file is never written over.
 
 Any option this script does not know goes to Beam as a pipeline option
 (--runner, --direct_num_workers, --direct_running_mode, --temp_location, ...).
+Beam's log, its worker processes' too, shows only with --verbose; an error is one line.
 The model is loaded once per worker process (float32; --precision int8 for the
 TensorFlow Lite copy). A labelled input gets its accuracy printed; the Beam
 counters give the number of texts, unsure texts and skipped lines. On a
@@ -34,6 +35,7 @@ cluster, the workers need this project, its requirements and the weights at the
 a local file; the inputs and outputs may be on any Beam filesystem.
 """
 import argparse
+import contextlib
 import io
 import logging
 import os
@@ -81,6 +83,7 @@ import glob  # noqa: E402
 import path  # noqa: E402
 from inference import ConversionError, MissingModelError, check_tracts, load_predictor, named_tracts  # noqa: E402
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder  # noqa: E402
+from utils.compat import quiet_stderr  # noqa: E402
 from utils.predictions import accuracy_line, report_counts, truncated, unsure, write_header, write_output  # noqa: E402
 
 NAMESPACE = 'batch_predict'
@@ -113,6 +116,8 @@ def parse_args(argv=None):
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR,
                         help='config and vocab.txt, used only when the weights have none saved beside them (default: %(default)s)')
+    parser.add_argument('--verbose', action='store_true',
+                        help="show Apache Beam's log (its worker processes' too) and the traceback of an unexpected error")
     args, beam_args = parser.parse_known_args(argv)
     unknown = unknown_beam_options(beam_args)
     if unknown:  # Beam would only log that it discards them
@@ -373,9 +378,31 @@ def check_prefix(output):
              f"{output.rstrip('/')}/pred")
 
 
+def quiet_beam(verbose, beam_args):
+    """Beam's log only under --verbose: this process's loggers, and the worker processes' level as a pipeline
+    option (unless given). Returns the pipeline options."""
+    logging.getLogger('apache_beam').setLevel(logging.NOTSET if verbose else logging.CRITICAL)
+    if not verbose and not any(a.startswith('--default_sdk_harness_log_level') for a in beam_args):
+        beam_args = [*beam_args, '--default_sdk_harness_log_level', 'CRITICAL']
+    return PipelineOptions(beam_args)
+
+
+def last_line(exception):
+    """An exception's message in one line: its last (a runner puts a worker's traceback before it), without
+    the step Beam adds."""
+    lines = [line.strip() for line in str(exception).splitlines() if line.strip()] or [type(exception).__name__]
+    return re.sub(r" \[while running '.*'\]$", '', lines[-1])
+
+
 def main(argv=None):
     args, beam_args = parse_args(argv)
     check_prefix(args.output)
+    try:
+        pipeline = beam.Pipeline(options=quiet_beam(args.verbose, beam_args))  # a bad --runner stops here
+    except Exception as e:  # noqa: BLE001 (Beam raises ValueError, ImportError, ... for its options)
+        if args.verbose:
+            raise
+        fail(f'Beam: {last_line(e)}')
     args.output = os.path.abspath(args.output) if '://' not in args.output else args.output
     suffix = '.' + args.format
     try:
@@ -394,7 +421,6 @@ def main(argv=None):
             fail(f'--tracts: {args.weights}: {e}')
     # workers started by the runner (multi_processing, the portable runners) import this project's modules
     os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [path.ROOT, os.environ.get('PYTHONPATH')]))
-    pipeline = beam.Pipeline(options=PipelineOptions(beam_args))
     leftovers = leftover_temps(args.output)
     if leftovers:
         delete_files(leftovers)
@@ -402,14 +428,19 @@ def main(argv=None):
     try:
         build(pipeline, args, files, trained.label_names, trained.maxlen, staged)
         try:
-            result = pipeline.run()
-            result.wait_until_finish()
+            # the DirectRunner's worker processes (multi_processing) write their log and TensorFlow's
+            # straight to this process's stderr, some of it before any level is set
+            with contextlib.nullcontext() if args.verbose else quiet_stderr():
+                result = pipeline.run()
+                result.wait_until_finish()
         except Exception as e:  # noqa: BLE001 (runners wrap a worker's exception in their own)
             message = data_error(e) or next((line.strip() for line in str(e).splitlines() if 'DataError: ' in line),
                                             None)
-            if message is None:
+            if message is not None:
+                fail(re.sub(r" \[while running '.*'\]$", '', message.split('DataError: ', 1)[-1]))  # Beam adds the step
+            if args.verbose:
                 raise
-            fail(re.sub(r" \[while running '.*'\]$", '', message.split('DataError: ', 1)[-1]))  # Beam adds the step
+            fail(f'the pipeline failed: {last_line(e)} (--verbose shows Beam\'s log and the traceback)')
         outputs, stale = switch(staged, args.output, earlier)
     finally:
         if '://' not in staging:

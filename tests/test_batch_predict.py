@@ -207,10 +207,12 @@ def test_a_run_that_fails_part_way_leaves_the_earlier_output_whole(weights, tmp_
         write_whole(name, pieces)
         written.append(name)
     monkeypatch.setattr(batch_predict, 'write_whole', fails_at_the_fourth_file)
-    with pytest.raises((Exception, SystemExit)):
+    with pytest.raises(SystemExit):
         batch_predict.main(['--input', str(tmp_path / 'in2' / 'a.txt'), *argv])
     monkeypatch.undo()
-    capsys.readouterr()
+    assert capsys.readouterr().err.strip().splitlines() == \
+        ["error: the pipeline failed: OSError: [Errno 28] No space left on device (--verbose shows Beam's log and the "
+         "traceback)"]
     assert len(written) == 3 and {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)} == old
 
     # what a killed run leaves: a shard's temporary file (earlier versions wrote them beside the output),
@@ -225,3 +227,34 @@ def test_a_run_that_fails_part_way_leaves_the_earlier_output_whole(weights, tmp_
     assert sorted(os.listdir(out)) == sorted(old)
     new = {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)}
     assert all(new[name] != old[name] for name in old if name != 'pred-manifest.tsv')
+
+
+def run_script(*argv):
+    """batch_predict.py run as from a shell (without the TF_CPP_MIN_LOG_LEVEL that importing TensorFlow here set)."""
+    env = {k: v for k, v in os.environ.items() if k != 'TF_CPP_MIN_LOG_LEVEL'}
+    return subprocess.run([sys.executable, 'batch_predict.py', *argv], cwd=os.path.dirname(batch_predict.__file__),
+                          capture_output=True, text=True, timeout=600, env=env)
+
+
+@pytest.mark.parametrize('case', ['clean', 'bad line'])
+def test_beam_and_its_worker_processes_say_nothing_unless_verbose(weights, tmp_path, case):
+    labelled, plain = inputs(tmp_path)
+    if case == 'bad line':
+        with open(plain, 'a', encoding='utf-8') as f:
+            f.write('\n内痔\n')
+    done = run_script('--input', plain, '--output', str(tmp_path / 'pred'), '--weights', weights,
+                      '--direct_num_workers', '2', '--direct_running_mode', 'multi_processing')
+    if case == 'clean':  # was 70 lines of the worker processes' log
+        assert done.returncode == 0 and 'wrote 9 predictions' in done.stdout and done.stderr == '', done.stderr
+    else:  # was 221 lines and 5 tracebacks before the error
+        assert done.returncode == 2 and done.stderr.splitlines() == \
+            [f'error: {plain}:10: empty text (use --skip-empty to skip empty lines)'], done.stderr
+
+
+def test_an_unknown_runner_is_one_line_not_a_traceback(weights, tmp_path):
+    labelled, _ = inputs(tmp_path)
+    done = run_script('--input', labelled, '--output', str(tmp_path / 'pred'), '--weights', weights,
+                      '--runner', 'NoSuchRunner')
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith('error: Beam: Unexpected pipeline runner: NoSuchRunner.') and 'Traceback' not in done.stderr
+    assert not list(tmp_path.glob('pred*'))
