@@ -248,7 +248,10 @@ def dataset_warnings(splits, label_names):
     for name, rows in splits.items():
         counts = collections.Counter(label for _, label in rows)
         for k, class_name in enumerate(label_names):
-            if rows and not counts[k]:
+            if name == 'train' and not counts[k]:
+                warnings.append(f'class {k} ({class_name}) has no training texts; the model cannot learn it: '
+                                f'add labelled texts of it, or leave it out of labels.txt')
+            elif rows and not counts[k]:
                 warnings.append(f'{name} split: no text of class {k} ({class_name})')
             elif name == 'train' and counts[k] < FEW_TEXTS_A_CLASS:
                 warnings.append(f'train split: only {counts[k]} texts of class {k} ({class_name})')

@@ -252,3 +252,13 @@ def test_blank_texts_turn_every_text_token_of_a_share_of_texts_to_unk_and_their_
     expected = np.where((ids != 0) & (ids != 101) & (ids != 102), 100, ids)  # [CLS], [SEP], padding kept
     np.testing.assert_array_equal(blanked_ids[hit], expected[hit])
     assert (ids[:, 1] != 100).all() and (labels != BLANK).all()  # the batch given is not changed
+
+
+def test_a_class_with_no_training_texts_is_named_in_one_warning():
+    from data_process import dataset_warnings
+    names = ['其他', '上消化道', '下消化道', '肝胆']
+    train = [(f'胃{i}', 1) for i in range(100)] + [(f'肠{i}', 2) for i in range(100)] + [(f'肝{i}', 0) for i in range(100)]
+    held_out = [('胃x', 1), ('肠x', 2), ('肝x', 0), ('胆x', 3)]
+    warnings = dataset_warnings({'train': train, 'val': held_out, 'test': held_out}, names)
+    assert warnings == ['class 3 (肝胆) has no training texts; the model cannot learn it: '
+                        'add labelled texts of it, or leave it out of labels.txt']

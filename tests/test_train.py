@@ -34,6 +34,22 @@ def history(out):
         return list(csv.DictReader(f))
 
 
+def test_main_warns_before_training_about_a_class_with_no_training_texts(tiny_albert_dir, toy_data, tmp_path, capsys,
+                                                                         monkeypatch):
+    (tmp_path / 'labels.txt').write_text('0\t其他\n1\t上消化道\n2\t下消化道\n3\t肝胆\n', encoding='utf-8')
+
+    class Stop(Exception):
+        pass
+
+    def stop():
+        raise Stop  # the first step after the data checks: no training needed to see the warnings
+    monkeypatch.setattr(main, 'matmul_gflops', stop)
+    with pytest.raises(Stop):
+        main.main(main_argv(tiny_albert_dir, toy_data, tmp_path))
+    assert 'warning: class 3 (肝胆) has no training texts; the model cannot learn it: ' \
+           'add labelled texts of it, or leave it out of labels.txt' in capsys.readouterr().err.splitlines()
+
+
 def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(config, 'TEMPERATURE_RANGE', (0.05, 20.0))  # let the toy model's fit move off 1
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
