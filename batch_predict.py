@@ -41,7 +41,7 @@ import sys
 import uuid
 import warnings
 
-from data_process import DataError, TextFile
+from data_process import DataError, TextFile, cannot_read, check_readable
 
 
 class QuietBeam(logging.Filter):
@@ -166,7 +166,11 @@ class ReadTexts(beam.DoFn):
 
     def process(self, readable):
         name = readable.metadata.path
-        reader = TextFile(name, self.num_classes, self.skip_empty, readable.open())
+        try:
+            stream = readable.open()
+        except OSError as e:  # BeamIOError is one too
+            raise cannot_read(name, e) from None
+        reader = TextFile(name, self.num_classes, self.skip_empty, stream)
         for index, (text, label) in enumerate(reader):
             yield (self.file_numbers[name], index, label), text
         self.skipped.inc(reader.skipped)
@@ -263,6 +267,9 @@ def match_inputs(patterns):
         found = [name for name in matched if not os.path.isdir(name)]  # (local) folders: ReadMatches skips them
         if not found:
             raise DataError(f'{pattern}: ' + ('is a folder, not a file' if matched else 'no such file'))
+        for name in found:
+            if '://' not in name:  # a local file that cannot be read stops the run before the pipeline
+                check_readable(name)
         files.extend(name for name in found if name not in files)
     return files
 

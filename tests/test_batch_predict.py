@@ -154,3 +154,26 @@ def test_bad_arguments_stop_before_the_pipeline_in_one_line(weights, tmp_path, c
         batch_predict.main(argv)
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
+
+
+def test_an_unreadable_input_stops_before_the_pipeline_in_one_line(tmp_path, capsys, unreadable):
+    labelled, plain = inputs(tmp_path)
+    unreadable(plain)
+    with pytest.raises(SystemExit) as stop:  # no model needed: the inputs are checked first
+        batch_predict.main(['--input', labelled, str(tmp_path / 'in' / '*.txt'), '--output', str(tmp_path / 'pred'),
+                            '--weights', str(tmp_path / 'none.h5')])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f'error: {plain}: cannot read it (Permission denied)'
+
+
+def test_a_file_that_cannot_be_opened_in_the_pipeline_is_a_data_error(tmp_path):
+    from data_process import DataError
+
+    class Unopenable:  # what fileio.ReadMatches gives ReadTexts, for a file that became unreadable meanwhile
+        class metadata:
+            path = str(tmp_path / 'a.txt')
+
+        def open(self):
+            raise PermissionError(13, 'Permission denied', self.metadata.path)
+    with pytest.raises(DataError, match=r'a\.txt: cannot read it \(Permission denied\)$'):
+        list(batch_predict.ReadTexts({Unopenable.metadata.path: 0}, 3, False).process(Unopenable()))

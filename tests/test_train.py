@@ -50,6 +50,16 @@ def test_main_warns_before_training_about_a_class_with_no_training_texts(tiny_al
            'add labelled texts of it, or leave it out of labels.txt' in capsys.readouterr().err.splitlines()
 
 
+@pytest.mark.parametrize('unreadable_file', ['train', 'labels'])
+def test_an_unreadable_training_file_is_one_line(tiny_albert_dir, toy_data, tmp_path, capsys, unreadable, unreadable_file):
+    name = unreadable(toy_data['train'] if unreadable_file == 'train' else tmp_path / 'labels.txt')
+    with pytest.raises(SystemExit) as stop:
+        main.main(main_argv(tiny_albert_dir, toy_data, tmp_path))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f'error: {name}: cannot read it (Permission denied)'
+    assert not (tmp_path / 'weights' / 'model.h5').exists()
+
+
 def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(config, 'TEMPERATURE_RANGE', (0.05, 20.0))  # let the toy model's fit move off 1
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
