@@ -378,3 +378,12 @@ def test_an_unreadable_input_is_one_line(weights, tmp_path, capsys, unreadable, 
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and err == f'error: {source}: cannot read it (Permission denied)'
     assert not (tmp_path / 'out.tsv').exists()
+
+
+def test_the_coverage_plot_of_a_file_with_dollar_signs_in_its_name_is_drawn(weights, tmp_path, capsys):
+    source = tmp_path / '$a$ x$_$y.txt'  # mathtext would fail on the pair around _ in the plot's title
+    write_rows(source, list(zip(TEXTS, LABELS)))
+    plot = tmp_path / 'coverage.png'
+    printed = run_cli(capsys, '--input', str(source), '--output', str(tmp_path / 'out.tsv'), '--min-confidence', '0.5',
+                      '--coverage-plot', str(plot), '--weights', weights)
+    assert plot.exists() and f'wrote {plot}' in printed.out and 'warning' not in printed.err

@@ -289,7 +289,7 @@ def test_a_new_run_moves_the_finished_model_aside_and_overwrite_deletes_it(tiny_
 def test_a_plot_that_fails_costs_only_itself_and_continue_fit_can_write_the_report_again(
         tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     def broken(*args):
-        raise RuntimeError('no font\nsecond line')
+        raise RuntimeError('\nno font\nsecond line')  # a first line empty, as matplotlib's parse errors have
     monkeypatch.setattr(evaluation, 'plot_training_curves', broken)
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
     out = capsys.readouterr().out
