@@ -45,7 +45,7 @@ import sys
 import uuid
 import warnings
 
-from data_process import DataError, TextFile
+from data_process import DataError, TextFile, cannot_read, check_readable
 
 
 class QuietBeam(logging.Filter):
@@ -172,7 +172,11 @@ class ReadTexts(beam.DoFn):
         self.skipped = Metrics.counter(NAMESPACE, 'skipped_empty_lines')
 
     def process(self, name):
-        reader = TextFile(name, self.num_classes, self.skip_empty, FileSystems.open(name))
+        try:
+            stream = FileSystems.open(name)
+        except OSError as e:  # BeamIOError is one too
+            raise cannot_read(name, e) from None
+        reader = TextFile(name, self.num_classes, self.skip_empty, stream)
         for index, (text, label) in enumerate(reader):
             yield (self.file_numbers[name], index, label), text
         self.skipped.inc(reader.skipped)
@@ -269,6 +273,9 @@ def match_inputs(patterns):
         found = [name for name in matched if not os.path.isdir(name)]  # (local) folders: no texts to read
         if not found:
             raise DataError(f'{pattern}: ' + ('is a folder, not a file' if matched else 'no such file'))
+        for name in found:
+            if '://' not in name:  # a local file that cannot be read stops the run before the pipeline
+                check_readable(name)
         files.extend(name for name in found if name not in files)
     return files
 

@@ -8,6 +8,7 @@ This module imports no TensorFlow, so the preprocessing scripts stay quick;
 `batches()` takes the tokenizer as an argument.
 """
 import collections
+import itertools
 import os
 import random
 import re
@@ -29,6 +30,28 @@ class DataError(ValueError):
     """Bad input data; the message is one line naming file and line."""
 
 
+def cannot_read(path, error):
+    """The DataError of a file that is there but cannot be read: no permission, an I/O error."""
+    return DataError(f'{path}: cannot read it ({error.strerror or type(error).__name__})')
+
+
+def open_binary(path):
+    """The file at path open for reading in binary; DataError when it is missing, a folder or unreadable."""
+    try:
+        return open(path, 'rb')
+    except FileNotFoundError:
+        raise DataError(f'{path}: file not found') from None
+    except IsADirectoryError:
+        raise DataError(f'{path}: is a folder, not a file') from None
+    except OSError as e:  # PermissionError above all
+        raise cannot_read(path, e) from None
+
+
+def check_readable(path):
+    """DataError when the file at path cannot be opened for reading (nothing is read)."""
+    open_binary(path).close()
+
+
 def read_lines(path, stream=None):
     """Yield (line_number, line) of a UTF-8 text file, without line endings.
 
@@ -42,14 +65,16 @@ def read_lines(path, stream=None):
     elif path == '-':
         f = open(sys.stdin.fileno(), 'rb', closefd=False)
     else:
-        try:
-            f = open(path, 'rb')
-        except FileNotFoundError:
-            raise DataError(f'{path}: file not found') from None
-        except IsADirectoryError:
-            raise DataError(f'{path}: is a folder, not a file') from None
+        f = open_binary(path)
     with f:
-        for number, raw in enumerate(iter(f.readline, b''), start=1):  # Beam's compressed files have only readline
+        lines = iter(f.readline, b'')  # Beam's compressed files have only readline
+        for number in itertools.count(1):
+            try:
+                raw = next(lines, None)
+            except OSError as e:
+                raise cannot_read(path, e) from None
+            if raw is None:
+                return
             try:
                 line = raw.decode('utf-8')
             except UnicodeDecodeError as e:
@@ -248,7 +273,10 @@ def dataset_warnings(splits, label_names):
     for name, rows in splits.items():
         counts = collections.Counter(label for _, label in rows)
         for k, class_name in enumerate(label_names):
-            if rows and not counts[k]:
+            if name == 'train' and not counts[k]:
+                warnings.append(f'class {k} ({class_name}) has no training texts; the model cannot learn it: '
+                                f'add labelled texts of it, or leave it out of labels.txt')
+            elif rows and not counts[k]:
                 warnings.append(f'{name} split: no text of class {k} ({class_name})')
             elif name == 'train' and counts[k] < FEW_TEXTS_A_CLASS:
                 warnings.append(f'train split: only {counts[k]} texts of class {k} ({class_name})')

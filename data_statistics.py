@@ -25,7 +25,7 @@ from config import MAXLEN
 from data_process import DataError, load_labelled
 from utils.cli import HelpFormatter, fail
 from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable
-from utils.plotting import plt, save_figure, use_cjk_font
+from utils.plotting import plt, save_figure, use_figure_text
 from utils.script import to_simplified
 from utils.text import is_punctuation, label_title
 
@@ -64,7 +64,7 @@ def length_table(datasets):
 
 
 def plot_lengths(datasets, label_names, file):
-    use_cjk_font()
+    use_figure_text()
     rows = [r for rows in datasets.values() for r in rows]
     bins = np.linspace(0, max(len(text) for text, _ in rows) + 1, 41)
     lengths = [[len(text) for text, label in rows if label == k] for k in range(len(label_names))]

@@ -208,6 +208,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
             draw(os.path.join(images_dir, name))
             written.append(f'{images_dir}/{name}')
         except Exception as e:  # noqa: BLE001 (matplotlib and the file system fail in many ways)
-            print(f'warning: could not draw {images_dir}/{name} ({str(e).splitlines()[0] if str(e) else type(e).__name__})')
+            reason = next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)
+            print(f'warning: could not draw {images_dir}/{name} ({reason})')
     print('wrote ' + ', '.join(written))
     return metrics

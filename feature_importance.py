@@ -51,7 +51,7 @@ from model import load_trained_or_fail
 from tables import add_table_arguments, column_texts, reads_table
 from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable, same_file
-from utils.plotting import plt, save_figure, sns, use_cjk_font
+from utils.plotting import plt, save_figure, sns, use_figure_text
 from utils.text import display_width, label_title, ljust, rjust
 
 # --- output -----------------------------------------------------------------
@@ -105,7 +105,7 @@ def content_rows(rows, show_layout):
 
 def plot_keywords(rows, label_names, k, out_path, top=20):
     """A class's top keywords as a horizontal bar chart of their counts, the commonest on top."""
-    use_cjk_font()
+    use_figure_text()
     shown = rows[:top][::-1]
     fig, ax = plt.subplots(figsize=(6.4, 0.32 * max(len(shown), 3) + 1.2))
     ax.barh([keyword for keyword, *_ in shown], [n for _, n, *_ in shown], color='#dc2626')
@@ -139,7 +139,7 @@ HEATMAP_MAX_ROWS = 12  # 240 characters: more than maxlen, so only a text from e
 
 def plot_heatmap(result, label_names, out_path, chars_per_row=20, max_rows=HEATMAP_MAX_ROWS):
     """One text's characters on a colour scale of their scaled scores, wrapped over at most max_rows rows."""
-    use_cjk_font()
+    use_figure_text()
     chars, scaled = result['chars'], A.scale_scores(result['scores'])
     shown = min(len(chars), chars_per_row * max_rows)  # the picture stays a bounded size
     chars, scaled = chars[:shown], scaled[:shown]

@@ -10,7 +10,7 @@ import csv
 import io
 import os
 
-from data_process import DataError
+from data_process import DataError, cannot_read
 from utils.text import text_problem
 
 TABLE_SUFFIXES = ('.csv', '.tsv', '.xlsx', '.xlsm')
@@ -52,8 +52,8 @@ def read_table(file, encoding='utf-8-sig', sheet=None):
             header, rows = _read_xlsx(file, sheet)
         else:
             header, rows = _read_delimited(file, encoding, '\t' if file.lower().endswith('.tsv') else ',')
-    except PermissionError:
-        raise DataError(f'{file}: cannot read it (permission denied)') from None
+    except OSError as e:  # PermissionError above all
+        raise cannot_read(file, e) from None
     width = len(header)
     return header, [(line, cells[:width] + [''] * (width - len(cells))) for line, cells in rows]
 
@@ -91,6 +91,8 @@ def _read_xlsx(file, sheet):
         raise DataError(f'{file}: reading .xlsx needs openpyxl (pip install openpyxl, or make setup)') from None
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except PermissionError:
+        raise
     except Exception as e:  # zipfile.BadZipFile, KeyError, ...: openpyxl raises many kinds for a damaged file
         raise DataError(f'{file}: not a readable .xlsx workbook ({type(e).__name__})') from None
     try:

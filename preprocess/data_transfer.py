@@ -36,6 +36,7 @@ from utils.files import OverwriteError, UnwritableError, check_not_an_input, che
 from config import SEED  # noqa: E402
 from data_process import (LABELS_FILE, DataError, deduplicate, label_range, parse_label,  # noqa: E402
                           read_label_names, split_dataset, write_dataset)
+from utils.spreadsheet import from_spreadsheet_cell  # noqa: E402
 from utils.text import label_title  # noqa: E402
 from preprocess.label_sheet import DEFAULT_SHEET, clean_text, read_csv, write_label_sheet  # noqa: E402
 
@@ -58,12 +59,13 @@ def parse_map(values):
 def read_labelled(file, mapping, encoding='utf-8-sig', num_classes=None):
     """Read a labelled CSV: (deduplicated (text, label) rows, rows read, blank rows skipped).
 
+    The ' that generate4label.py put before a cell Excel would take for a formula is taken off.
     Texts are cleaned with clean_text and raw labels mapped through `mapping`
     before they are checked (integers in 0..num_classes-1, any non-negative one without it); every problem is a DataError naming file and line.
     """
     rows, first, blank = [], {}, 0
     for line, cells in read_csv(file, ('原文', '标签'), encoding):
-        text, raw = clean_text(cells['原文']), cells['标签'].strip()
+        text, raw = clean_text(from_spreadsheet_cell(cells['原文'])), from_spreadsheet_cell(cells['标签'].strip())
         if not text and not raw:
             blank += 1  # an empty spreadsheet row, e.g. left at the end by Excel
             continue

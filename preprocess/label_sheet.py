@@ -11,6 +11,7 @@ import path
 from data_process import DataError
 from tables import read_table
 from utils.files import atomic_open
+from utils.spreadsheet import spreadsheet_cell
 
 MODEL_COLUMNS = ('模型预测', '置信度')  # the model's label and its probability, beside 原文,标签
 DEFAULT_SHEET = os.path.join(path.DATA_DIR, 'to_label.csv')
@@ -43,9 +44,11 @@ def read_csv(file, columns, encoding='utf-8-sig', sheet=None):
 
 def write_label_sheet(path_, rows, with_model):
     """The CSV a person labels in Excel (UTF-8 with BOM): 原文,标签 and, with_model, 模型预测,置信度.
-    rows: (text, label or '', and with_model: predicted label, confidence)."""
+    rows: (text, label or '', and with_model: predicted label, confidence). A cell that Excel would take
+    for a formula (= + - @ first) gets a ' in front; data_transfer.py takes it off again."""
     with atomic_open(path_, encoding='utf-8-sig', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['原文', '标签', *(MODEL_COLUMNS if with_model else ())])
         for text, label, *guess in rows:
-            writer.writerow([text, label, *([guess[0], f'{guess[1]:.4f}'] if with_model else [])])
+            cells = [text, label, *([guess[0], f'{guess[1]:.4f}'] if with_model else [])]
+            writer.writerow([spreadsheet_cell(cell) for cell in cells])

@@ -112,3 +112,22 @@ def trained_tiny(tmp_path_factory):
     M.save_model_files(model, os.path.join(albert_dir, 'vocab.txt'), weights)
     M.save_weights(model, weights)  # as main.py saves it, fingerprint included
     return model, tokenizer, weights
+
+
+@pytest.fixture
+def unreadable(monkeypatch):
+    """make_unreadable(path): opening that file with open() raises PermissionError, as a file without read
+    permission does for a user other than root (chmod 000 stops no root process, and tests may run as root)."""
+    import builtins
+    real_open, blocked = builtins.open, set()
+
+    def guarded_open(file, *args, **kwargs):
+        if isinstance(file, (str, bytes, os.PathLike)) and os.path.realpath(file) in blocked:
+            raise PermissionError(13, 'Permission denied', os.fspath(file))
+        return real_open(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, 'open', guarded_open)
+
+    def make_unreadable(path_):
+        blocked.add(os.path.realpath(path_))
+        return str(path_)
+    return make_unreadable

@@ -258,3 +258,24 @@ def test_an_unknown_runner_is_one_line_not_a_traceback(weights, tmp_path):
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
     assert done.stderr.startswith('error: Beam: Unexpected pipeline runner: NoSuchRunner.') and 'Traceback' not in done.stderr
     assert not list(tmp_path.glob('pred*'))
+
+
+def test_an_unreadable_input_stops_before_the_pipeline_in_one_line(tmp_path, capsys, unreadable):
+    labelled, plain = inputs(tmp_path)
+    unreadable(plain)
+    with pytest.raises(SystemExit) as stop:  # no model needed: the inputs are checked first
+        batch_predict.main(['--input', labelled, str(tmp_path / 'in' / '*.txt'), '--output', str(tmp_path / 'pred'),
+                            '--weights', str(tmp_path / 'none.h5')])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f'error: {plain}: cannot read it (Permission denied)'
+
+
+def test_a_file_that_cannot_be_opened_in_the_pipeline_is_a_data_error(tmp_path, monkeypatch):
+    from data_process import DataError
+    name = str(tmp_path / 'a.txt')
+
+    def unopenable(path, *args, **kwargs):  # a file that became unreadable after the inputs were checked
+        raise PermissionError(13, 'Permission denied', path)
+    monkeypatch.setattr(batch_predict.FileSystems, 'open', unopenable)
+    with pytest.raises(DataError, match=r'a\.txt: cannot read it \(Permission denied\)$'):
+        list(batch_predict.ReadTexts({name: 0}, 3, False).process(name))

@@ -1,4 +1,5 @@
 """data_process: load_data's checks and messages, deduplicate, split_dataset."""
+import os
 from collections import Counter
 
 import numpy as np
@@ -252,3 +253,48 @@ def test_blank_texts_turn_every_text_token_of_a_share_of_texts_to_unk_and_their_
     expected = np.where((ids != 0) & (ids != 101) & (ids != 102), 100, ids)  # [CLS], [SEP], padding kept
     np.testing.assert_array_equal(blanked_ids[hit], expected[hit])
     assert (ids[:, 1] != 100).all() and (labels != BLANK).all()  # the batch given is not changed
+
+
+def test_a_class_with_no_training_texts_is_named_in_one_warning():
+    from data_process import dataset_warnings
+    names = ['其他', '上消化道', '下消化道', '肝胆']
+    train = [(f'胃{i}', 1) for i in range(100)] + [(f'肠{i}', 2) for i in range(100)] + [(f'肝{i}', 0) for i in range(100)]
+    held_out = [('胃x', 1), ('肠x', 2), ('肝x', 0), ('胆x', 3)]
+    warnings = dataset_warnings({'train': train, 'val': held_out, 'test': held_out}, names)
+    assert warnings == ['class 3 (肝胆) has no training texts; the model cannot learn it: '
+                        'add labelled texts of it, or leave it out of labels.txt']
+
+
+def test_an_unreadable_file_is_one_line_naming_it(tmp_path, unreadable):
+    from data_process import read_lines
+    data = unreadable(data_file(tmp_path, '胃炎\t1\n'))
+    with pytest.raises(DataError) as error:
+        load_data(data)
+    assert str(error.value) == f'{data}: cannot read it (Permission denied)'
+
+    class Failing:  # a stream (as Beam opens one) that breaks after the first line
+        lines = iter([b'\xe8\x83\x83\xe7\x82\x8e\n'])
+
+        def readline(self):
+            line = next(self.lines, None)
+            if line is None:
+                raise OSError(5, 'Input/output error')
+            return line
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+    lines = read_lines('gs://b/x.txt', Failing())
+    assert next(lines) == (1, '胃炎')
+    with pytest.raises(DataError, match=r'^gs://b/x.txt: cannot read it \(Input/output error\)$'):
+        next(lines)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='chmod 000 does not stop root from reading')
+def test_a_file_without_read_permission_is_one_line_naming_it(tmp_path):
+    data = data_file(tmp_path, '胃炎\t1\n')
+    os.chmod(data, 0)
+    with pytest.raises(DataError, match=r'cannot read it \(Permission denied\)$'):
+        load_data(data)

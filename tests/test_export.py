@@ -177,3 +177,13 @@ def test_without_tensorflow_text_export_says_what_to_install(tmp_path):
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and 'Traceback' not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("error: export.py needs TensorFlow Text (No module named 'tensorflow_text')")
+
+
+def test_an_unreadable_check_file_is_one_line(tmp_path, capsys, unreadable):
+    check = tmp_path / 'check.txt'
+    check.write_text('胃炎\n', encoding='utf-8')
+    unreadable(check)
+    with pytest.raises(SystemExit) as stop:
+        export.main(['--weights', str(tmp_path / 'm.h5'), '--output', str(tmp_path / 'e'), '--check', str(check)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f'error: {check}: cannot read it (Permission denied)'

@@ -366,3 +366,24 @@ def test_an_empty_or_blank_text_is_refused_everywhere_not_given_a_confident_labe
     assert f'{nul}:2: empty text (use --skip-empty to skip empty lines)' in capsys.readouterr().err
     predict.main(['--weights', weights, '--input', str(nul), '--output', str(tmp_path / 'out.tsv'), '--skip-empty'])
     assert (tmp_path / 'out.tsv').read_text(encoding='utf-8').count('\n') == 2  # header and 内痔
+
+
+@pytest.mark.parametrize('name', ['texts.txt', 'table.csv'])
+def test_an_unreadable_input_is_one_line(weights, tmp_path, capsys, unreadable, name):
+    source = tmp_path / name
+    source.write_text('text\n胃炎\n' if name.endswith('.csv') else '胃炎\n', encoding='utf-8')
+    unreadable(source)
+    with pytest.raises(SystemExit) as stop:
+        predict.main(['--input', str(source), '--output', str(tmp_path / 'out.tsv'), '--weights', weights])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and err == f'error: {source}: cannot read it (Permission denied)'
+    assert not (tmp_path / 'out.tsv').exists()
+
+
+def test_the_coverage_plot_of_a_file_with_dollar_signs_in_its_name_is_drawn(weights, tmp_path, capsys):
+    source = tmp_path / '$a$ x$_$y.txt'  # mathtext would fail on the pair around _ in the plot's title
+    write_rows(source, list(zip(TEXTS, LABELS)))
+    plot = tmp_path / 'coverage.png'
+    printed = run_cli(capsys, '--input', str(source), '--output', str(tmp_path / 'out.tsv'), '--min-confidence', '0.5',
+                      '--coverage-plot', str(plot), '--weights', weights)
+    assert plot.exists() and f'wrote {plot}' in printed.out and 'warning' not in printed.err

@@ -288,3 +288,65 @@ def test_suspects_refuses_other_classes_and_never_writes_over_the_labels(trained
     code, _, err = run(data_transfer.main, ['--input', sheet, '--labels', str(labels), '--suspects', str(labels),
                                             '--weights', weights], capsys)
     assert code == 2 and 'is the input file' in err and labels.read_bytes() == before
+
+
+# --- cells Excel would run as a formula (CSV injection) ---
+
+FORMULA_TEXTS = ["=cmd|' /C calc'!A0 胃窦糜烂", '+1+2', "-2+3+cmd|' /C calc'!A0", '=HYPERLINK("http://example.com"，"胃镜报告")',
+                 '- 胃窦糜烂，幽门螺杆菌阳性', "'-2+3 已带引号", "''=1+1", "'普通引号开头", '胃窦糜烂']
+
+
+@pytest.mark.parametrize('text', FORMULA_TEXTS + ['@SUM(A1)', '\t=1+1', '\r=1+1', "'", ''])
+def test_a_formula_like_cell_is_quoted_and_read_back_exactly(text):
+    from utils.spreadsheet import FORMULA_STARTS, from_spreadsheet_cell, spreadsheet_cell
+    written = spreadsheet_cell(text)
+    assert not written.startswith(FORMULA_STARTS)
+    assert written == (text if not text.lstrip("'").startswith(FORMULA_STARTS) else "'" + text)  # only a quote added
+    assert from_spreadsheet_cell(written) == text
+
+
+def assert_text_cells(rows, tmp_path):
+    """Every cell of the rows, put into a workbook as a spreadsheet takes a typed cell, is stored as text, not a formula."""
+    import openpyxl
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(tmp_path / 'opened.xlsx')
+    cells = [cell for row in openpyxl.load_workbook(tmp_path / 'opened.xlsx').active.iter_rows() for cell in row]
+    assert [cell.data_type for cell in cells if cell.value is not None] == ['s'] * sum(bool(c) for row in rows for c in row)
+    assert not any(str(c).startswith(('=', '+', '-', '@', '\t', '\r')) for row in rows for c in row)
+
+
+def test_generate4label_quotes_formula_cells_and_data_transfer_reads_the_texts_back(tmp_path, capsys):
+    export = write_csv(tmp_path / 'export.csv', [['影像表现', '检查诊断'], *[[text, ''] for text in FORMULA_TEXTS]])
+    sheet = tmp_path / 'to_label.csv'
+    code, _, err = run(generate4label.main, ['--input', export, '--output', str(sheet)], capsys)
+    assert code == 0, err
+    rows = read_sheet(sheet)
+    assert [row[0] for row in rows[1:]] == ["'=cmd|' /C calc'!A0 胃窦糜烂", "'+1+2", "'-2+3+cmd|' /C calc'!A0",
+                                            """'=HYPERLINK("http://example.com"，"胃镜报告")""",
+                                            "'- 胃窦糜烂，幽门螺杆菌阳性", "''-2+3 已带引号", "'''=1+1", "'普通引号开头", '胃窦糜烂']
+    assert_text_cells(rows, tmp_path)
+
+    labelled = write_csv(tmp_path / 'labelled.csv', [rows[0]] + [[text, str(i % 3)] for i, (text, _) in enumerate(rows[1:])])
+    code, _, err = run(data_transfer.main, ['--input', labelled, '--out-dir', str(tmp_path / 'out')], capsys)
+    assert code == 0, err
+    assert sorted(load_data(str(tmp_path / 'out' / 'all.txt'))) == sorted((text, i % 3) for i, text in enumerate(FORMULA_TEXTS))
+
+
+def test_the_suspects_sheet_quotes_formula_cells(tmp_path, capsys, monkeypatch):
+    import numpy as np
+
+    import inference
+    texts = ["=cmd|' /C calc'!A0 胃窦糜烂", '- 内痔', '胃炎']
+    monkeypatch.setattr(inference, 'model_guesses_or_fail',
+                        lambda weights, texts_: (np.array([2, 1, 0]), np.array([0.99, 0.98, 0.97]), ['其他', '上消化道', '下消化道']))
+    sheet = write_csv(tmp_path / 'l.csv', [['原文', '标签'], [texts[0], '1'], [texts[1], '2'], [texts[2], '1']])
+    suspects = tmp_path / 's.csv'
+    code, _, err = run(data_transfer.main, ['--input', sheet, '--suspects', str(suspects), '--weights', str(tmp_path / 'm.h5')],
+                       capsys)
+    assert code == 0, err
+    rows = read_sheet(suspects)
+    assert rows[1:] == [["'=cmd|' /C calc'!A0 胃窦糜烂", '1', '2', '0.9900'], ["'- 内痔", '2', '1', '0.9800'],
+                        ['胃炎', '1', '0', '0.9700']]
+    assert_text_cells(rows, tmp_path)

@@ -34,6 +34,32 @@ def history(out):
         return list(csv.DictReader(f))
 
 
+def test_main_warns_before_training_about_a_class_with_no_training_texts(tiny_albert_dir, toy_data, tmp_path, capsys,
+                                                                         monkeypatch):
+    (tmp_path / 'labels.txt').write_text('0\t其他\n1\t上消化道\n2\t下消化道\n3\t肝胆\n', encoding='utf-8')
+
+    class Stop(Exception):
+        pass
+
+    def stop():
+        raise Stop  # the first step after the data checks: no training needed to see the warnings
+    monkeypatch.setattr(main, 'matmul_gflops', stop)
+    with pytest.raises(Stop):
+        main.main(main_argv(tiny_albert_dir, toy_data, tmp_path))
+    assert 'warning: class 3 (肝胆) has no training texts; the model cannot learn it: ' \
+           'add labelled texts of it, or leave it out of labels.txt' in capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize('unreadable_file', ['train', 'labels'])
+def test_an_unreadable_training_file_is_one_line(tiny_albert_dir, toy_data, tmp_path, capsys, unreadable, unreadable_file):
+    name = unreadable(toy_data['train'] if unreadable_file == 'train' else tmp_path / 'labels.txt')
+    with pytest.raises(SystemExit) as stop:
+        main.main(main_argv(tiny_albert_dir, toy_data, tmp_path))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f'error: {name}: cannot read it (Permission denied)'
+    assert not (tmp_path / 'weights' / 'model.h5').exists()
+
+
 def test_main_one_epoch_end_to_end(tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(config, 'TEMPERATURE_RANGE', (0.05, 20.0))  # let the toy model's fit move off 1
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
@@ -263,7 +289,7 @@ def test_a_new_run_moves_the_finished_model_aside_and_overwrite_deletes_it(tiny_
 def test_a_plot_that_fails_costs_only_itself_and_continue_fit_can_write_the_report_again(
         tiny_albert_dir, toy_data, tmp_path, capsys, monkeypatch):
     def broken(*args):
-        raise RuntimeError('no font\nsecond line')
+        raise RuntimeError('\nno font\nsecond line')  # a first line empty, as matplotlib's parse errors have
     monkeypatch.setattr(evaluation, 'plot_training_curves', broken)
     weights = run_main(tiny_albert_dir, toy_data, tmp_path, '--epochs', '1')
     out = capsys.readouterr().out

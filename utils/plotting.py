@@ -30,13 +30,23 @@ def cjk_font_path():
 
 
 def use_cjk_font():
-    """Make matplotlib draw Chinese text with the shipped CJK font; returns the font's name."""
+    """Make matplotlib draw Chinese text with the shipped CJK font; returns the font's name. Figures call
+    use_figure_text, which does this too."""
     path = cjk_font_path()
     font_manager.fontManager.addfont(path)
     name = font_manager.FontProperties(fname=path).get_name()
     plt.rcParams['font.family'] = [name]
     plt.rcParams['axes.unicode_minus'] = False
     return name
+
+
+def use_figure_text():
+    """The text of every figure: Chinese in the CJK font, and every text drawn as written. File, class and
+    keyword names come from users, and mathtext would take a pair of $ in them for a formula (typeset, a
+    missing glyph warned about, or a parse error that loses the plot)."""
+    plt.rcParams['text.parse_math'] = False
+    plt.rcParams['text.usetex'] = False
+    return use_cjk_font()
 
 
 def save_figure(fig, path, dpi=150):
@@ -48,7 +58,7 @@ def save_figure(fig, path, dpi=150):
 
 def plot_training_curves(history, path):
     """Loss and accuracy per epoch (train, val, test) from main.py's history rows."""
-    use_cjk_font()
+    use_figure_text()
     epochs = [row['epoch'] for row in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
     ax_loss.plot(epochs, [row['loss'] for row in history], 'o-', label='train')
@@ -66,7 +76,7 @@ def plot_training_curves(history, path):
 
 def plot_confusion_matrix(cm, label_names, path, title='test set'):
     """A seaborn heatmap of a confusion matrix with Chinese class names."""
-    use_cjk_font()
+    use_figure_text()
     names = [label_title(label_names, k) for k in range(len(cm))]
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     sns.heatmap(cm, annot=True, fmt='d', cmap='Blues', xticklabels=names, yticklabels=names, cbar=False, ax=ax)
@@ -78,7 +88,7 @@ def plot_reliability(panels, path, bins=15):
     """Reliability diagrams: per panel (title, labels, {curve name: probs}), accuracy against confidence
     per bin (point area: texts in the bin, numbers beside), with the diagonal of perfect calibration
     and each curve's ECE."""
-    use_cjk_font()
+    use_figure_text()
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.6), squeeze=False)
     for ax, (title, labels, curves) in zip(axes[0], panels):
         ax.plot([0, 1], [0, 1], '--', color='grey', label='perfect calibration')
@@ -100,7 +110,7 @@ def plot_reliability(panels, path, bins=15):
 def plot_coverage(rows, path, title):
     """Accuracy on the kept texts against coverage (the share kept), one point per --min-confidence
     threshold of coverage_curve's rows, each labelled with its P."""
-    use_cjk_font()
+    use_figure_text()
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     coverage, accuracy = [row[1] for row in rows], [row[2] for row in rows]
     ax.plot(coverage, accuracy, 'o-')
