@@ -33,7 +33,7 @@ from inference import make_predict_fn
 from model import TOKEN_EMBEDDING, save_model_files, save_weights
 from utils.cli import fail
 from utils.flops import forward_flops, train_step_passes
-from utils.files import atomic_open
+from utils.files import atomic_open, check_run_lock
 
 
 # --- the optimiser and the step --------------------------------------------------
@@ -465,6 +465,7 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
         row['test_acc'] = evaluate(model, predict_fn, tokenizer, splits.test, settings.batch_size)[1]
         row['seconds'] = round(time.time() - started, 1)
 
+        check_run_lock(settings.weights)  # another run that took the weights after our lock file went: stop
         if row['val_loss'] < progress.best_val_loss or not splits.val:
             progress.best_val_loss, progress.best_val_acc = row['val_loss'], row['val_acc']
             progress.bad_epochs = 0
