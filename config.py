@@ -95,6 +95,11 @@ FEW_TEXTS_A_CLASS = 20
 REPEATED_SHARE = 0.2
 ONE_CLASS_SHARE = 0.9
 
+# --- several machines (main.py and continue_fit.py --distribute multiworker) -----
+# How long a worker waits for the others TF_CONFIG names to answer on their ports, and then again for
+# TensorFlow to join them, before it stops with one line (--peer-timeout).
+PEER_TIMEOUT = 300  # seconds
+
 # --- inference batching (predict.py, evaluation in main.py) ----------------
 PREDICT_BATCH_SIZE = 128  # texts per batch at most
 PREDICT_CHUNK_TEXTS = 10000  # predict.py --input reads, predicts and writes this many at a time: flat memory

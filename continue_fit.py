@@ -20,12 +20,13 @@ import time
 import utils.compat  # noqa: F401  (must come before bert4keras)
 import tensorflow as tf
 
+import config
 import model as M
 import path
 from data_process import DataError
 from evaluation import report
 from trainer import Splits, load_splits, load_state, make_optimizer, start_strategy, train
-from utils.cli import HelpFormatter, at_least, fail
+from utils.cli import HelpFormatter, at_least, fail, positive_float
 from utils.files import LockedError, UnwritableError, check_writable, run_lock
 from utils.flops import matmul_gflops
 
@@ -45,6 +46,10 @@ def parse_args(argv=None):
                                            '--weights, log/<its stem> for any other)')
     parser.add_argument('--images-dir', help='training curves, confusion matrix and calibration plots (default: images for '
                                               'the shipped --weights, images/<its stem> for any other)')
+    parser.add_argument('--peer-timeout', type=positive_float, default=config.PEER_TIMEOUT, metavar='SECONDS',
+                        help='multiworker: stop with one line when a worker TF_CONFIG names has not answered on its '
+                             'port within this many seconds (and again when TensorFlow has not joined the workers '
+                             'within as long) (default: %(default)s)')
     args = parser.parse_args(argv)
     log_dir, images_dir = path.report_dirs(args.weights)
     args.log_dir, args.images_dir = args.log_dir or log_dir, args.images_dir or images_dir

@@ -38,8 +38,8 @@ from baselines import is_shipped_task
 from data_process import read_texts_or_fail
 from inference import MissingModelError, load_predictor, make_forward, named_tracts
 from utils.cli import HelpFormatter, at_least, fail, shown_path
-from utils.files import (OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder,
-                         usual_permissions)
+from utils.files import (OverwriteError, UnwritableError, check_not_a_lock, check_not_an_input, check_writable,
+                         new_temp_folder, usual_permissions)
 try:
     from utils.graph_tokenizer import GraphTokenizer
 except ImportError as e:  # TensorFlow Text: the tokenizer's ops inside the SavedModel
@@ -183,6 +183,7 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         check_not_an_input([args.output], [args.weights, *([args.check] if args.check else [])])
+        check_not_a_lock([args.output], args.weights)
         check_writable([args.output])
         if args.version and os.path.exists(os.path.join(args.output, str(args.version))):
             raise version_taken(os.path.join(args.output, str(args.version)))

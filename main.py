@@ -104,6 +104,10 @@ def parse_args(argv=None):
                              'environment splits the CPU into N devices to try it; no faster); multiworker: the machines '
                              'of TF_CONFIG, each running this command on the same data (one worker without TF_CONFIG), '
                              'only the chief writes files. continue_fit.py resumes with the same (default: %(default)s)')
+    parser.add_argument('--peer-timeout', type=positive_float, default=config.PEER_TIMEOUT, metavar='SECONDS',
+                        help='multiworker: stop with one line when a worker TF_CONFIG names has not answered on its '
+                             'port within this many seconds (and again when TensorFlow has not joined the workers '
+                             'within as long) (default: %(default)s)')
     args = parser.parse_args(argv)
     log_dir, images_dir = path.report_dirs(args.weights)
     args.log_dir, args.images_dir = args.log_dir or log_dir, args.images_dir or images_dir

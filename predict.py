@@ -49,8 +49,8 @@ from data_process import DataError, TextFile, read_lines
 from tables import add_table_arguments, column_texts, looks_like_header, reads_table
 from utils.calibration import coverage_curve
 from utils.cli import HelpFormatter, at_least, fail, probability
-from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_an_input,
-                         check_output_files)
+from utils.files import (OverwriteError, UnwritableError, atomic_open, check_distinct, check_not_a_lock,
+                         check_not_an_input, check_output_files)
 from utils.metrics import bad_cases_tsv, format_report, misses
 from utils.predictions import (accuracy_line, report_counts, truncated, unsure, warn_too_long, write_header,
                                write_output)
@@ -353,6 +353,7 @@ def main(argv=None):
         extra_outputs.append(args.coverage_plot)  # drawn if the input turns out labelled
     try:
         check_not_an_input([args.output, *extra_outputs], [args.input, *path.model_files(args.weights)])
+        check_not_a_lock([args.output, *extra_outputs], args.weights)
         check_distinct([args.output, *extra_outputs])
         check_output_files([f for f in (args.output, *extra_outputs) if f != '-'])
         trained = inference.load_predictor(args.weights, args.albert_dir, args.precision).model

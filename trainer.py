@@ -15,7 +15,10 @@ import json
 import math
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -32,8 +35,9 @@ from evaluation import evaluate
 from inference import make_predict_fn
 from model import TOKEN_EMBEDDING, save_model_files, save_weights
 from utils.cli import fail
+from utils.cluster import PeerError, wait_for_peers
 from utils.flops import forward_flops, train_step_passes
-from utils.files import atomic_open
+from utils.files import atomic_open, check_run_lock
 
 
 # --- the optimiser and the step --------------------------------------------------
@@ -214,8 +218,10 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
 DISTRIBUTE = ('none', 'mirrored', 'multiworker')
 
 
-@functools.cache  # one per process: two strategies over the same devices would mix up their collective ops
-def make_strategy(distribute='none'):
+_strategies = {}  # one per process and name: two strategies over the same devices would mix up their collective ops
+
+
+def make_strategy(distribute='none', peer_timeout=config.PEER_TIMEOUT):
     """The tf.distribute strategy to build and train the model under (main.py --distribute).
 
     none: TensorFlow's default (one device; a GPU if there is one). mirrored:
@@ -223,12 +229,22 @@ def make_strategy(distribute='none'):
     devices, which are one unless the environment variable LOGICAL_CPUS=N splits
     the CPU into N (to try multi-device training on a machine without GPUs).
     multiworker: MultiWorkerMirroredStrategy over the machines TF_CONFIG names
-    (one worker without it). Call it before TensorFlow runs anything: both
+    (one worker without it), once every other worker answers on its port
+    (utils/cluster.py; ValueError after peer_timeout seconds), and ending the
+    process with one line should TensorFlow's cluster not form within
+    peer_timeout seconds more. Call it before TensorFlow runs anything: both
     LOGICAL_CPUS and the multi-worker runtime must be set before it starts.
     ValueError for an unknown name, a bad LOGICAL_CPUS, or too late.
     """
+    if distribute not in _strategies:
+        _strategies[distribute] = _new_strategy(distribute, peer_timeout)
+    return _strategies[distribute]
+
+
+def _new_strategy(distribute, peer_timeout):
     if distribute not in DISTRIBUTE:
         raise ValueError(f"unknown --distribute {distribute!r}: one of {', '.join(DISTRIBUTE)}")
+    tf_config = None
     if distribute == 'multiworker' and os.environ.get('TF_CONFIG'):
         try:
             tf_config = json.loads(os.environ['TF_CONFIG'])
@@ -237,9 +253,13 @@ def make_strategy(distribute='none'):
         if not isinstance(tf_config, dict) or not isinstance(tf_config.get('cluster', {}), dict):
             raise ValueError('TF_CONFIG must be a JSON object such as {"cluster": {"worker": ["host:port", ...]}, '
                              '"task": {"type": "worker", "index": 0}}')
+        try:
+            wait_for_peers(tf_config, peer_timeout)
+        except PeerError as e:
+            raise ValueError(str(e)) from None
     try:
         if distribute == 'multiworker':
-            return tf.distribute.MultiWorkerMirroredStrategy()
+            return tf.distribute.MultiWorkerMirroredStrategy() if tf_config is None else _cluster_strategy(peer_timeout)
         if distribute == 'none':
             return tf.distribute.get_strategy()
         cpus = os.environ.get('LOGICAL_CPUS', '1')
@@ -254,11 +274,35 @@ def make_strategy(distribute='none'):
         raise ValueError(f'--distribute {distribute}: {str(e).splitlines()[0]}') from None
 
 
+def _cluster_strategy(timeout):
+    """MultiWorkerMirroredStrategy over TF_CONFIG's cluster, or one line and exit status 2 when TensorFlow has not
+    joined the workers within `timeout` seconds (it waits without end, deaf to SIGTERM, for one that answers on
+    its port but never joins)."""
+    def give_up():
+        print(f'error: every worker of TF_CONFIG answers on its port, but TensorFlow did not join them within '
+              f'{timeout:g} s (--peer-timeout); is each one running this command with the same TF_CONFIG?',
+              file=sys.stderr, flush=True)
+        os._exit(2)  # the main thread is inside TensorFlow and cannot be interrupted
+
+    timer = threading.Timer(timeout, give_up)
+    timer.daemon = True
+    timer.start()
+    try:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    finally:
+        timer.cancel()
+    if threading.current_thread() is threading.main_thread():
+        # TensorFlow's cluster runtime catches SIGTERM (a preemption notice, for checkpoint handlers this
+        # project does not use), so a run would go on; let SIGTERM end it, as it ends a one-device run
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    return strategy
+
+
 def start_strategy(args, distribute, copy_model=False):
     """The strategy of `distribute` (model.make_strategy), made before TensorFlow runs anything, or one
     line and exit status 2; a worker other than the chief writes to a temporary folder (worker_outputs)."""
     try:
-        strategy = make_strategy(distribute)
+        strategy = make_strategy(distribute, getattr(args, 'peer_timeout', config.PEER_TIMEOUT))
     except ValueError as e:
         fail(e)
     worker_outputs(strategy, args, copy_model)
@@ -465,6 +509,7 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
         row['test_acc'] = evaluate(model, predict_fn, tokenizer, splits.test, settings.batch_size)[1]
         row['seconds'] = round(time.time() - started, 1)
 
+        check_run_lock(settings.weights)  # another run that took the weights after our lock file went: stop
         if row['val_loss'] < progress.best_val_loss or not splits.val:
             progress.best_val_loss, progress.best_val_acc = row['val_loss'], row['val_acc']
             progress.bad_epochs = 0

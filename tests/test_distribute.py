@@ -6,6 +6,7 @@ started it, so those runs go in fresh processes.
 """
 import json
 import os
+import select
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -130,3 +131,72 @@ def test_a_malformed_tf_config_is_one_line_naming_it(tf_config, message, monkeyp
         main.main(['--distribute', 'multiworker', '--epochs', '1'])
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and err.startswith(f'error: {message}'), err
+
+
+def free_port():
+    """A port nobody listens on (just now)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('localhost', 0))
+        return s.getsockname()[1]
+
+
+def worker_without_its_peer(tmp_path, peer_timeout):
+    """main.py as worker 0 of a TF_CONFIG whose worker 1 is a port nobody listens on; (process, worker 1's address)
+    once it has said what it waits for, and the line it said."""
+    peer = f'localhost:{free_port()}'
+    env = {k: v for k, v in os.environ.items() if k != 'LOGICAL_CPUS'}
+    env['TF_CONFIG'] = json.dumps({'cluster': {'worker': [f'localhost:{free_port()}', peer]},
+                                   'task': {'type': 'worker', 'index': 0}})
+    process = subprocess.Popen([sys.executable, 'main.py', '--distribute', 'multiworker', '--peer-timeout', str(peer_timeout),
+                                '--weights', str(tmp_path / 'weights' / 'model.h5')],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([process.stdout], [], [], 120)
+    return process, peer, process.stdout.readline() if ready else ''
+
+
+def error_lines(stderr):
+    return [line for line in stderr.splitlines() if line.startswith('error:')]
+
+
+def test_a_missing_peer_is_named_at_once_and_the_run_stops_after_peer_timeout(tmp_path):
+    process, peer, said = worker_without_its_peer(tmp_path, 3)
+    try:
+        assert said.startswith(f'waiting for worker 1 ({peer}) named in TF_CONFIG'), said
+        out, err = process.communicate(timeout=30)  # before: waited without end
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 2
+    assert error_lines(err) == [f'error: worker 1 ({peer}) named in TF_CONFIG did not answer within 3 s (--peer-timeout); '
+                                f'start it with the same TF_CONFIG, or correct TF_CONFIG'], err[-2000:]
+
+
+def test_sigterm_stops_a_run_waiting_for_a_peer(tmp_path):
+    process, peer, said = worker_without_its_peer(tmp_path, 600)
+    try:
+        assert said.startswith(f'waiting for worker 1 ({peer})'), said
+        process.terminate()
+        out, err = process.communicate(timeout=10)  # before: SIGTERM went to TensorFlow, and the wait went on
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 143
+    assert error_lines(err) == [f'error: stopped by SIGTERM while waiting for worker 1 ({peer}) named in TF_CONFIG'], err[-2000:]
+
+
+def test_workers_waiting_for_each_other_see_each_other():
+    """Each listens on its own port while it waits, so two that wait at once both go on."""
+    import threading
+    from utils.cluster import wait_for_peers
+    workers = [f'localhost:{free_port()}', f'localhost:{free_port()}']
+    done, said = [], []
+    threads = [threading.Thread(target=lambda i=i: done.append(wait_for_peers(
+                   {'cluster': {'worker': workers}, 'task': {'type': 'worker', 'index': i}}, 30,
+                   say=lambda line, **_: said.append(line))))
+               for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(40)
+    assert len(done) == 2, said

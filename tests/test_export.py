@@ -30,15 +30,22 @@ AWKWARD = [
     'cmcmcmcmcmcmcmcmcm' * 3, 'x' * 250, '胃' * 300, '十二指肠球部溃疡A1期，' * 20,
     # Traditional script, read as simplified (utils/script.py), and the characters it leaves alone
     '內視鏡：結腸瘜肉，闌尾開口；術後裡急後重', '膽總管結石ERCP+EST膽道支架置入術', '顯著乾燥於後著', '十二指腸球部潰瘍Ａ１期',
+    # Greek: str.lower makes a capital sigma ς at the end of a word, σ elsewhere
+    'ΓΑΣΤΡΙΤΙΣ ΟΞΕΙΑ', 'ΟΔΟΣ. ΣΟΦΟΣ', "ΑΣ'Α ΑΣ.Α ΑΣ\u0301Α", 'Σ胃Σ',
 ]
+
+# Capital sigmas in every context of str.lower's final-sigma rule: after a cased letter or not, before one or
+# not, with case-ignorable characters (accents, apostrophe, full stop, modifier letters) between them
+SIGMAS = ['ΟΔΟΣ', 'ΣΟΦΟΣ.', 'ΟΔΟΣ ΑΣΘΕΝΗΣ', 'Σ', "ΑΣ'Α", 'ΑΣ.Α', 'Σ.', 'ΑΣ!', 'Αʹ\u0301Σ', 'ΟΔΟΣ\u0301', 'ΟΔΌΣ',
+          '胃Σ', 'aΣ', 'ΣΣ', 'ΑΣΣ', 'ΑΣ\u0301Α', 'Hp ΑΣ', 'ΑΣ1', 'ΑΣa', 'ΓΑΣΤΡΙΤΙΣ，ΕΛΚΟΣ', 'ΑΣ\u200bΑ', '']
 
 
 def random_texts(n, seed=0):
     """Texts of characters drawn from the blocks a report may hold, and some it should not."""
-    blocks = [(0x20, 0x7E), (0x00, 0x1F), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3A2), (0x3A4, 0x3FF),
+    blocks = [(0x20, 0x7E), (0x00, 0x1F), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x3A3, 0x3A3),
               (0x400, 0x4FF), (0x2000, 0x206F), (0x2160, 0x2188), (0x2460, 0x24FF), (0x3000, 0x303F),
               (0x4E00, 0x9FFF), (0xAC00, 0xAD00), (0xFF00, 0xFFEF), (0x1F300, 0x1F6FF), (0x20000, 0x200FF)]
-    rng = random.Random(seed)  # U+03A3 (capital sigma) left out: see utils/graph_tokenizer.py
+    rng = random.Random(seed)
     return [''.join(chr(rng.randint(*rng.choice(blocks))) for _ in range(rng.randint(0, 30))) for _ in range(n)]
 
 
@@ -61,6 +68,18 @@ def test_graph_tokenizer_gives_bert4keras_token_ids(tokenizer, kind, maxlen):
         assert row[:len(expected)].tolist() == expected, text
         assert not row[len(expected):].any(), text  # padding only
     assert token_ids.shape[1] == max(len(tokenizer.encode(t, maxlen=maxlen)[0]) for t in texts)
+
+
+def test_an_exported_tokenizer_reads_a_final_capital_sigma_as_python_does(tokenizer, tmp_path):
+    module = tf.Module()
+    module.tokenizer = GraphTokenizer(tokenizer, 200)
+    module.tokenize = tf.function(module.tokenizer.__call__, input_signature=[tf.TensorSpec([None], tf.string)])
+    tf.saved_model.save(module, str(tmp_path / 'tokenizer'))
+    token_ids = tf.saved_model.load(str(tmp_path / 'tokenizer')).tokenize(tf.constant(SIGMAS)).numpy()
+    for text, row in zip(SIGMAS, token_ids):
+        expected = tokenizer.encode(text)[0]
+        assert row[:len(expected)].tolist() == expected and not row[len(expected):].any(), text
+    assert tokenizer.encode('ΟΔΟΣ')[0] != tokenizer.encode('ΟΔΟσ')[0]  # ς and σ are other tokens
 
 
 def test_the_graph_cuts_clauses_as_python_does():

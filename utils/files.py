@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 
 
 def _alive(pid):
@@ -159,39 +160,129 @@ def check_distinct(outputs):
 
 
 class LockedError(RuntimeError):
-    """Another live process holds the lock."""
+    """Another live process holds the lock, or took it after ours was deleted."""
+
+
+def lock_path(weights_path):
+    """The run lock of a weights path: its stem + '.lock' (model.h5 and model.hdf5 share
+    model.config.json, .vocab.txt and .resume/, so they share the lock too)."""
+    return os.path.splitext(weights_path)[0] + '.lock'
+
+
+def _same_inode(fd, name):
+    try:
+        on_disk, ours = os.stat(name), os.fstat(fd)
+    except FileNotFoundError:
+        return False
+    return (on_disk.st_dev, on_disk.st_ino) == (ours.st_dev, ours.st_ino)
+
+
+def _take_lock(name, weights_path):
+    """A descriptor of the file now at `name`, flock'ed by us; LockedError naming the holder when a live process has it."""
+    while True:
+        fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 100, 0).decode('utf-8', 'replace').strip() or 'another process'
+            os.close(fd)
+            error = LockedError(f'{weights_path} is in use by a training run ({owner}); '
+                                f'wait for it to end or choose another --weights')
+            error.owner = owner
+            raise error from None
+        if _same_inode(fd, name):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f'pid {os.getpid()}\n'.encode(), 0)
+            return fd
+        os.close(fd)  # deleted or replaced between our open and our flock: lock the file there now
+
+
+class RunLock:
+    """The lock run_lock holds; a watcher thread puts the lock file back when it is deleted or replaced."""
+
+    def __init__(self, weights_path, every):
+        self.weights_path, self.path = weights_path, lock_path(weights_path)
+        self.fd, self.lost = _take_lock(self.path, weights_path), None
+        self._guard, self._stop = threading.Lock(), threading.Event()
+        self._watcher = threading.Thread(target=self._watch, args=(every,), daemon=True, name='run-lock')
+        self._watcher.start()
+
+    def _watch(self, every):
+        while not self._stop.wait(every) and self.lost is None:
+            self.renew()
+
+    def renew(self):
+        """Lock the file at our path again if it is no longer the one we hold (deleted or replaced):
+        a second run must find it locked. When another run got there first, remember it: check() stops us."""
+        with self._guard:
+            if self.lost is not None or self.fd is None or _same_inode(self.fd, self.path):
+                return
+            try:
+                fd = _take_lock(self.path, self.weights_path)
+            except LockedError as e:
+                self.lost = e.owner
+                return
+            except OSError:  # the folder is gone or unwritable: try again next time
+                return
+            os.close(self.fd)  # the deleted file's lock: nobody can open it any more
+            self.fd = fd
+
+    def check(self):
+        """LockedError when another run has taken the weights since our lock file was deleted; call before
+        saving, so that two runs never write the same files."""
+        self.renew()
+        if self.lost is not None:
+            raise LockedError(f'{self.path} was deleted or replaced while this run held it, and another training run '
+                              f'({self.lost}) has taken {self.weights_path} since; this run stops without saving again')
+
+    def release(self):
+        self._stop.set()
+        self._watcher.join()
+        with self._guard:
+            os.close(self.fd)  # closing releases the lock
+            self.fd = None
+
+
+_held = {}  # lock path -> RunLock of this process
 
 
 @contextlib.contextmanager
-def run_lock(weights_path):
-    """Hold an exclusive OS lock on the weights' stem + '.lock' for a training run.
-
-    The stem, because model.h5 and model.hdf5 share model.config.json, .vocab.txt
-    and .resume/.
+def run_lock(weights_path, every=1.0):
+    """Hold an exclusive OS lock on lock_path(weights_path) for a training run.
 
     A second run on the same weights stops at once with the first one's pid. The
-    lock is flock(2)'s, so it goes when its process dies, even by kill -9; the
-    small file it lives in stays and means nothing by itself.
+    lock is flock(2)'s on an open descriptor, so it goes when its process dies,
+    even by kill -9, and a lock file left behind never blocks a later run. A
+    flock lives on the file, not on its name: were the file deleted, a second run
+    would make a new one and lock it. So a thread checks every `every` seconds
+    that the file at the name is still ours and locks a new one there if not, and
+    check_run_lock(), called before each save, stops this run with LockedError if
+    another run got there in between.
     """
-    lock_path = os.path.splitext(weights_path)[0] + '.lock'
-    os.makedirs(os.path.dirname(os.path.abspath(lock_path)), exist_ok=True)
-    f = open(lock_path, 'a+', encoding='utf-8')
+    os.makedirs(os.path.dirname(os.path.abspath(lock_path(weights_path))), exist_ok=True)
+    lock = RunLock(weights_path, every)
+    key = os.path.abspath(lock.path)
+    _held[key] = lock
     try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.seek(0)
-        owner = f.read().strip() or 'another process'
-        f.close()
-        raise LockedError(f'{weights_path} is in use by a training run ({owner}); '
-                          f'wait for it to end or choose another --weights') from None
-    f.seek(0)
-    f.truncate()
-    f.write(f'pid {os.getpid()}\n')
-    f.flush()
-    try:
-        yield
+        yield lock
     finally:
-        f.close()  # closing releases the lock
+        _held.pop(key, None)
+        lock.release()
+
+
+def check_run_lock(weights_path):
+    """RunLock.check() of the lock this process holds on weights_path; nothing when it holds none."""
+    lock = _held.get(os.path.abspath(lock_path(weights_path)))
+    if lock is not None:
+        lock.check()
+
+
+def check_not_a_lock(outputs, weights_path):
+    """OverwriteError when an output names the run lock of weights_path: replacing it would let a second
+    run start beside the one that holds it."""
+    for output in outputs:
+        if output not in (None, '-') and same_file(output, lock_path(weights_path)):
+            raise OverwriteError(f'{output} is the run lock of {weights_path}; write the output somewhere else')
 
 
 class UnwritableError(OSError):

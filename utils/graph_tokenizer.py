@@ -19,9 +19,12 @@ text, in order:
 Steps 1 and 2 depend on the character alone, so they are two lookup tables
 computed here from Python's own unicodedata (the same one bert4keras uses), and
 range tests for the CJK blocks; step 3 is TensorFlow Text's WordpieceTokenizer,
-whose op is one TF Serving has long shipped. One difference is left: Python
-lower-cases a capital sigma at the end of a word to final sigma (ς), the table
-to σ.
+whose op is one TF Serving has long shipped. One rule of step 1 is not per
+character: str.lower makes a capital sigma (Σ) a final sigma (ς) when a cased
+letter comes before it and none after it, case-ignorable characters (accents,
+apostrophes, full stops, ...) skipped; ΟΔΟΣ reads as οδος, ΣΟΦΟΣ as σοφος.
+A third table, read off str.lower itself, gives each character's part in that
+rule, and the graph looks at the neighbours of each Σ.
 """
 import unicodedata
 
@@ -35,6 +38,9 @@ from bert4keras.tokenizers import Tokenizer
 OTHER, SPLIT, SPACE, DROP = 0, 1, 2, 3
 # Marks "unchanged by step 1" in the normalisation table; no normalised character is ever NUL
 UNCHANGED = '\0'
+# A character's part in str.lower's final-sigma rule
+NOT_CASED, CASED, CASE_IGNORABLE = 0, 1, 2
+SIGMA, FINAL_SIGMA = 0x3A3, '\u03c2'
 CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F),
               (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))  # Tokenizer._is_cjk_character's
 
@@ -75,6 +81,23 @@ def character_tables(script_table=None):
     return normalised, classes
 
 
+def sigma_context_classes(script_table=None):
+    """{codepoint: CASED or CASE_IGNORABLE} as str.lower's final-sigma rule sees the character (after
+    script_table, as character_tables), read off str.lower itself: a cased character before Σ makes it ς;
+    a case-ignorable one between them is skipped (it is looked past before being asked whether it is cased)."""
+    script_table = script_table or {}
+    classes = {}
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = script_table.get(code, chr(code))
+        if (ch + 'Σ').lower().endswith(FINAL_SIGMA):
+            classes[code] = CASED
+        elif ('A' + ch + 'Σ').lower().endswith(FINAL_SIGMA):
+            classes[code] = CASE_IGNORABLE
+    return classes
+
+
 def _table(mapping, value_dtype, default):
     keys = tf.constant(list(mapping), dtype=tf.int64)
     values = tf.constant(list(mapping.values()), dtype=value_dtype)
@@ -97,6 +120,7 @@ class GraphTokenizer(tf.Module):
         normalised, classes = character_tables(script)
         self.normalise_table = _table(normalised, tf.string, UNCHANGED)
         self.class_table = _table(classes, tf.int32, OTHER)
+        self.sigma_context_table = _table(sigma_context_classes(script), tf.int32, NOT_CASED)
         vocab = [base.id_to_token(i) for i in range(base._vocab_size)]
         vocab_table = tf.lookup.StaticVocabularyTable(
             tf.lookup.KeyValueTensorInitializer(vocab, tf.range(len(vocab), dtype=tf.int64)), num_oov_buckets=1)
@@ -121,12 +145,27 @@ class GraphTokenizer(tf.Module):
         pieces = pieces_fn(tf.cast(codes.flat_values, tf.int64), chars)
         return tf.strings.reduce_join(codes.with_flat_values(pieces), axis=1)
 
+    def final_sigmas(self, codes):
+        """codes (ragged int32 [n, (characters)]) -> bool per character (flat): a Σ that str.lower makes ς."""
+        kind = codes.with_flat_values(self.sigma_context_table.lookup(tf.cast(codes.flat_values, tf.int64)))
+        counted = kind != CASE_IGNORABLE
+        # the counted characters of each text in order, NOT_CASED at either end: a counted character's
+        # neighbours are found by its rank among them
+        others = tf.pad(tf.ragged.boolean_mask(kind, counted).to_tensor(NOT_CASED), [[0, 0], [1, 1]],
+                        constant_values=NOT_CASED)
+        rank = tf.cumsum(tf.cast(counted, tf.int32).to_tensor(0), axis=1, exclusive=True)
+        before = tf.gather(others, rank, batch_dims=1)
+        after = tf.gather(others, tf.minimum(rank + 2, tf.shape(others)[1] - 1), batch_dims=1)
+        final = tf.RaggedTensor.from_tensor((before == CASED) & (after != CASED), lengths=codes.row_lengths())
+        return (codes.flat_values == SIGMA) & final.flat_values
+
     def normalise(self, texts):
-        """Step 1: lower-cased, decomposed, without combining marks."""
-        def pieces(codes, chars):
-            mapped = self.normalise_table.lookup(codes)
-            return tf.where(mapped == UNCHANGED, chars, mapped)
-        return self._per_character(texts, pieces)
+        """Step 1: lower-cased (a final Σ to ς, as str.lower), decomposed, without combining marks."""
+        codes = tf.strings.unicode_decode(texts, 'UTF-8', errors='replace')
+        chars = tf.strings.unicode_encode(tf.expand_dims(codes.flat_values, 1), 'UTF-8')
+        mapped = self.normalise_table.lookup(tf.cast(codes.flat_values, tf.int64))
+        pieces = tf.where(self.final_sigmas(codes), FINAL_SIGMA, tf.where(mapped == UNCHANGED, chars, mapped))
+        return tf.strings.reduce_join(codes.with_flat_values(pieces), axis=1)
 
     def words(self, texts):
         """Steps 1 and 2: each text's words (ragged string [n, (words)])."""
