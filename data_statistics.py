@@ -113,7 +113,7 @@ def keyword_table(rows, label_names):
 def format_table(rows, label_names):
     """Rows = labels; columns = the format of their texts: mean length, punctuation marks and digits per
     100 characters, and the share of texts holding each of the commonest marks."""
-    marks = [mark for mark, _ in Counter(ch for text, _ in rows for ch in text if is_punctuation(ch)).most_common(5)]
+    marks = [mark for mark, _ in Counter(ch for text, _ in rows for ch in text if is_punctuation(ch)).most_common(7)]
     table = {}
     for k in range(len(label_names)):
         texts = [text for text, label in rows if label == k]
