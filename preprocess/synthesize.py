@@ -700,11 +700,6 @@ JOINERS = ['。', '。', '；', '，', ' ']
 LENGTH_BIN = 10             # characters
 PUNCTUATION_BINS = (0.05, 0.1, 0.15)  # punctuation marks per character
 PILOT_TEXTS = 6000          # candidates per label drawn to measure the labels' formats
-# List separators that the label-0 sources (coded diagnosis lists, joined record lines) write more
-# often than the endoscopy sources (and 。 where those write '.'), so a model could explain 其他 by
-# them. A label whose texts hold a mark more often than the rarest label's rewrites it, in that share
-# of its texts, as a mark all labels use: the same count of marks, the same length, only the mark.
-SEPARATOR_SWAPS = {'；': '，', ';': ',', '、': '，', '。': '.'}
 
 
 def make_candidate(rng, label):
@@ -723,33 +718,17 @@ def format_bin(text):
 
 
 def format_acceptance(rng, labels):
-    """From a pilot sample: ({label: {format bin: probability of keeping a candidate in that bin}},
-    {label: {separator: probability of rewriting it in a text}})."""
-    shares, rates = {}, {}
+    """{label: {format bin: probability of keeping a candidate in that bin}}, from a pilot sample."""
+    shares = {}
     for label in labels:
-        texts = []
-        while len(texts) < PILOT_TEXTS:
+        bins = []
+        while len(bins) < PILOT_TEXTS:
             text = make_candidate(rng, label)
             if acceptable(text, label):
-                texts.append(text)
-        bins = [format_bin(text) for text in texts]
+                bins.append(format_bin(text))
         shares[label] = {b: n / len(bins) for b, n in collections.Counter(bins).items()}
-        chars = sum(map(len, texts))
-        rates[label] = {mark: sum(text.count(mark) for text in texts) / chars for mark in SEPARATOR_SWAPS}
     common = {b: min(shares[label].get(b, 0.0) for label in labels) for b in shares[labels[0]]}
-    keep = {label: {b: common.get(b, 0.0) / share for b, share in shares[label].items()} for label in labels}
-    rarest = {mark: min(rates[label][mark] for label in labels) for mark in SEPARATOR_SWAPS}
-    swap = {label: {mark: 1 - rarest[mark] / rate if rate else 0.0 for mark, rate in rates[label].items()}
-            for label in labels}
-    return keep, swap
-
-
-def swap_separators(rng, text, swap):
-    """The text with each separator of `swap` ({mark: probability}) rewritten, all of a kind in a text alike."""
-    for mark, probability in swap.items():
-        if mark in text and rng.random() < probability:
-            text = text.replace(mark, rng.choice(SEPARATOR_SWAPS[mark]))
-    return text
+    return {label: {b: common.get(b, 0.0) / share for b, share in shares[label].items()} for label in labels}
 
 
 def label_targets(size):
@@ -763,7 +742,7 @@ def synthesize(size=DEFAULT_SIZE, seed=SEED):
     """`size` unique (text, label) rows in a shuffled order, the same for the same seed."""
     rng = random.Random(seed)
     targets = label_targets(size)
-    keep, swap = format_acceptance(rng, list(targets))
+    keep = format_acceptance(rng, list(targets))
     seen, rows = set(), []
     for label, target in targets.items():
         made, attempts = 0, 0
@@ -771,7 +750,7 @@ def synthesize(size=DEFAULT_SIZE, seed=SEED):
             attempts += 1
             if attempts > 500 * target + 1000:
                 raise RuntimeError(f'could not make {target} unique texts of label {label}')
-            text = swap_separators(rng, make_candidate(rng, label), swap[label])
+            text = make_candidate(rng, label)
             if text in seen or not acceptable(text, label) or rng.random() >= keep[label].get(format_bin(text), 0.0):
                 continue
             seen.add(text)
