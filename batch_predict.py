@@ -82,7 +82,8 @@ import config  # noqa: E402
 import glob  # noqa: E402
 import path  # noqa: E402
 from inference import ConversionError, MissingModelError, check_tracts, load_predictor, named_tracts  # noqa: E402
-from utils.files import OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder  # noqa: E402
+from utils.files import (OverwriteError, UnwritableError, check_not_an_input, check_writable, new_temp_folder,  # noqa: E402
+                         writer_alive)
 from utils.compat import quiet_stderr  # noqa: E402
 from utils.predictions import accuracy_line, report_counts, truncated, unsure, write_header, write_output  # noqa: E402
 
@@ -306,25 +307,62 @@ def new_staging(prefix):
     return folder, FileSystems.join(folder, name)
 
 
+def journal_path(prefix):
+    return f'{prefix}-manifest.tsv.switching'
+
+
 def switch(staged, prefix, earlier):
-    """Move the complete set at the staging prefix onto the prefix. The earlier manifest goes first, the
-    new one last, so that a manifest always names a whole set (none while the files move). Returns (the
+    """Move the complete set at the staging prefix onto the prefix. A journal naming the staging prefix
+    and the earlier files to remove is written first, so that a run killed while the files move is
+    finished by the next run (finish_switch), and a manifest always names a whole set. Returns (the
     output files, the earlier files removed: those the new set does not write again)."""
     outputs = read_manifest(staged)
-    if FileSystems.exists(manifest_path(prefix)):
-        delete_files([manifest_path(prefix)])
-    FileSystems.rename([staged + name[len(prefix):] for name in outputs], outputs)
     stale = sorted(set(earlier) - set(outputs))
-    if stale:
-        delete_files(stale)
-    FileSystems.rename([manifest_path(staged)], [manifest_path(prefix)])
+    write_whole(journal_path(prefix), [staged + '\n', *(name + '\n' for name in stale)])
+    move_into_place(staged, prefix, outputs, stale)
     return outputs, stale
 
 
+def move_into_place(staged, prefix, outputs, stale):
+    """The moves of switch, each skipped when done already: the earlier manifest goes, the files move,
+    the earlier files the set does not replace go, the new manifest moves in last, then the journal goes."""
+    if FileSystems.exists(manifest_path(prefix)):
+        delete_files([manifest_path(prefix)])
+    moving = [name for name in outputs if FileSystems.exists(staged + name[len(prefix):])]
+    if moving:
+        FileSystems.rename([staged + name[len(prefix):] for name in moving], moving)
+    gone = [name for name in stale if FileSystems.exists(name)]
+    if gone:
+        delete_files(gone)
+    FileSystems.rename([manifest_path(staged)], [manifest_path(prefix)])
+    delete_files([journal_path(prefix)])
+
+
+def finish_switch(prefix):
+    """If a run was killed while it moved its complete set into place (its journal is there), finish the
+    move, so that the prefix holds that whole set; True if there was one to finish. A move whose own run
+    is still going is left to it."""
+    journal = journal_path(prefix)
+    if not FileSystems.exists(journal):
+        return False
+    with FileSystems.open(journal) as f:
+        staged, *stale = f.read().decode('utf-8').splitlines()
+    if '://' not in staged and writer_alive(os.path.dirname(staged), prefix):
+        return False
+    if not FileSystems.exists(manifest_path(staged)):  # the new manifest was moved: only the journal was left
+        delete_files([journal])
+        return False
+    move_into_place(staged, prefix, read_manifest(staged), stale)
+    if '://' not in staged:
+        shutil.rmtree(os.path.dirname(staged), ignore_errors=True)
+    return True
+
+
 def leftover_temps(prefix):
-    """The temporary files that killed runs of earlier versions left beside the prefix
-    (PREFIX-00000-of-00030-NAME.tsv.tmp-<hex>, PREFIX-manifest.tsv.tmp-<hex>)."""
-    ours = re.compile(re.escape(prefix) + r'-(\d{5}-of-\d{5}(-[\w.-]+)?\.(tsv|jsonl)|manifest\.tsv)\.tmp-[0-9a-f]{32}')
+    """The temporary files that killed runs left beside the prefix: earlier versions' shards
+    (PREFIX-00000-of-00030-NAME.tsv.tmp-<hex>, PREFIX-manifest.tsv.tmp-<hex>) and a journal's."""
+    ours = re.compile(re.escape(prefix)
+                      + r'-(\d{5}-of-\d{5}(-[\w.-]+)?\.(tsv|jsonl)|manifest\.tsv(\.switching)?)\.tmp-[0-9a-f]{32}')
     return sorted(p for p in matching(glob.escape(prefix) + '-*.tmp-*') if ours.fullmatch(p))
 
 
@@ -413,6 +451,9 @@ def main(argv=None):
     args.output = os.path.abspath(args.output) if '://' not in args.output else args.output
     suffix = '.' + args.format
     try:
+        if finish_switch(args.output):
+            print(f'finished moving the output of an interrupted run into place at {shown_path(args.output)} '
+                  f'({shown_path(manifest_path(args.output))} lists it)', file=sys.stderr)
         files = match_inputs(args.input)
         earlier = earlier_output(args.output, suffix)
         check_not_an_input([*earlier, manifest_path(args.output)], files)
@@ -450,7 +491,7 @@ def main(argv=None):
             fail(f'the pipeline failed: {last_line(e)} (--verbose shows Beam\'s log and the traceback)')
         outputs, stale = switch(staged, args.output, earlier)
     finally:
-        if '://' not in staging:
+        if '://' not in staging and not FileSystems.exists(journal_path(args.output)):  # else the next run finishes the move
             shutil.rmtree(staging, ignore_errors=True)
     if stale:
         print(f'replaced an earlier output at {shown_path(args.output)}: removed {len(stale)} of its files', file=sys.stderr)

@@ -229,6 +229,51 @@ def test_a_run_that_fails_part_way_leaves_the_earlier_output_whole(weights, tmp_
     assert all(new[name] != old[name] for name in old if name != 'pred-manifest.tsv')
 
 
+def test_a_run_killed_while_it_moves_its_set_into_place_is_finished_by_the_next(weights, tmp_path, monkeypatch, capsys):
+    for folder, end in (('in', ''), ('in2', '。')):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / 'a.txt').write_text(''.join(TEXTS[i % len(TEXTS)] + end + '\n' for i in range(60)),
+                                                 encoding='utf-8')
+    out = tmp_path / 'out'
+    argv = ['--output', str(out / 'pred'), '--shard-lines', '10', '--weights', weights]
+    batch_predict.main(['--input', str(tmp_path / 'in2' / 'a.txt'), *argv])  # the set a whole run writes
+    whole = {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)}
+    for name in whole:
+        os.remove(out / name)
+    batch_predict.main(['--input', str(tmp_path / 'in' / 'a.txt'), *argv])
+    old = {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)}
+
+    rename = batch_predict.FileSystems.rename
+
+    class Killed(BaseException):  # as kill -9: no clean-up of this process runs after it
+        pass
+
+    def killed_half_way(sources, destinations):  # moves 3 of the 6 files, then the process is gone
+        if len(sources) > 1:
+            rename(sources[:3], destinations[:3])
+            raise Killed
+        rename(sources, destinations)
+    monkeypatch.setattr(batch_predict.FileSystems, 'rename', killed_half_way)
+    monkeypatch.setattr(batch_predict.shutil, 'rmtree', lambda *a, **k: None)
+    with pytest.raises(Killed):
+        batch_predict.main(['--input', str(tmp_path / 'in2' / 'a.txt'), *argv])
+    monkeypatch.undo()
+    mixed = {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out) if name.endswith('.tsv')}
+    assert 'pred-manifest.tsv' not in mixed and 0 < sum(mixed[n] != old[n] for n in mixed) < len(mixed)
+    assert (out / 'pred-manifest.tsv.switching').exists()  # the journal: which set was moving in
+    capsys.readouterr()
+
+    assert not batch_predict.finish_switch(str(out / 'pred'))  # while the run's process lives, the move is its own
+    # the next run first finishes the move (the killed run's process is gone): the killed run's whole set
+    monkeypatch.setattr(batch_predict, 'writer_alive', lambda temp, path: False)
+    assert batch_predict.finish_switch(str(out / 'pred'))
+    assert {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)
+            if not name.startswith('.')} == whole
+    batch_predict.main(['--input', str(tmp_path / 'in' / 'a.txt'), *argv])
+    assert sorted(os.listdir(out)) == sorted(old)  # journal and staging folder gone
+    assert {name: (out / name).read_text(encoding='utf-8') for name in os.listdir(out)} == old
+
+
 def run_script(*argv):
     """batch_predict.py run as from a shell (without the TF_CPP_MIN_LOG_LEVEL that importing TensorFlow here set)."""
     env = {k: v for k, v in os.environ.items() if k != 'TF_CPP_MIN_LOG_LEVEL'}

@@ -37,17 +37,28 @@ def remove_stale_temps(path):
     Their names carry the writer's pid and host (.NAME.tmpPID@HOST.XXXX); one whose writer is
     no longer alive can never be finished.
     """
-    directory, prefix, this_host = os.path.dirname(os.path.abspath(path)), _temp_prefix(path), _host()
+    directory, prefix = os.path.dirname(os.path.abspath(path)), _temp_prefix(path)
     for name in os.listdir(directory):
         if name.startswith(prefix):
-            pid, _, host = name[len(prefix):].split('.', 1)[0].partition('@')
-            if pid.isdigit() and host == this_host and not _alive(int(pid)):
+            if writer_alive(name, path) is False:
                 stale = os.path.join(directory, name)
                 if os.path.isdir(stale):
                     shutil.rmtree(stale, ignore_errors=True)
                 else:
                     with contextlib.suppress(FileNotFoundError):
                         os.remove(stale)
+
+
+def writer_alive(temp, path):
+    """Whether the process that made this temporary of path (.NAME.tmpPID@HOST.XXXX) still runs: True,
+    False, or None for one of another machine or not named so (it cannot be judged from here)."""
+    name, prefix = os.path.basename(temp.rstrip('/')), _temp_prefix(path)
+    if not name.startswith(prefix):
+        return None
+    pid, _, host = name[len(prefix):].split('.', 1)[0].partition('@')
+    if not pid.isdigit() or host != _host():
+        return None
+    return _alive(int(pid))
 
 
 def _temp_beside(path):
