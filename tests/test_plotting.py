@@ -52,3 +52,14 @@ def test_the_report_plots_take_dollar_signs_literally(figures, tmp_path, capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ['calibration.png', 'cm.png', 'coverage.png', 'heatmap.png',
                                                           'keywords.png', 'lengths.png']
     assert not capsys.readouterr().err
+
+
+def test_the_loss_axis_labels_its_ticks_as_numbers(monkeypatch, tmp_path):
+    saved, savefig = [], matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, 'savefig', lambda fig, *a, **k: (saved.append(fig), savefig(fig, *a, **k)))
+    history = [{'epoch': epoch, 'loss': loss, 'val_loss': loss * 0.9, 'acc': 0.9, 'val_acc': 0.9, 'test_acc': 0.9}
+               for epoch, loss in ((1, 0.9), (2, 0.5), (3, 0.3))]
+    plotting.plot_training_curves(history, str(tmp_path / 'curves.png'))
+    loss_axis = saved[0].axes[0]
+    labels = [t.get_text() for t in loss_axis.get_yticklabels() + loss_axis.get_yticklabels(minor=True) if t.get_text()]
+    assert labels and all(float(label) > 0 for label in labels), labels  # not $\mathdefault{10^{-1}}$

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import mplfonts  # noqa: E402
 import seaborn as sns  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+from matplotlib import font_manager, ticker  # noqa: E402
 
 from utils.calibration import expected_calibration_error, reliability_bins  # noqa: E402
 from utils.files import atomic_path  # noqa: E402
@@ -49,6 +49,14 @@ def use_figure_text():
     return use_cjk_font()
 
 
+class PlainLogFormatter(ticker.LogFormatter):
+    """A log axis's tick labels as plain numbers (0.2, 1, 10): matplotlib's own are formulas
+    ($10^{-1}$), which figures drawn as written (use_figure_text) would print as such."""
+
+    def __call__(self, x, pos=None):
+        return f'{x:g}' if super().__call__(x, pos) else ''
+
+
 def save_figure(fig, path, dpi=150):
     """Save a figure to `path` atomically and close it."""
     with atomic_path(path) as tmp:
@@ -64,6 +72,8 @@ def plot_training_curves(history, path):
     ax_loss.plot(epochs, [row['loss'] for row in history], 'o-', label='train')
     ax_loss.plot(epochs, [row['val_loss'] for row in history], 'o-', label='val')
     ax_loss.set(xlabel='epoch', ylabel='cross-entropy', title='loss', yscale='log')
+    ax_loss.yaxis.set_major_formatter(PlainLogFormatter())
+    ax_loss.yaxis.set_minor_formatter(PlainLogFormatter(minor_thresholds=(2, 0.4)))
     ax_acc.plot(epochs, [row['acc'] for row in history], 'o-', label='train')
     ax_acc.plot(epochs, [row['val_acc'] for row in history], 'o-', label='val')
     ax_acc.plot(epochs, [row['test_acc'] for row in history], 'o-', label='test')
