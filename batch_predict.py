@@ -278,7 +278,14 @@ def match_inputs(patterns):
             if '://' not in name:  # a local file that cannot be read stops the run before the pipeline
                 check_readable(name)
         files.extend(name for name in found if name not in files)
-    return files
+    # one file under two spellings (a.txt, ./a.txt, a link to it) is read once, under its first
+    seen, once = set(), []
+    for name in files:
+        key = os.path.realpath(name) if '://' not in name else name
+        if key not in seen:
+            seen.add(key)
+            once.append(name)
+    return once
 
 
 def matching(pattern):

@@ -245,9 +245,9 @@ def _new_strategy(distribute, peer_timeout):
     if distribute not in DISTRIBUTE:
         raise ValueError(f"unknown --distribute {distribute!r}: one of {', '.join(DISTRIBUTE)}")
     tf_config = None
-    if distribute == 'multiworker' and os.environ.get('TF_CONFIG'):
+    if distribute == 'multiworker' and 'TF_CONFIG' in os.environ:
         try:
-            tf_config = json.loads(os.environ['TF_CONFIG'])
+            tf_config = json.loads(os.environ['TF_CONFIG'] or 'null')  # empty: unset it for one worker
         except ValueError as e:
             raise ValueError(f'TF_CONFIG is not valid JSON ({e})') from None
         if not isinstance(tf_config, dict) or not isinstance(tf_config.get('cluster', {}), dict):

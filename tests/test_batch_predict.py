@@ -188,6 +188,16 @@ def test_each_input_file_is_read_once_whatever_glob_characters_its_name_has(weig
             sorted(sizes.items())
 
 
+def test_one_file_under_several_spellings_is_read_once(weights, tmp_path, monkeypatch, capsys):
+    (tmp_path / 'in').mkdir()
+    (tmp_path / 'in' / 'a.txt').write_text(''.join(text + '\n' for text in TEXTS[:4]), encoding='utf-8')
+    os.symlink(tmp_path / 'in' / 'a.txt', tmp_path / 'in' / 'link.txt')
+    monkeypatch.chdir(tmp_path / 'in')
+    batch_predict.main(['--input', 'a.txt', './a.txt', str(tmp_path / 'in' / 'a.txt'), '../in/a.txt', 'link.txt',
+                        '--output', str(tmp_path / 'out' / 'pred'), '--weights', weights])
+    assert 'wrote 4 predictions of 1 input file to 1 file: ' in capsys.readouterr().out  # was 20 of 5
+
+
 def test_a_run_that_fails_part_way_leaves_the_earlier_output_whole(weights, tmp_path, monkeypatch, capsys):
     for folder, end in (('in', ''), ('in2', '。')):  # two inputs named a.txt: the same output names
         (tmp_path / folder).mkdir()

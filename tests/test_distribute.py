@@ -123,8 +123,11 @@ def test_a_worker_other_than_the_chief_writes_to_a_copy_in_a_temporary_folder(tm
     assert os.listdir(os.path.dirname(args.weights)) == []
 
 
-@pytest.mark.parametrize('tf_config, message', [('{"cluster": ', 'TF_CONFIG is not valid JSON'),
-                                                ('["worker"]', 'TF_CONFIG must be a JSON object')])
+@pytest.mark.parametrize('tf_config, message', [
+    ('{"cluster": ', 'TF_CONFIG is not valid JSON'), ('["worker"]', 'TF_CONFIG must be a JSON object'),
+    ('', 'TF_CONFIG must be a JSON object'),  # was TensorFlow's own JSON error, not naming TF_CONFIG
+    ('{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "worker", "index": 5}}',
+     'TF_CONFIG: its task worker 5 is not in its cluster (1 worker)')])  # was a wait for worker 0
 def test_a_malformed_tf_config_is_one_line_naming_it(tf_config, message, monkeypatch, capsys):
     monkeypatch.setenv('TF_CONFIG', tf_config)
     with pytest.raises(SystemExit) as stop:
@@ -183,6 +186,20 @@ def test_sigterm_stops_a_run_waiting_for_a_peer(tmp_path):
         process.wait()
     assert process.returncode == 143
     assert error_lines(err) == [f'error: stopped by SIGTERM while waiting for worker 1 ({peer}) named in TF_CONFIG'], err[-2000:]
+
+
+def test_ctrl_c_while_waiting_for_a_peer_is_one_line(monkeypatch, capsys):
+    from utils import cluster
+
+    def interrupted(seconds):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cluster.time, 'sleep', interrupted)
+    peer = f'localhost:{free_port()}'
+    with pytest.raises(SystemExit) as stop:
+        cluster.wait_for_peers({'cluster': {'worker': [f'localhost:{free_port()}', peer]},
+                                'task': {'type': 'worker', 'index': 0}}, 30, say=lambda *a, **k: None)
+    assert stop.value.code == 130
+    assert capsys.readouterr().err.strip() == f'error: stopped by Ctrl-C while waiting for worker 1 ({peer}) named in TF_CONFIG'
 
 
 def test_workers_waiting_for_each_other_see_each_other():

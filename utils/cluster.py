@@ -106,6 +106,11 @@ def wait_for_peers(tf_config, timeout, poll=0.5, say=print):
     ends the process (exit status 143) with one line on stderr.
     """
     mine, peers = tasks(tf_config)
+    task = tf_config.get('task')
+    if task and mine is None:
+        raise PeerError(f"TF_CONFIG: its task {task.get('type')} {task.get('index', 0)} is not in its cluster ("
+                        + ', '.join(f'{len([t for t in peers if t[0] == job])} {job}' for job in JOBS
+                                    if any(t[0] == job for t in peers)) + ')')
     missing = peers
 
     def stop(signum, frame):
@@ -133,6 +138,10 @@ def wait_for_peers(tf_config, timeout, poll=0.5, say=print):
                         f'(giving up {max(0, deadline - time.monotonic()):.0f} s from now; --peer-timeout)', flush=True)
                     said = missing
                 time.sleep(poll)
+    except KeyboardInterrupt:
+        print(f"error: stopped by Ctrl-C while waiting for {', '.join(_name(t) for t in missing)} named in TF_CONFIG",
+              file=sys.stderr, flush=True)
+        sys.exit(128 + signal.SIGINT)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
