@@ -65,7 +65,47 @@ def path_points(steps, method='gausslobatto'):
     raise ValueError(f'unknown method {method!r}: gausslobatto, gausslegendre or trapezoid')
 
 
-METHODS = ('gausslobatto', 'gausslegendre', 'trapezoid')
+FIXED_METHODS = ('gausslobatto', 'gausslegendre', 'trapezoid')
+METHODS = FIXED_METHODS + ('warped',)
+
+
+def warped_points(values, steps, floor=config.IG_WARP_FLOOR):
+    """Per text, steps alphas and weights [texts, steps] placed where f changes along the path.
+
+    values [texts, S + 1]: f at S + 1 evenly spaced points of the path (a
+    forward pass only). A very confident model's f turns from baseline to text
+    within a short stretch of the path, where evenly spaced points are few.
+    Each of the S stretches is worth points in proportion to how much f
+    changes over it, plus `floor` of them spread evenly (the gradients of
+    single characters change where f does not); neighbouring stretches worth
+    less than a point together are joined, and each such segment gets its
+    whole number of Gauss-Legendre points. The path is still the straight
+    line and the weights sum to 1: only where its integral is sampled changes.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    stretches = values.shape[1] - 1
+    change = np.abs(np.diff(values, axis=1))
+    mass = change + floor * change.sum(axis=1, keepdims=True) / stretches + 1e-12
+    alphas, weights = np.empty((len(values), steps)), np.empty((len(values), steps))
+    for row, worth in enumerate(mass / mass.sum(axis=1, keepdims=True) * steps):
+        edges, held = [0], 0.0
+        for j in range(stretches):
+            held += worth[j]
+            if held >= 1 - 1e-9:
+                edges.append(j + 1)
+                held = 0.0
+        if edges[-1] != stretches:  # the last stretches, worth less than a point: part of the last segment
+            edges[-1] = stretches
+        segment_worth = np.array([worth[a:b].sum() for a, b in zip(edges, edges[1:])])
+        counts = np.floor(segment_worth).astype(int)  # each at least 1
+        counts[np.argsort(counts - segment_worth)[:steps - counts.sum()]] += 1  # the largest remainders
+        points = []
+        for (a, b), count in zip(zip(edges, edges[1:]), counts):
+            nodes, node_weights = np.polynomial.legendre.leggauss(count)
+            start, length = a / stretches, (b - a) / stretches
+            points += [(start + (node + 1) / 2 * length, w / 2 * length) for node, w in zip(nodes, node_weights)]
+        alphas[row], weights[row] = zip(*points)
+    return alphas, weights
 
 
 def make_ig_fn(trained, precision=config.IG_PRECISION):
@@ -92,50 +132,70 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
     embedding_layer = trained.get_layer(TOKEN_EMBEDDING)
 
     ids_spec = tf.TensorSpec([None, None], tf.int32)
-    vector_spec = tf.TensorSpec([None], tf.float32)
-
+    per_text_spec = tf.TensorSpec([None, None], tf.float32)
     classes_spec = tf.TensorSpec([None], tf.int32)
+    f = lambda p, c: tf.reduce_sum(p * c, axis=-1)  # noqa: E731
 
-    @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, vector_spec, vector_spec,
+    def path_rows(token_ids, segment_ids, baseline_ids, alphas):
+        """The embeddings at each text's path points, one row per (text, alpha), and the ends x, x'."""
+        n, length, k = tf.shape(token_ids)[0], tf.shape(token_ids)[1], tf.shape(alphas)[1]
+        x, x_base = embedding_layer(token_ids), embedding_layer(baseline_ids)
+        path = tf.reshape(x_base[:, None] + alphas[:, :, None, None] * (x - x_base)[:, None], [n * k, length, -1])
+        return path, x, x_base, lambda t: tf.repeat(t, k, axis=0)
+
+    def class_coefficients(targets, contrasts, probs_at_x):
+        """The targets (-1: the class predicted at x) and f as coefficients over the classes: one-hot of
+        the target, minus one-hot of the contrast."""
+        targets = tf.where(targets < 0, tf.argmax(probs_at_x, axis=-1, output_type=tf.int32), targets)
+        num_classes = tf.shape(probs_at_x)[-1]
+        coefficients = (tf.one_hot(targets, num_classes)
+                        - tf.one_hot(tf.maximum(contrasts, 0), num_classes) * tf.cast(contrasts[:, None] >= 0, tf.float32))
+        return targets, tf.stop_gradient(coefficients)
+
+    def float32_ends(token_ids, segment_ids, x, x_base):
+        n = tf.shape(token_ids)[0]
+        ends = end_forward(tf.concat([token_ids, token_ids], 0), tf.concat([segment_ids, segment_ids], 0),
+                           tf.concat([x, x_base], 0))
+        return ends[:n], ends[n:]
+
+    @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, per_text_spec, per_text_spec,
                                   tf.TensorSpec([None, None], tf.bool), ids_spec])
     def ig_fn(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids):
-        n, length, k = tf.shape(token_ids)[0], tf.shape(token_ids)[1], tf.shape(alphas)[0]
-        x = embedding_layer(token_ids)
-        x_base = embedding_layer(baseline_ids)
-        # one row per (text, alpha), forward and backward
-        path = x_base[:, None] + alphas[None, :, None, None] * (x - x_base)[:, None]
-        path = tf.reshape(path, [n * k, length, -1])
-        repeat = lambda t: tf.repeat(t, k, axis=0)  # noqa: E731
-        f = lambda p, c: tf.reduce_sum(p * c, axis=-1)  # noqa: E731
+        n, length, k = tf.shape(token_ids)[0], tf.shape(token_ids)[1], tf.shape(alphas)[1]
+        path, x, x_base, repeat = path_rows(token_ids, segment_ids, baseline_ids, alphas)
         # only the path is watched: the backward pass skips the weights' gradients, about half its cost
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(path)
             probs = forward(repeat(token_ids), repeat(segment_ids), path)
             # f(x), f(baseline) and the class: in float32, the path's end rows if its points include the ends
-            # (Gauss-Lobatto, trapezoid); else (Gauss-Legendre, or a bfloat16 path) a float32 pass of the two ends
+            # (Gauss-Lobatto, trapezoid); else (Gauss-Legendre, warped, or a bfloat16 path) a float32 pass of the two ends
             per_text = tf.reshape(probs, [n, k, -1])
-            forward_ends = lambda: end_forward(tf.concat([token_ids, token_ids], 0),  # noqa: E731
-                                               tf.concat([segment_ids, segment_ids], 0), tf.concat([x, x_base], 0))
             if dtype == tf.float32:
-                on_path = tf.logical_and(tf.equal(alphas[0], 0.0), tf.equal(alphas[-1], 1.0))
-                ends = tf.cond(on_path, lambda: tf.concat([per_text[:, -1], per_text[:, 0]], 0), forward_ends)
+                on_path = tf.logical_and(tf.reduce_all(tf.equal(alphas[:, 0], 0.0)),
+                                         tf.reduce_all(tf.equal(alphas[:, -1], 1.0)))
+                probs_at_x, probs_at_base = tf.cond(on_path, lambda: (per_text[:, -1], per_text[:, 0]),
+                                                    lambda: float32_ends(token_ids, segment_ids, x, x_base))
             else:
-                ends = forward_ends()
-            probs_at_x, probs_at_base = ends[:n], ends[n:]
-            targets = tf.where(targets < 0, tf.argmax(probs_at_x, axis=-1, output_type=tf.int32), targets)
-            # f as coefficients over the classes: one-hot of the target, minus one-hot of the contrast
-            num_classes = tf.shape(probs_at_x)[-1]
-            coefficients = tf.stop_gradient(
-                tf.one_hot(targets, num_classes)
-                - tf.one_hot(tf.maximum(contrasts, 0), num_classes) * tf.cast(contrasts[:, None] >= 0, tf.float32))
+                probs_at_x, probs_at_base = float32_ends(token_ids, segment_ids, x, x_base)
+            targets, coefficients = class_coefficients(targets, contrasts, probs_at_x)
             values = f(probs, repeat(coefficients))
         grads = tf.reshape(tape.gradient(values, path), [n, k, length, -1])
-        mean_grad = tf.einsum('k,nkle->nle', weights, grads)
+        mean_grad = tf.einsum('nk,nkle->nle', weights, grads)
         attributions = tf.reduce_sum((x - x_base) * mean_grad, axis=-1)
         attributions = tf.where(is_text, attributions, 0.0)
         return attributions, f(probs_at_x, coefficients), f(probs_at_base, coefficients), targets, probs_at_x
 
+    @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, per_text_spec, ids_spec])
+    def scan_fn(token_ids, segment_ids, targets, contrasts, alphas, baseline_ids):
+        """f at the path points (forward only, [texts, points]) and the targets, for warped_points."""
+        n, k = tf.shape(token_ids)[0], tf.shape(alphas)[1]
+        path, x, x_base, repeat = path_rows(token_ids, segment_ids, baseline_ids, alphas)
+        probs = forward(repeat(token_ids), repeat(segment_ids), path)
+        targets, coefficients = class_coefficients(targets, contrasts, float32_ends(token_ids, segment_ids, x, x_base)[0])
+        return tf.reshape(f(probs, repeat(coefficients)), [n, k]), targets
+
     ig_fn.precision = dtype.name  # the path's, for the results
+    ig_fn.scan = scan_fn
     return ig_fn
 
 
@@ -176,19 +236,31 @@ def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobat
 
 def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_fn, progress, contrast):
     """explain's results for one number of steps."""
-    alphas, weights = path_points(steps, method)
-    texts_per_batch = max(1, batch_rows // len(alphas))  # each text goes in once per path point
+    if method == 'warped':
+        scan_alphas = np.linspace(0, 1, config.IG_SCAN_STEPS + 1, dtype='float32')[None]
+        rows_per_text = max(steps, scan_alphas.shape[1])
+    else:
+        alphas, weights = path_points(steps, method)
+        rows_per_text = len(alphas)
+    texts_per_batch = max(1, batch_rows // rows_per_text)  # each text goes in once per path point
     results = [None] * len(texts)
     # like prediction: similar lengths together, and long texts in smaller batches
     for chunk in length_sorted_batches(texts, texts_per_batch, max_tokens=texts_per_batch * config.IG_TOKENS_PER_TEXT,
                                        maxlen=trained.maxlen):
         token_ids, segment_ids = encode([texts[i] for i in chunk], tokenizer, trained.maxlen)
         is_text = text_positions(token_ids)
+        baseline = baseline_ids(token_ids, tokenizer)
         targets = np.full(len(chunk), -1 if target is None else target, dtype='int32')
         contrasts = np.full(len(chunk), -1 if contrast is None else contrast, dtype='int32')
+        if method == 'warped':
+            values, targets = (t.numpy() for t in ig_fn.scan(token_ids, segment_ids, targets, contrasts,
+                                                             np.repeat(scan_alphas, len(chunk), axis=0), baseline))
+            chunk_alphas, chunk_weights = warped_points(values, steps)
+        else:
+            chunk_alphas, chunk_weights = np.tile(alphas, (len(chunk), 1)), np.tile(weights, (len(chunk), 1))
         attributions, f_x, f_base, targets, probs = (t.numpy() for t in ig_fn(
-            token_ids, segment_ids, targets, contrasts, alphas.astype('float32'), weights.astype('float32'), is_text,
-            baseline_ids(token_ids, tokenizer)))
+            token_ids, segment_ids, targets, contrasts, chunk_alphas.astype('float32'), chunk_weights.astype('float32'),
+            is_text, baseline))
         for row, i in enumerate(chunk):
             chars, scores = char_scores(texts[i], tokenizer, attributions[row], trained.maxlen)
             total = float(attributions[row].sum())

@@ -122,3 +122,5 @@ IG_MAX_GAP = 0.05         # feature_importance.py explains a text again with twi
 IG_MAX_STEPS = 160        # completeness gap is over this, up to this many steps
 IG_PRECISIONS = ('auto', 'bfloat16', 'float32')
 IG_PRECISION = 'auto'     # matrix products of the path: bfloat16 where the CPU has it natively, else float32
+IG_SCAN_STEPS = 8         # --method warped: stretches of the path a forward pass measures f on first
+IG_WARP_FLOOR = 0.3       # --method warped: the share of points spread evenly, whatever f does

@@ -332,13 +332,15 @@ def main(argv=None):
     with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps, {precision})',
               mininterval=1) as bar:
         started, estimated = time.time(), []
+        # the texts go shortest first: the estimate goes by tokens, not by texts
+        tokens = sorted(min(len(text), trained.maxlen - 2) + 2 for text in texts)
 
         def progress(n):
             bar.update(n)
             # the first batches say how long the whole file will take, before the user waits for it
             if not estimated and bar.n >= min(len(texts), ESTIMATE_AFTER_TEXTS) and len(texts) > ESTIMATE_AFTER_TEXTS:
                 estimated.append(True)
-                seconds = (time.time() - started) / bar.n * len(texts)
+                seconds = (time.time() - started) / sum(tokens[:bar.n]) * sum(tokens)
                 bar.write(f'{len(texts)} texts to explain: about {seconds / 60:.0f} minutes on this machine, more if '
                           f'some need more steps (--limit N explains the first N)')
 

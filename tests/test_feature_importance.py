@@ -32,7 +32,7 @@ def test_the_forward_from_embeddings_reproduces_the_classifier(trained):
     assert np.abs(moved - from_embeddings).max() > 1e-3
 
 
-@pytest.mark.parametrize('method', A.METHODS)
+@pytest.mark.parametrize('method', A.FIXED_METHODS)
 def test_path_weights_integrate_to_one(method):
     for steps in (2, 5, 20):
         alphas, weights = A.path_points(steps, method)
@@ -60,6 +60,26 @@ def test_every_method_gives_the_same_ends_and_adds_up(trained, method):
         np.testing.assert_allclose(r['probs'], p, atol=1e-5)  # f(x) from the path's last row or the extra pass
         assert r['predicted'] == r['target'] == int(np.argmax(p))
         assert r['gap'] < 1e-2
+
+
+def test_warped_points_crowd_where_f_changes_and_still_cover_the_path():
+    flat_then_step = np.array([[0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.9, 1.0, 1.0]])  # f turns within 2 of 8 stretches
+    alphas, weights = A.warped_points(flat_then_step, 10, floor=0.3)
+    assert alphas.shape == weights.shape == (1, 10) and np.all(np.diff(alphas) > 0)
+    assert 0 < alphas.min() and alphas.max() < 1
+    moving, flat = ((alphas >= 5 / 8) & (alphas <= 7 / 8)).sum() / (2 / 8), (alphas < 5 / 8).sum() / (5 / 8)
+    assert moving > 2 * flat and flat > 0   # points crowd where f moves, and the flat stretch keeps some
+    assert weights.sum() == pytest.approx(1.0)  # each point stands for the path it covers
+    # f moving evenly: evenly spaced midpoints of equal weight
+    alphas, weights = A.warped_points(np.linspace(0, 1, 9)[None], 4)
+    np.testing.assert_allclose(alphas[0], [0.125, 0.375, 0.625, 0.875])
+    np.testing.assert_allclose(weights[0], 0.25)
+
+
+def test_warped_points_leave_a_smaller_gap_than_even_ones_at_few_steps(trained):
+    model, tokenizer, _ = trained
+    gap = lambda method: np.mean([r['gap'] for r in A.explain(model, tokenizer, TEXTS, steps=4, method=method)])  # noqa: E731
+    assert gap('warped') < gap('gausslegendre')  # both 4 midpoints a text; warped's where f moves
 
 
 def test_attributions_add_up_at_50_steps(trained):
@@ -426,3 +446,26 @@ def test_the_report_stays_small_and_puts_misses_first(trained, tmp_path):
     assert all(f'<option value="{k}">' in page for k in range(3))  # the class filter
     # one style per score bucket, not one per character
     assert 'style=' not in body and page.count('.s10 {') == 1
+
+
+def test_the_time_estimate_goes_by_tokens_as_the_shortest_texts_come_first(trained, tmp_path, monkeypatch, capsys):
+    _, _, weights = trained
+    texts = ['胃炎'] * 4 + ['胃窦黏膜充血水肿，散在点片状糜烂，幽门圆，开闭好。' * 2] * 4  # 4 and 50 characters
+    source = tmp_path / 'in.txt'
+    source.write_text(''.join(text + '\n' for text in texts), encoding='utf-8')
+    clock = [0.0]
+    monkeypatch.setattr(FI.time, 'time', lambda: clock[0])
+    monkeypatch.setattr(FI, 'ESTIMATE_AFTER_TEXTS', 4)
+
+    def explain(trained, tokenizer, texts, *args, progress=None, **kwargs):  # one second a token, shortest first
+        results = real_explain(trained, tokenizer, texts, *args, **kwargs)
+        for text in sorted(texts, key=len):
+            clock[0] += len(text) + 2
+            progress(1)
+        return results
+    real_explain = A.explain
+    monkeypatch.setattr(FI.A, 'explain', explain)
+    FI.main(['--input', str(source), '--weights', weights, '--steps', '2', '--max-gap', '0', '--heatmaps', '0',
+             '--log-dir', str(tmp_path / 'log'), '--images-dir', str(tmp_path / 'img')])
+    # 4 x 6 + 4 x 52 tokens = 232 s, about 4 minutes (by texts: 4 x 6 s for 4 texts, 8 x 6 s = 1 minute)
+    assert '8 texts to explain: about 4 minutes on this machine' in capsys.readouterr().out
