@@ -115,6 +115,19 @@ def test_predict_never_writes_over_the_run_lock(tmp_path, capsys):
     assert lock_file.read_text(encoding='utf-8') == 'pid 12345\n'
 
 
+def test_predict_never_writes_into_a_training_runs_checkpoints(tmp_path, capsys):
+    weights, source = tmp_path / 'model.h5', tmp_path / 'in.txt'
+    source.write_text('胃窦黏膜充血\t1\n', encoding='utf-8')
+    state = tmp_path / 'other.resume' / 'state.json'  # another model's: continue_fit.py resumes from it
+    state.parent.mkdir()
+    state.write_text('{"epoch": 3}', encoding='utf-8')
+    with pytest.raises(SystemExit) as stop:
+        predict.main(['--input', str(source), '--output', str(state), '--weights', str(weights)])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and 'the checkpoints of a training run' in err, err
+    assert state.read_text(encoding='utf-8') == '{"epoch": 3}'
+
+
 def test_a_training_run_whose_lock_another_run_took_stops_before_saving(tiny_albert_dir, toy_data, tmp_path, capsys,
                                                                          monkeypatch):
     import trainer

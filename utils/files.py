@@ -292,8 +292,14 @@ def check_not_a_lock(outputs, weights_path):
     """OverwriteError when an output names the run lock of weights_path: replacing it would let a second
     run start beside the one that holds it."""
     for output in outputs:
-        if output not in (None, '-') and same_file(output, lock_path(weights_path)):
+        if output in (None, '-'):
+            continue
+        if same_file(output, lock_path(weights_path)):
             raise OverwriteError(f'{output} is the run lock of {weights_path}; write the output somewhere else')
+        folder = os.path.dirname(os.path.abspath(output))
+        if folder.endswith('.resume'):  # any model's: continue_fit.py resumes from what is there
+            raise OverwriteError(f'{output} is in {os.path.relpath(folder)}, the checkpoints of a training run; '
+                                 'write the output somewhere else')
 
 
 class UnwritableError(OSError):
