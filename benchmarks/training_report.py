@@ -35,9 +35,16 @@ def main(argv=None):
             history = list(csv.DictReader(f))
     except (OSError, ValueError) as e:
         fail(f'{args.log_dir}: no report of a finished run to read ({e})')
+    try:
+        print_report(metrics, history, metrics_path, args.command)
+    except KeyError as e:
+        fail(f'{metrics_path}: no {e} in it (written by an older main.py); train again to report the run')
+
+
+def print_report(metrics, history, metrics_path, command):
     speed, names = metrics['speed'], list(metrics['per_class'])
     date = datetime.date.fromtimestamp(os.path.getmtime(metrics_path)).isoformat()
-    print(provenance(speed['matmul_gflops'], command=args.command, date=date))
+    print(provenance(speed['matmul_gflops'], command=command, date=date))
 
     print('\n' + markdown_table(
         ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'test_acc', 'training s', 'epoch s'],

@@ -165,3 +165,13 @@ def test_bench_shortcuts_compares_with_and_without_punctuation(trained_tiny, tmp
     assert sum(row[1] for row in rows) == 3
     for row in rows:
         assert 0 <= float(row[2]) <= 1 and 0 <= float(row[7]) <= 1 and 0 <= row[6] <= row[1]
+
+
+def test_training_report_of_an_older_runs_metrics_is_one_line(tmp_path, capsys):
+    from benchmarks import training_report
+    (tmp_path / 'metrics.json').write_text(json.dumps({'per_class': {'其他': {}}, 'test_accuracy': 0.9}), encoding='utf-8')
+    (tmp_path / 'history.csv').write_text('epoch,loss\n1,0.5\n', encoding='utf-8')
+    with pytest.raises(SystemExit) as stop:
+        training_report.main(['--log-dir', str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and err == f"error: {tmp_path / 'metrics.json'}: no 'speed' in it (written by an older main.py); train again to report the run"
