@@ -187,12 +187,15 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
 
     @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, per_text_spec, ids_spec])
     def scan_fn(token_ids, segment_ids, targets, contrasts, alphas, baseline_ids):
-        """f at the path points (forward only, [texts, points]) and the targets, for warped_points."""
+        """f at the baseline, at the path points strictly between (forward only) and at the text:
+        [texts, points + 2], and the targets, for warped_points."""
         n, k = tf.shape(token_ids)[0], tf.shape(alphas)[1]
         path, x, x_base, repeat = path_rows(token_ids, segment_ids, baseline_ids, alphas)
         probs = forward(repeat(token_ids), repeat(segment_ids), path)
-        targets, coefficients = class_coefficients(targets, contrasts, float32_ends(token_ids, segment_ids, x, x_base)[0])
-        return tf.reshape(f(probs, repeat(coefficients)), [n, k]), targets
+        probs_at_x, probs_at_base = float32_ends(token_ids, segment_ids, x, x_base)
+        targets, coefficients = class_coefficients(targets, contrasts, probs_at_x)
+        return tf.concat([f(probs_at_base, coefficients)[:, None], tf.reshape(f(probs, repeat(coefficients)), [n, k]),
+                          f(probs_at_x, coefficients)[:, None]], axis=1), targets
 
     ig_fn.precision = dtype.name  # the path's, for the results
     ig_fn.scan = scan_fn
@@ -237,7 +240,7 @@ def explain(trained, tokenizer, texts, steps=config.IG_STEPS, method='gausslobat
 def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_fn, progress, contrast):
     """explain's results for one number of steps."""
     if method == 'warped':
-        scan_alphas = np.linspace(0, 1, config.IG_SCAN_STEPS + 1, dtype='float32')[None]
+        scan_alphas = np.linspace(0, 1, config.IG_SCAN_STEPS + 1, dtype='float32')[None, 1:-1]  # the ends: float32's
         rows_per_text = max(steps, scan_alphas.shape[1])
     else:
         alphas, weights = path_points(steps, method)
