@@ -128,6 +128,9 @@ def wait_for_peers(tf_config, timeout, poll=0.5, say=print):
                 if not missing:
                     if said:
                         say('every worker of TF_CONFIG answers', flush=True)
+                    # still listening for two more polls: a peer that has not yet seen this one sees it
+                    # before it stops listening (TensorFlow takes the port over only after)
+                    time.sleep(2 * poll + 0.5)
                     return
                 if time.monotonic() >= deadline:
                     raise PeerError(f"{', '.join(_name(t) for t in missing)} named in TF_CONFIG did not answer within "
