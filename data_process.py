@@ -21,7 +21,7 @@ from config import (LENGTH_BUCKET_BATCHES, MAX_BATCH_TOKENS, MAXLEN, MIN_BATCH_T
 from config import FEW_TEXTS, FEW_TEXTS_A_CLASS, REPEATED_SHARE
 from utils.cli import fail
 from utils.files import atomic_paths
-from utils.text import text_problem
+from utils.text import is_layout, text_problem
 
 LABELS_FILE = 'labels.txt'  # `id<TAB>name` lines, beside the data files
 
@@ -447,14 +447,33 @@ def text_positions(token_ids):
 BLANK = -1  # the label of a blanked training text: its target is every class equally
 
 
-def blank_texts(token_ids, labels, rng, unk_id, rate):
+def blank_texts(token_ids, labels, rng, unk_id, rate, layout_ids=None, layout_share=0.0):
     """Copies of a batch's token ids and labels with a share `rate` of the texts blanked:
-    every text token [UNK] ([CLS], [SEP] and padding kept) and the label BLANK."""
+    every text token [UNK] ([CLS], [SEP] and padding kept) and the label BLANK.
+
+    With layout_ids (True for each vocabulary id of punctuation, digits or
+    symbols only), a share `layout_share` of the blanked texts keeps those
+    tokens: a text's layout without its words is then no class either, so the
+    model cannot read a class from the separators and digits a text happens to use.
+    """
     token_ids, labels = np.array(token_ids, copy=True), np.array(labels, copy=True)
     blanked = rng.random(len(labels)) < rate
-    token_ids[blanked[:, None] & text_positions(token_ids)] = unk_id
+    hide = blanked[:, None] & text_positions(token_ids)
+    if layout_ids is not None:
+        keeps_layout = blanked & (rng.random(len(labels)) < layout_share)
+        hide &= ~(keeps_layout[:, None] & layout_ids[token_ids])
+    token_ids[hide] = unk_id
     labels[blanked] = BLANK
     return token_ids, labels
+
+
+def layout_token_ids(tokenizer):
+    """A boolean array over the vocabulary: True for the tokens of punctuation, digits or symbols only."""
+    layout = np.zeros(max(tokenizer._token_dict.values()) + 1, dtype=bool)
+    for token, token_id in tokenizer._token_dict.items():
+        piece = token[2:] if token.startswith('##') else token
+        layout[token_id] = bool(piece) and is_layout(piece)
+    return layout
 
 
 def batches(data, tokenizer, batch_size, shuffle=False, seed=None, maxlen=MAXLEN, bucket=LENGTH_BUCKET_BATCHES,

@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 import config
 import path
-from data_process import batches, blank_texts, load_data, mask_tokens, mixed_in
+from data_process import batches, blank_texts, layout_token_ids, load_data, mask_tokens, mixed_in
 from evaluation import evaluate
 from inference import make_predict_fn
 from model import TOKEN_EMBEDDING, save_model_files, save_weights
@@ -477,7 +477,8 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
 
     blank = None
     if settings.blank_rate:
-        blank = functools.partial(blank_texts, unk_id=tokenizer._token_unk_id, rate=settings.blank_rate)
+        blank = functools.partial(blank_texts, unk_id=tokenizer._token_unk_id, rate=settings.blank_rate,
+                                  layout_ids=layout_token_ids(tokenizer), layout_share=config.BLANK_LAYOUT_SHARE)
 
     passes = train_step_passes(settings.gradient_penalty, settings.adversarial)  # forward passes a step costs
     while progress.epoch < settings.epochs and progress.bad_epochs < settings.patience:

@@ -255,6 +255,25 @@ def test_blank_texts_turn_every_text_token_of_a_share_of_texts_to_unk_and_their_
     assert (ids[:, 1] != 100).all() and (labels != BLANK).all()  # the batch given is not changed
 
 
+def test_a_share_of_blank_texts_keeps_its_punctuation_and_digits():
+    from bert4keras.tokenizers import Tokenizer
+    from data_process import BLANK, blank_texts, encode, layout_token_ids
+    tokenizer = Tokenizer({t: i for i, t in enumerate(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '胃', '肠', '；', '、', '3', '##5'])})
+    layout = layout_token_ids(tokenizer)
+    assert layout.tolist() == [False] * 6 + [True] * 4
+    ids, _ = encode(['胃；肠、35'] * 200, tokenizer, 16)
+    blanked, labels = blank_texts(ids, np.ones(200, 'int32'), np.random.default_rng(0), 1, rate=1.0,
+                                  layout_ids=layout, layout_share=0.5)
+    assert (labels == BLANK).all()
+    kept = (blanked == ids).all(axis=1)
+    all_unk = np.where(layout[ids] & (ids > 3), ids, 1)  # [PAD] [UNK] [CLS] [SEP] are ids 0-3
+    all_unk[:, 0], all_unk[:, -1] = ids[:, 0], ids[:, -1]
+    with_layout = (blanked == all_unk).all(axis=1)
+    fully = (blanked[:, 1:-1] == 1).all(axis=1)
+    assert not kept.any() and (with_layout | fully).all() and 60 < with_layout.sum() < 140
+    assert (blanked[with_layout][:, [2, 4, 5, 6]] == ids[with_layout][:, [2, 4, 5, 6]]).all()  # ； 、 3 ##5 kept
+
+
 def test_a_class_with_no_training_texts_is_named_in_one_warning():
     from data_process import dataset_warnings
     names = ['其他', '上消化道', '下消化道', '肝胆']

@@ -25,6 +25,11 @@ def is_punctuation(ch):
     return unicodedata.category(ch).startswith('P')
 
 
+def is_layout(text):
+    """True for a text of punctuation, digits, symbols or spaces only (Unicode P, N, S, Z): layout, not content."""
+    return all(unicodedata.category(c)[0] in 'PNSZ' for c in text)
+
+
 def display_width(text):
     return sum(2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in text)
 
