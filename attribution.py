@@ -17,7 +17,6 @@ over a whole file, with each keyword's share of the attribution.
 feature_importance.py reads texts, calls these and writes the tables.
 """
 import logging
-import unicodedata
 from collections import Counter, defaultdict
 
 import utils.compat  # noqa: F401  (must come before bert4keras)
@@ -158,25 +157,15 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
                            tf.concat([x, x_base], 0))
         return ends[:n], ends[n:]
 
-    @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, per_text_spec, per_text_spec,
-                                  tf.TensorSpec([None, None], tf.bool), ids_spec])
-    def ig_fn(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids):
+    def integrate_path(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids, ends):
+        """ig_fn's results; ends(per_text_probs, x, x_base) gives the probabilities at x and at the baseline."""
         n, length, k = tf.shape(token_ids)[0], tf.shape(token_ids)[1], tf.shape(alphas)[1]
         path, x, x_base, repeat = path_rows(token_ids, segment_ids, baseline_ids, alphas)
         # only the path is watched: the backward pass skips the weights' gradients, about half its cost
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(path)
             probs = forward(repeat(token_ids), repeat(segment_ids), path)
-            # f(x), f(baseline) and the class: in float32, the path's end rows if its points include the ends
-            # (Gauss-Lobatto, trapezoid); else (Gauss-Legendre, warped, or a bfloat16 path) a float32 pass of the two ends
-            per_text = tf.reshape(probs, [n, k, -1])
-            if dtype == tf.float32:
-                on_path = tf.logical_and(tf.reduce_all(tf.equal(alphas[:, 0], 0.0)),
-                                         tf.reduce_all(tf.equal(alphas[:, -1], 1.0)))
-                probs_at_x, probs_at_base = tf.cond(on_path, lambda: (per_text[:, -1], per_text[:, 0]),
-                                                    lambda: float32_ends(token_ids, segment_ids, x, x_base))
-            else:
-                probs_at_x, probs_at_base = float32_ends(token_ids, segment_ids, x, x_base)
+            probs_at_x, probs_at_base = ends(tf.reshape(probs, [n, k, -1]), x, x_base)
             targets, coefficients = class_coefficients(targets, contrasts, probs_at_x)
             values = f(probs, repeat(coefficients))
         grads = tf.reshape(tape.gradient(values, path), [n, k, length, -1])
@@ -185,20 +174,44 @@ def make_ig_fn(trained, precision=config.IG_PRECISION):
         attributions = tf.where(is_text, attributions, 0.0)
         return attributions, f(probs_at_x, coefficients), f(probs_at_base, coefficients), targets, probs_at_x
 
+    ig_spec = [ids_spec, ids_spec, classes_spec, classes_spec, per_text_spec, per_text_spec,
+               tf.TensorSpec([None, None], tf.bool), ids_spec]
+
+    @tf.function(input_signature=ig_spec)
+    def ig_fn(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids):
+        def ends(per_text, x, x_base):
+            # f(x), f(baseline) and the class: in float32, the path's end rows if its points include the ends
+            # (Gauss-Lobatto, trapezoid); else (Gauss-Legendre, warped, or a bfloat16 path) a float32 pass of the two ends
+            if dtype != tf.float32:
+                return float32_ends(token_ids, segment_ids, x, x_base)
+            on_path = tf.logical_and(tf.reduce_all(tf.equal(alphas[:, 0], 0.0)),
+                                     tf.reduce_all(tf.equal(alphas[:, -1], 1.0)))
+            return tf.cond(on_path, lambda: (per_text[:, -1], per_text[:, 0]),
+                           lambda: float32_ends(token_ids, segment_ids, x, x_base))
+        return integrate_path(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids, ends)
+
+    @tf.function(input_signature=ig_spec + [per_text_spec, per_text_spec])
+    def ig_given_ends_fn(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids,
+                         probs_at_x, probs_at_base):
+        """ig_fn with the probabilities at x and at the baseline given (scan_fn's): not computed again."""
+        return integrate_path(token_ids, segment_ids, targets, contrasts, alphas, weights, is_text, baseline_ids,
+                              lambda *_: (probs_at_x, probs_at_base))
+
     @tf.function(input_signature=[ids_spec, ids_spec, classes_spec, classes_spec, per_text_spec, ids_spec])
     def scan_fn(token_ids, segment_ids, targets, contrasts, alphas, baseline_ids):
         """f at the baseline, at the path points strictly between (forward only) and at the text:
-        [texts, points + 2], and the targets, for warped_points."""
+        [texts, points + 2], for warped_points; the targets; the probabilities at x and at the baseline."""
         n, k = tf.shape(token_ids)[0], tf.shape(alphas)[1]
         path, x, x_base, repeat = path_rows(token_ids, segment_ids, baseline_ids, alphas)
         probs = forward(repeat(token_ids), repeat(segment_ids), path)
         probs_at_x, probs_at_base = float32_ends(token_ids, segment_ids, x, x_base)
         targets, coefficients = class_coefficients(targets, contrasts, probs_at_x)
-        return tf.concat([f(probs_at_base, coefficients)[:, None], tf.reshape(f(probs, repeat(coefficients)), [n, k]),
-                          f(probs_at_x, coefficients)[:, None]], axis=1), targets
+        return (tf.concat([f(probs_at_base, coefficients)[:, None], tf.reshape(f(probs, repeat(coefficients)), [n, k]),
+                           f(probs_at_x, coefficients)[:, None]], axis=1), targets, probs_at_x, probs_at_base)
 
     ig_fn.precision = dtype.name  # the path's, for the results
     ig_fn.scan = scan_fn
+    ig_fn.given_ends = ig_given_ends_fn
     return ig_fn
 
 
@@ -256,12 +269,14 @@ def integrate(trained, tokenizer, texts, steps, method, target, batch_rows, ig_f
         targets = np.full(len(chunk), -1 if target is None else target, dtype='int32')
         contrasts = np.full(len(chunk), -1 if contrast is None else contrast, dtype='int32')
         if method == 'warped':
-            values, targets = (t.numpy() for t in ig_fn.scan(token_ids, segment_ids, targets, contrasts,
-                                                             np.repeat(scan_alphas, len(chunk), axis=0), baseline))
-            chunk_alphas, chunk_weights = warped_points(values, steps)
+            values, targets, *ends = ig_fn.scan(token_ids, segment_ids, targets, contrasts,
+                                                np.repeat(scan_alphas, len(chunk), axis=0), baseline)
+            chunk_alphas, chunk_weights = warped_points(values.numpy(), steps)
+            integrate_fn = lambda *args: ig_fn.given_ends(*args, *ends)  # noqa: E731
         else:
             chunk_alphas, chunk_weights = np.tile(alphas, (len(chunk), 1)), np.tile(weights, (len(chunk), 1))
-        attributions, f_x, f_base, targets, probs = (t.numpy() for t in ig_fn(
+            integrate_fn = ig_fn
+        attributions, f_x, f_base, targets, probs = (t.numpy() for t in integrate_fn(
             token_ids, segment_ids, targets, contrasts, chunk_alphas.astype('float32'), chunk_weights.astype('float32'),
             is_text, baseline))
         for row, i in enumerate(chunk):
@@ -390,7 +405,3 @@ def keyword_table(results, num_classes, threshold=config.IG_THRESHOLD, extracts_
              evidence[keyword] / total) for keyword, n in counts.items()]
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
-
-def is_layout(keyword):
-    """True for a keyword of punctuation, digits, symbols or spaces only: layout, not content."""
-    return all(unicodedata.category(c)[0] in 'PNSZ' for c in keyword)

@@ -126,5 +126,11 @@ IG_MAX_GAP = 0.05         # feature_importance.py explains a text again with twi
 IG_MAX_STEPS = 160        # completeness gap is over this, up to this many steps
 IG_PRECISIONS = ('auto', 'bfloat16', 'float32')
 IG_PRECISION = 'auto'     # matrix products of the path: bfloat16 where the CPU has it natively, else float32
-IG_SCAN_STEPS = 8         # --method warped: stretches of the path a forward pass measures f on first
+IG_SCAN_STEPS = 4         # --method warped: stretches of the path a forward pass measures f on first
 IG_WARP_FLOOR = 0.3       # --method warped: the share of points spread evenly, whatever f does
+# A file of more texts than this gets its keyword tables from a quick pass: IG_QUICK_STEPS warped points a
+# text, no second round; only the heatmap texts are then explained to IG_MAX_GAP. On data/all.txt the
+# per-class top 20 were the exact run's but for one swap at rank 20, in a third of the time
+# (docs/results.md, "Keyword tables, faster"; feature_importance.py --exact, --quick).
+IG_EXACT_TEXTS = 1000
+IG_QUICK_STEPS = 6

@@ -19,6 +19,13 @@ digits or layout among a class's top 20 are listed as possible shortcuts.
 A text whose completeness gap is over --max-gap (default 0.05) is explained
 again with twice the steps, up to --max-steps (160): a very confident model's
 probability turns within a short stretch of the path, which 20 points can miss.
+That costs 20 to 40 forward-and-backward passes a text: a file of more than
+1,000 texts (config.IG_EXACT_TEXTS) therefore gets its keyword tables from a
+quick pass instead, 6 points a text placed where the model's output changes
+(--method warped), and only its heatmap texts are explained to --max-gap: about
+3 times faster, with nearly the same tables (docs/results.md).
+--exact (or giving --steps, --method or --max-gap) explains every text to the
+gap, --quick takes the quick pass for a small file too.
 
 On a CPU with native bfloat16 (AVX-512 BF16 or AMX) the path's matrix products
 run in bfloat16, which is faster; f(x), f(baseline) and the class stay
@@ -52,7 +59,7 @@ from tables import add_table_arguments, column_texts, reads_table
 from utils.cli import HelpFormatter, at_least, fail, shown_path
 from utils.files import OverwriteError, UnwritableError, atomic_open, check_not_an_input, check_writable, same_file
 from utils.plotting import plt, save_figure, sns, use_figure_text
-from utils.text import display_width, label_title, ljust, rjust
+from utils.text import display_width, is_layout, label_title, ljust, rjust
 
 # --- output -----------------------------------------------------------------
 
@@ -100,7 +107,7 @@ def print_table(rows, top, title, label_names):
 
 def content_rows(rows, show_layout):
     """The table's rows without keywords of punctuation, digits or layout only (unless show_layout)."""
-    return rows if show_layout else [row for row in rows if not A.is_layout(row[0])]
+    return rows if show_layout else [row for row in rows if not is_layout(row[0])]
 
 
 def plot_keywords(rows, label_names, k, out_path, top=20):
@@ -118,7 +125,7 @@ def plot_keywords(rows, label_names, k, out_path, top=20):
 
 def shortcuts(rows, top=20):
     """Keywords among the top ones made only of punctuation, digits or layout characters."""
-    return [row[0] for row in rows[:top] if A.is_layout(row[0])]
+    return [row[0] for row in rows[:top] if is_layout(row[0])]
 
 
 def pick_samples(results, n, num_classes):
@@ -133,7 +140,8 @@ def pick_samples(results, n, num_classes):
 
 
 KEYWORD_CHART_CLASSES = 10  # images/keywords_<class>.png for the first this many classes
-ESTIMATE_AFTER_TEXTS = 200  # a file longer than this gets a time estimate once this many are explained
+ESTIMATE_AFTER_TEXTS = 200  # a file longer than this gets a time estimate, once this share of its tokens is explained:
+ESTIMATE_AFTER_SHARE = 0.05
 HEATMAP_MAX_ROWS = 12  # 240 characters: more than maxlen, so only a text from elsewhere is cut
 
 
@@ -223,6 +231,41 @@ def write_html(results, rows, label_names, out_path, top, template, gold=None, c
         f.write(page)
 
 
+def explain_with_progress(trained, tokenizer, texts, steps, method, max_gap, max_steps, target, contrast, batch_rows,
+                          precision, title):
+    """attribution.explain with a progress bar, a time estimate for a long file, and the number of texts
+    explained again in each round after the first."""
+    rounds = []
+    with tqdm(total=len(texts), unit='text', desc=title, mininterval=1) as bar:
+        # the texts go shortest first: the estimate goes by tokens, not by texts
+        tokens = np.cumsum(sorted(min(len(text), trained.maxlen - 2) + 2 for text in texts))
+        since = []  # (time, texts done) after the first batch, which also sets TensorFlow's functions up
+
+        def progress(n):
+            bar.update(n)
+            if not since:
+                since.append((time.time(), bar.n))
+            # the first batches say how long the whole file will take, before the user waits for it
+            elif (len(since) == 1 and len(texts) > ESTIMATE_AFTER_TEXTS
+                  and tokens[bar.n - 1] - tokens[since[0][1] - 1] >= ESTIMATE_AFTER_SHARE * tokens[-1]):
+                since.append(True)
+                done = tokens[bar.n - 1] - tokens[since[0][1] - 1]
+                seconds = (time.time() - since[0][0]) / done * (tokens[-1] - tokens[bar.n - 1])
+                bar.write(f'{len(texts):,} texts to explain: about {max(1, round(seconds / 60))} more minutes on this '
+                          'machine' + (', more if some need more steps' if max_gap else '')
+                          + ' (--limit N explains the first N)')
+
+        def new_round(count, steps):
+            rounds.append(count)
+            bar.set_description(f'again, gap over {max_gap} ({steps} steps)', refresh=False)
+            bar.reset(total=count)
+
+        results = A.explain(trained, tokenizer, texts, steps, method, target, batch_rows, progress=progress,
+                            contrast=contrast, max_gap=max_gap or None, max_steps=max_steps, new_round=new_round,
+                            precision=precision)
+    return results, rounds
+
+
 # --- command line -----------------------------------------------------------
 
 def line_numbers(value):
@@ -242,14 +285,22 @@ def parse_args(argv=None):
                         help='texts to explain, one per line (text<TAB>label works too) (default: %(default)s)')
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='(default: %(default)s)')
     parser.add_argument('--albert-dir', default=path.ALBERT_DIR, help='(default: %(default)s)')
-    parser.add_argument('--steps', type=at_least(1), default=config.IG_STEPS, help='points on the path (default: %(default)s)')
-    parser.add_argument('--max-gap', type=float, default=config.IG_MAX_GAP,
+    parser.add_argument('--steps', type=at_least(1), help=f'points on the path (default: {config.IG_STEPS})')
+    parser.add_argument('--max-gap', type=float,
                         help='explain a text again with twice the steps while its completeness gap is over this '
-                             '(0: never) (default: %(default)s)')
+                             f'(0: never) (default: {config.IG_MAX_GAP})')
     parser.add_argument('--max-steps', type=at_least(1), default=config.IG_MAX_STEPS,
                         help='the most steps a text gets for --max-gap (default: %(default)s)')
-    parser.add_argument('--method', choices=A.METHODS, default=A.METHODS[0],
-                        help='quadrature of the path integral (default: %(default)s)')
+    parser.add_argument('--method', choices=A.METHODS, help=f'quadrature of the path integral (default: {A.METHODS[0]})')
+    speed = parser.add_mutually_exclusive_group()
+    speed.add_argument('--exact', action='store_true',
+                       help='explain every text with --method, --steps and --max-gap, however many (the default for '
+                            f'files of up to {config.IG_EXACT_TEXTS:,} texts, or when one of those three is given)')
+    speed.add_argument('--quick', action='store_true',
+                       help=f'the keyword tables from {config.IG_QUICK_STEPS} points a text, placed where the '
+                            "model's output changes, and only the heatmap texts explained exactly (the default for "
+                            f'files of more than {config.IG_EXACT_TEXTS:,} texts: about 3 times faster, and nearly '
+                            "--exact's tables)")
     parser.add_argument('--target', type=at_least(0),
                         help='explain this class for every text (default: each text\'s predicted class)')
     parser.add_argument('--contrast', type=at_least(0), nargs=2, metavar=('A', 'B'),
@@ -283,6 +334,10 @@ def parse_args(argv=None):
     parser.add_argument('--log-dir', default=path.LOG_DIR, help='(default: %(default)s)')
     parser.add_argument('--images-dir', default=path.IMAGES_DIR, help='(default: %(default)s)')
     args = parser.parse_args(argv)
+    args.exact_asked = args.exact or any(v is not None for v in (args.steps, args.method, args.max_gap))
+    args.steps = config.IG_STEPS if args.steps is None else args.steps
+    args.method = args.method or A.METHODS[0]
+    args.max_gap = config.IG_MAX_GAP if args.max_gap is None else args.max_gap
     if args.heatmap_lines:
         args.heatmaps = len(args.heatmap_lines)
     if not 0 <= args.threshold <= 1:
@@ -327,39 +382,38 @@ def main(argv=None):
     if args.heatmap_lines and max(args.heatmap_lines) > len(texts):
         fail(f'--heatmap-lines {max(args.heatmap_lines)}: {args.input} has {len(texts)} texts'
              + (f' (--limit {args.limit})' if args.limit else ''))
-    rounds = []  # texts explained again in each round after the first
     precision = ig_dtype(args.precision).name  # auto's choice on this CPU
-    with tqdm(total=len(texts), unit='text', desc=f'integrated gradients ({args.steps} steps, {precision})',
-              mininterval=1) as bar:
-        started, estimated = time.time(), []
-        # the texts go shortest first: the estimate goes by tokens, not by texts
-        tokens = sorted(min(len(text), trained.maxlen - 2) + 2 for text in texts)
+    quick = args.quick or (not args.exact_asked and len(texts) > config.IG_EXACT_TEXTS)
+    explain = lambda texts, steps, method, max_gap, title: explain_with_progress(  # noqa: E731
+        trained, tokenizer, texts, steps, method, max_gap, args.max_steps, target, contrast, args.batch_rows, precision,
+        title)
+    if quick:
+        print(f'{len(texts):,} texts: the keyword tables come from a quick pass of {config.IG_QUICK_STEPS} points a '
+              "text, placed where the model's output changes; the heatmap texts are then explained to a gap of "
+              f'{args.max_gap} (--exact explains every text so, about 3 times slower)')
+        results, _ = explain(texts, config.IG_QUICK_STEPS, 'warped', None, f'quick pass ({precision})')
+    else:
+        results, rounds = explain(texts, args.steps, args.method, args.max_gap,
+                                  f'integrated gradients ({args.steps} steps, {precision})')
+    samples = ([n - 1 for n in args.heatmap_lines] if args.heatmap_lines
+               else pick_samples(results, args.heatmaps, len(names)))
+    if quick and samples:
+        heatmap_results, rounds = explain([texts[i] for i in samples], args.steps, args.method, args.max_gap,
+                                          f'heatmap texts ({args.steps} steps, {precision})')
+        for i, result in zip(samples, heatmap_results):
+            results[i] = result
 
-        def progress(n):
-            bar.update(n)
-            # the first batches say how long the whole file will take, before the user waits for it
-            if not estimated and bar.n >= min(len(texts), ESTIMATE_AFTER_TEXTS) and len(texts) > ESTIMATE_AFTER_TEXTS:
-                estimated.append(True)
-                seconds = (time.time() - started) / sum(tokens[:bar.n]) * sum(tokens)
-                bar.write(f'{len(texts)} texts to explain: about {seconds / 60:.0f} minutes on this machine, more if '
-                          f'some need more steps (--limit N explains the first N)')
-
-        def new_round(count, steps):
-            rounds.append(count)
-            bar.set_description(f'again, gap over {args.max_gap} ({steps} steps)', refresh=False)
-            bar.reset(total=count)
-
-        results = A.explain(trained, tokenizer, texts, args.steps, args.method, target, args.batch_rows,
-                            progress=progress, contrast=contrast, max_gap=args.max_gap or None,
-                            max_steps=args.max_steps, new_round=new_round, precision=precision)
-
-    gaps = np.array([r['gap'] for r in results])
-    print_refinement(results, rounds[0] if rounds else 0, args.steps, args.max_gap, args.max_steps)
     if contrast is not None:
         print(f'explaining p({label_title(names, target)}) - p({label_title(names, contrast)}): '
               f'why {names[target]} rather than {names[contrast]}')
-    print(f'completeness gap |sum of attributions - (f(x) - f(baseline))| over {len(results)} texts, path in '
-          f'{precision}: mean {gaps.mean():.4f}, median {np.median(gaps):.4f}, max {gaps.max():.4f}')
+    exact = [results[i] for i in samples] if quick else results
+    if exact:
+        gaps = np.array([r['gap'] for r in exact])
+        print_refinement(exact, rounds[0] if rounds else 0, args.steps, args.max_gap, args.max_steps)
+        print(f'completeness gap |sum of attributions - (f(x) - f(baseline))| over {len(exact)} '
+              f"{'heatmap texts' if quick else 'texts'}, path in {precision}: mean {gaps.mean():.4f}, median "
+              f'{np.median(gaps):.4f}, max {gaps.max():.4f}'
+              + ("; the quick pass's gaps are larger (attributions.tsv has each text's steps and gap)" if quick else ''))
     segmenter = A.word_segmenter() if args.unit == 'word' else None
     table = lambda rs: A.keyword_table(rs, len(names), args.threshold, args.extracts_max, args.unit, segmenter)  # noqa: E731
     rows = table(results)
@@ -394,8 +448,6 @@ def main(argv=None):
         chart_path = os.path.join(args.images_dir, f'keywords_{k}.png')
         plot_keywords(class_rows[k], names, k, chart_path, top=min(args.top, 20))
         written.append(chart_path)
-    samples = ([n - 1 for n in args.heatmap_lines] if args.heatmap_lines
-               else pick_samples(results, args.heatmaps, len(names)))
     for n, i in enumerate(samples, start=1):
         image_path = os.path.join(args.images_dir, f'sample{n}.png')
         plot_heatmap(results[i], names, image_path)
