@@ -251,8 +251,9 @@ def explain_with_progress(trained, tokenizer, texts, steps, method, max_gap, max
                 since.append(True)
                 done = tokens[bar.n - 1] - tokens[since[0][1] - 1]
                 seconds = (time.time() - since[0][0]) / done * (tokens[-1] - tokens[bar.n - 1])
-                bar.write(f'{len(texts):,} texts to explain: about {max(1, round(seconds / 60))} more minutes on this '
-                          'machine' + (', more if some need more steps' if max_gap else '')
+                minutes = max(1, round(seconds / 60))
+                bar.write(f"{len(texts):,} texts to explain: about {minutes} more minute{'s' if minutes > 1 else ''} on "
+                          'this machine' + (', more if some need more steps' if max_gap else '')
                           + ' (--limit N explains the first N)')
 
         def new_round(count, steps):
