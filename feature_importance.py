@@ -23,7 +23,7 @@ That costs 20 to 40 forward-and-backward passes a text: a file of more than
 1,000 texts (config.IG_EXACT_TEXTS) therefore gets its keyword tables from a
 quick pass instead, 6 points a text placed where the model's output changes
 (--method warped), and only its heatmap texts are explained to --max-gap: about
-3 times faster, with nearly the same tables (docs/results.md).
+2 to 3 times faster, with nearly the same tables (docs/results.md).
 --exact (or giving --steps, --method or --max-gap) explains every text to the
 gap, --quick takes the quick pass for a small file too.
 
@@ -300,7 +300,7 @@ def parse_args(argv=None):
     speed.add_argument('--quick', action='store_true',
                        help=f'the keyword tables from {config.IG_QUICK_STEPS} points a text, placed where the '
                             "model's output changes, and only the heatmap texts explained exactly (the default for "
-                            f'files of more than {config.IG_EXACT_TEXTS:,} texts: about 3 times faster, and nearly '
+                            f'files of more than {config.IG_EXACT_TEXTS:,} texts: 2 to 3 times faster, and nearly '
                             "--exact's tables)")
     parser.add_argument('--target', type=at_least(0),
                         help='explain this class for every text (default: each text\'s predicted class)')
@@ -391,7 +391,7 @@ def main(argv=None):
     if quick:
         print(f'{len(texts):,} texts: the keyword tables come from a quick pass of {config.IG_QUICK_STEPS} points a '
               "text, placed where the model's output changes; the heatmap texts are then explained to a gap of "
-              f'{args.max_gap} (--exact explains every text so, about 3 times slower)')
+              f'{args.max_gap} (--exact explains every text so, 2 to 3 times slower)')
         results, _ = explain(texts, config.IG_QUICK_STEPS, 'warped', None, f'quick pass ({precision})')
     else:
         results, rounds = explain(texts, args.steps, args.method, args.max_gap,
