@@ -140,8 +140,8 @@ def pick_samples(results, n, num_classes):
 
 
 KEYWORD_CHART_CLASSES = 10  # images/keywords_<class>.png for the first this many classes
-ESTIMATE_AFTER_TEXTS = 200  # a file longer than this gets a time estimate, once this share of its tokens is explained:
-ESTIMATE_AFTER_SHARE = 0.05
+ESTIMATE_AFTER_TEXTS = 200  # a file longer than this gets a time estimate,
+ESTIMATE_AFTER_SHARE = 0.05  # once this share of its tokens is explained after the first batch
 HEATMAP_MAX_ROWS = 12  # 240 characters: more than maxlen, so only a text from elsewhere is cut
 
 
@@ -239,18 +239,20 @@ def explain_with_progress(trained, tokenizer, texts, steps, method, max_gap, max
     with tqdm(total=len(texts), unit='text', desc=title, mininterval=1) as bar:
         # the texts go shortest first: the estimate goes by tokens, not by texts
         tokens = np.cumsum(sorted(min(len(text), trained.maxlen - 2) + 2 for text in texts))
-        since = []  # (time, texts done) after the first batch, which also sets TensorFlow's functions up
+        clock = {}  # 'start': (time, tokens done) after the first batch, which also sets TensorFlow's functions up
 
         def progress(n):
             bar.update(n)
-            if not since:
-                since.append((time.time(), bar.n))
+            done = tokens[bar.n - 1]
+            if 'start' not in clock:
+                clock['start'] = time.time(), done
+                return
             # the first batches say how long the whole file will take, before the user waits for it
-            elif (len(since) == 1 and len(texts) > ESTIMATE_AFTER_TEXTS
-                  and tokens[bar.n - 1] - tokens[since[0][1] - 1] >= ESTIMATE_AFTER_SHARE * tokens[-1]):
-                since.append(True)
-                done = tokens[bar.n - 1] - tokens[since[0][1] - 1]
-                seconds = (time.time() - since[0][0]) / done * (tokens[-1] - tokens[bar.n - 1])
+            started, at_start = clock['start']
+            if ('estimated' not in clock and len(texts) > ESTIMATE_AFTER_TEXTS
+                    and done - at_start >= ESTIMATE_AFTER_SHARE * tokens[-1]):
+                clock['estimated'] = True
+                seconds = (time.time() - started) / (done - at_start) * (tokens[-1] - done)
                 minutes = max(1, round(seconds / 60))
                 bar.write(f"{len(texts):,} texts to explain: about {minutes} more minute{'s' if minutes > 1 else ''} on "
                           'this machine' + (', more if some need more steps' if max_gap else '')
