@@ -44,6 +44,10 @@ SCHEDULE_SHARE = 0.5
 # and peak. A lower peak (1e-4) kept the starting weights too close to where they were: it learnt 50,
 # 100 and 300 lines of English reports less well (docs/results.md, Your own data).
 INIT_FROM_LEARNING_RATE = 3e-4
+# ...and the token embeddings learn this many times as fast as the rest: words the starting model
+# never read (another script, another language) have embeddings it never trained, and at the body's
+# rate they stay where they started while the body forgets what it knew.
+INIT_FROM_EMBEDDING_LR_MULTIPLIER = 10.0
 # Training batches are grouped by length: the shuffled data is cut into chunks of
 # this many batches, each sorted by length, so little of a batch is padding.
 LENGTH_BUCKET_BATCHES = 10

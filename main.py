@@ -179,7 +179,8 @@ def run(args, strategy):
         lr_schedule=schedule, init_from=args.init_from, mix_in=args.mix_in, mix_in_size=args.mix_in_size or 0,
         gradient_penalty=args.gradient_penalty, adversarial=args.adversarial,
         unk_rate=0.0 if pretrained or args.init_from else args.unk_rate, span_dropout=args.span_dropout,
-        label_smoothing=args.label_smoothing, blank_rate=args.blank_rate, distribute=args.distribute)
+        label_smoothing=args.label_smoothing, blank_rate=args.blank_rate, distribute=args.distribute,
+        embedding_lr_multiplier=config.INIT_FROM_EMBEDDING_LR_MULTIPLIER if args.init_from else 1.0)
     tokenizer = M.training_tokenizer(tokenizer, [text for text, _ in splits.train], settings.unk_rate, settings.maxlen)
     progress = Progress()
     train(model, optimizer, tokenizer, splits, settings, progress)

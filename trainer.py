@@ -102,7 +102,7 @@ def make_optimizer(pretrained, learning_rate=None, schedule=None):
 
 
 def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, adversarial=config.ADVERSARIAL,
-                    max_tokens=config.MAX_TRAIN_TOKENS, label_smoothing=0.0):
+                    max_tokens=config.MAX_TRAIN_TOKENS, label_smoothing=0.0, embedding_lr_multiplier=1.0):
     """A training step: (token_ids, segment_ids, labels) -> (cross-entropy, probs), as a float and numpy.
 
     Loss = cross-entropy + gradient_penalty/2 * sum of squared gradients of the
@@ -177,10 +177,15 @@ def make_train_step(model, optimizer, gradient_penalty=config.GRADIENT_PENALTY, 
     def move_embeddings(delta):
         embeddings.assign_add(delta)  # every replica's copy
 
+    def apply_on_replica(grads):
+        before = tf.identity(embeddings) if embedding_lr_multiplier != 1.0 else None
+        optimizer.apply_gradients(zip(grads, variables), skip_gradients_aggregation=True)
+        if before is not None:  # the token embeddings' step, times the multiplier: Adam's step ignores a gradient's scale
+            embeddings.assign(before + embedding_lr_multiplier * (embeddings - before))
+
     @tf.function
     def apply(grads):
-        strategy.run(lambda grads: optimizer.apply_gradients(zip(grads, variables), skip_gradients_aggregation=True),
-                     args=(grads,))
+        strategy.run(apply_on_replica, args=(grads,))
 
     def summed_gradients(rounds, batch_rows):
         total, ce, probs = None, 0.0, []
@@ -362,6 +367,7 @@ class Settings:
     span_dropout: float = config.SPAN_DROPOUT
     label_smoothing: float = 0.0  # runs saved before it existed trained without
     blank_rate: float = 0.0  # as label_smoothing
+    embedding_lr_multiplier: float = 1.0  # the token embeddings' learning rate over the rest's (main.py --init-from)
     all_data: bool = False  # continue_fit --all-data trained on val and test too: nothing held out to calibrate on
     distribute: str = 'none'  # --distribute: model.make_strategy's name
 
@@ -467,7 +473,8 @@ def train(model, optimizer, tokenizer, splits, settings, progress):
     checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
     manager = tf.train.CheckpointManager(checkpoint, path.resume_dir(settings.weights), max_to_keep=2)
     train_step = make_train_step(model, optimizer, settings.gradient_penalty, settings.adversarial,
-                                 label_smoothing=settings.label_smoothing)
+                                 label_smoothing=settings.label_smoothing,
+                                 embedding_lr_multiplier=settings.embedding_lr_multiplier)
     predict_fn = make_predict_fn(model)
     steps_per_epoch = math.ceil(len(splits.train) / settings.batch_size)
     augment = None

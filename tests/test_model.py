@@ -79,6 +79,26 @@ def test_gradient_penalty_and_fgm_change_the_update(tiny_albert_dir):
     assert not np.allclose(penalised, adversarial)
 
 
+def test_the_embedding_multiplier_scales_the_token_embeddings_step_only(tiny_albert_dir):
+    """--init-from's embeddings learn k times as fast: their Adam step is k times the plain one, the rest's the same."""
+    model, tokenizer = tiny_model(tiny_albert_dir)
+    token_ids, segment_ids, labels = toy_batch(tokenizer)
+    start = model.get_weights()
+    updated = []
+    for multiplier in (1.0, 10.0):
+        model.set_weights(start)
+        trainer.make_train_step(model, keras.optimizers.Adam(1e-3), embedding_lr_multiplier=multiplier)(
+            token_ids, segment_ids, labels)
+        updated.append(model.get_weights())
+    embedding = [w.name for w in model.weights].index(model.get_layer(M.TOKEN_EMBEDDING).embeddings.name)
+    for i, (plain, faster, before) in enumerate(zip(*updated, start)):
+        if i == embedding:
+            assert np.abs(plain - before).max() > 1e-4
+            np.testing.assert_allclose(faster - before, 10.0 * (plain - before), atol=1e-6)
+        else:
+            np.testing.assert_allclose(faster, plain, atol=1e-6)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('gradient_penalty,adversarial', [(0.0, 0.0), (1.0, 0.0), (1.0, 0.5)])
 def test_a_batch_cut_into_parts_makes_the_same_update(tiny_albert_dir, gradient_penalty, adversarial):
