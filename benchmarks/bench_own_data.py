@@ -7,6 +7,9 @@ A family of texts the starting model never read stands in for her export:
                shipped data. The starting model is trained here first, on the shipped generator's
                data with that family left out (10,000 texts, as make train; about 17 minutes, kept
                in --base-dir for the next run), so it knows the domain but not these names.
+  imaging      the imaging register (CT, MR, ultrasound, barium and X-ray reports of the upper
+               tract, the lower tract and the rest of the body: every generator of the shipped
+               data named imaging); its starting model is trained the same way without them.
   english      English-language reports (some hospitals write their findings in English; the
                generator writes none), made by a small phrase generator here; the starting model
                is the shipped one, which has never read an English report.
@@ -115,15 +118,26 @@ def family_text(rng, label):
     return rng.choice(OPENERS) + rng.choice(forms)()
 
 
-def terminology_text(rng, label):
-    """One text of the terminology family, restyled and checked as the generator does its own."""
-    while True:
-        text = S.trim(S.restyle(rng, S.weighted(rng, T.GENERATORS[label])(rng)).strip())
-        if S.acceptable(text, label):
-            return text
+def in_family(family, generator, group):
+    """Whether a generator of the shipped data (in its group of synthesize.SOURCES) writes the family."""
+    if family == 'terminology':
+        return any(group is T.GENERATORS[label] for label in T.GENERATORS)
+    return family == 'imaging' and 'imaging' in generator.__qualname__
 
 
-FAMILIES = {'terminology': terminology_text, 'english': family_text}
+def generated_family_text(family):
+    def text_of(rng, label):
+        """One text of a family of the shipped generator, restyled and checked as the generator does its own."""
+        generators = [(w, g) for _, group in S.SOURCES[label] for w, g in group if in_family(family, g, group)]
+        while True:
+            text = S.trim(S.restyle(rng, S.weighted(rng, generators)(rng)).strip())
+            if S.acceptable(text, label):
+                return text
+    return text_of
+
+
+FAMILIES = {'terminology': generated_family_text('terminology'), 'imaging': generated_family_text('imaging'),
+            'english': family_text}
 
 
 def family_rows(n, seed, exclude=(), family='english'):
@@ -141,21 +155,23 @@ def family_rows(n, seed, exclude=(), family='english'):
     return rows
 
 
-def base_model(base_dir, seed, epochs):
-    """The starting model of the terminology family: trained on the shipped generator's data without
-    that family, in base_dir (reused when a finished run is there). Returns (weights, its training file)."""
+def base_model(base_dir, seed, epochs, family):
+    """The starting model of a family of the shipped generator: trained on the shipped generator's data
+    without that family, in base_dir (reused when a finished run is there). Returns (weights, its training file)."""
     weights, train_path = os.path.join(base_dir, 'base.h5'), os.path.join(base_dir, 'train.txt')
     if os.path.exists(os.path.join(base_dir, 'log', 'metrics.json')):  # written when the run has finished
         return weights, train_path
     sources = S.SOURCES
-    S.SOURCES = {label: [(w, gens) for w, gens in group if gens is not T.GENERATORS[label]] for label, group in sources.items()}
+    S.SOURCES = {label: [(share, kept) for share, kept in
+                         ((share, [(w, g) for w, g in group if not in_family(family, g, group)]) for share, group in groups)
+                         if kept] for label, groups in sources.items()}
     try:
         rows = S.synthesize(S.DEFAULT_SIZE, seed)
     finally:
         S.SOURCES = sources
     train, val, test = split_dataset(rows, seed)
     write_dataset(base_dir, {'train': train, 'val': val, 'test': test}, read_label_names(path.LABELS_PATH))
-    print(f'training the starting model on {len(rows)} texts without the terminology family ({base_dir})', flush=True)
+    print(f'training the starting model on {len(rows)} texts without the {family} family ({base_dir})', flush=True)
     run_script(['main.py', '--train', train_path, '--val', os.path.join(base_dir, 'val.txt'),
                 '--test', os.path.join(base_dir, 'test.txt'), '--check', '', '--epochs', str(epochs),
                 '--seed', str(seed), '--weights', weights, '--log-dir', os.path.join(base_dir, 'log'),
@@ -225,8 +241,8 @@ def plot(results, sizes, out_path, family):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--family', choices=sorted(FAMILIES), default='terminology', help='(default: %(default)s)')
-    parser.add_argument('--base-dir', default=os.path.join(path.LOG_DIR, 'own_data_base'),
-                        help='the terminology family\'s starting model, trained there once (default: %(default)s)')
+    parser.add_argument('--base-dir', help='the terminology or imaging family\'s starting model, trained there once '
+                                           '(default: log/own_data_base_<family>)')
     parser.add_argument('--sizes', type=int, nargs='+', default=[50, 100, 300, 1000], help='labelled lines (default: %(default)s)')
     parser.add_argument('--variants', nargs='+', choices=VARIANTS, default=list(VARIANTS), metavar='VARIANT',
                         help=f"which runs (default: all of {', '.join(repr(v) for v in VARIANTS)})")
@@ -247,8 +263,9 @@ def main(argv=None):
 
     check_rows = load_data_or_fail(path.CHECK_PATH, 3)
     mix_in = path.TRAIN_PATH
-    if args.family == 'terminology':
-        args.init_from, mix_in = base_model(args.base_dir, args.seed, args.epochs)
+    if args.family != 'english':
+        base_dir = args.base_dir or os.path.join(path.LOG_DIR, f'own_data_base_{args.family}')
+        args.init_from, mix_in = base_model(base_dir, args.seed, args.epochs, args.family)
     test_rows = family_rows(args.test_lines, args.seed + 7, family=args.family)
     pool = family_rows(max(args.sizes), args.seed, exclude={text for text, _ in test_rows}, family=args.family)
     start_family, _ = accuracy(args.init_from, test_rows)
