@@ -166,8 +166,8 @@ def compare_with_predict(export_dir, texts, weights, albert_dir, batch_size):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument('--weights', default=path.WEIGHTS_PATH, help='trained weights (default: %(default)s)')
-    parser.add_argument('--output', default=path.EXPORT_DIR,
-                        help='the folder of numbered versions to add one to (default: %(default)s)')
+    parser.add_argument('--output', help='the folder of numbered versions to add one to (default: the weights\' '
+                                         'path with _savedmodel for .h5: weights/albert_tiny_savedmodel)')
     parser.add_argument('--version', type=at_least(1), help='the version number (default: one more than the highest there)')
     parser.add_argument('--check', default=path.TEST_PATH if os.path.exists(path.TEST_PATH) else '',
                         help="texts (one a line, text<TAB>label works) to check the export on; '' for none "
@@ -181,6 +181,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    args.output = args.output or path.export_dir(args.weights)
     try:
         check_not_an_input([args.output], [args.weights, *([args.check] if args.check else [])])
         check_not_a_lock([args.output], args.weights)

@@ -40,6 +40,12 @@ WEIGHTS_PATH = os.path.join(WEIGHTS_DIR, 'albert_tiny.h5')
 # export.py's SavedModels, one numbered folder a version (TF Serving's layout)
 EXPORT_DIR = os.path.join(WEIGHTS_DIR, 'albert_tiny_savedmodel')
 
+
+def export_dir(weights_path):
+    """export.py's default --output for a model: weights/mine.h5 -> weights/mine_savedmodel (the shipped
+    weights' is EXPORT_DIR), so that another model's versions never join the shipped model's."""
+    return os.path.splitext(weights_path)[0] + '_savedmodel'
+
 LOG_DIR = os.path.join(ROOT, 'log')
 IMAGES_DIR = os.path.join(ROOT, 'images')
 

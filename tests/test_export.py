@@ -149,6 +149,19 @@ def test_each_export_is_a_new_version_and_none_is_written_over(trained_tiny, tmp
     assert sorted(os.listdir(out_dir)) == ['1', '2']  # no temporary folder left behind
 
 
+def test_the_default_output_follows_the_weights(trained_tiny, tmp_path, capsys):
+    """Another model's versions never join the shipped model's: weights/mine.h5 -> weights/mine_savedmodel/1."""
+    _, _, weights = trained_tiny
+    mine = tmp_path / 'mine.h5'
+    for source, target in zip(path.model_files(weights), path.model_files(str(mine))):
+        if os.path.exists(source):
+            shutil.copy(source, target)
+    export.main(['--weights', str(mine), '--check', ''])
+    assert 'mine_savedmodel/1' in capsys.readouterr().out
+    assert os.listdir(tmp_path / 'mine_savedmodel') == ['1']
+    assert path.export_dir(path.WEIGHTS_PATH) == path.EXPORT_DIR
+
+
 def test_a_killed_export_s_temporary_folder_goes_with_the_next_export(trained_tiny, tmp_path):
     dead = subprocess.Popen([sys.executable, '-c', 'pass'])
     dead.wait()
