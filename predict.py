@@ -198,7 +198,7 @@ def parse_args(argv=None):
         parser.error('give either texts or --input FILE')
     for i, text in enumerate(args.texts, start=1):
         if text_problem(text):
-            parser.error(f'text {i} is {text_problem(text)}: nothing to classify')
+            fail(f'text {i} is {text_problem(text)}: nothing to classify')  # bad input, not bad usage: no usage block
     if args.bad_cases and not args.input:
         parser.error('--bad-cases needs a labelled --input file')
     if args.bad_cases == '-':
