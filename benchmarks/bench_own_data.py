@@ -14,7 +14,7 @@ A family of texts the starting model never read stands in for her export:
                generator writes none), made by a small phrase generator here; the starting model
                is the shipped one, which has never read an English report.
 
-Both are labelled by the shipped rule (upper tract 1, lower tract 2, anything else 0). For each N
+All are labelled by the shipped rule (upper tract 1, lower tract 2, anything else 0). For each N
 her N labelled lines are split 8:1:1 as data_transfer.py splits, and main.py trains on them:
 
   scratch, fixed      from scratch, the schedule as written (80 warm-up steps, as before it was squeezed:
@@ -29,7 +29,7 @@ Prints a markdown table and writes the curve as a PNG. The english family needs
 the shipped model (make train). About 40 minutes on 2 cores with the defaults
 (the base model included).
 
-    python benchmarks/bench_own_data.py [--family terminology] [--sizes 50 100 300 1000] [--plot docs/images/own_data.png]
+    python benchmarks/bench_own_data.py [--family terminology|imaging|english] [--sizes 50 100 300 1000] [--plot docs/images/own_data.png]
 """
 import argparse
 import csv
