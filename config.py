@@ -134,8 +134,10 @@ IG_PRECISION = 'auto'     # matrix products of the path: bfloat16 where the CPU 
 IG_SCAN_STEPS = 4         # --method warped: stretches of the path a forward pass measures f on first
 IG_WARP_FLOOR = 0.3       # --method warped: the share of points spread evenly, whatever f does
 # A file of more texts than this gets its keyword tables from a quick pass: IG_QUICK_STEPS warped points a
-# text, no second round; only the heatmap texts are then explained to IG_MAX_GAP. On data/all.txt the
+# text, more only for a text whose gap is over IG_QUICK_MAX_GAP; only the heatmap texts are then explained
+# to IG_MAX_GAP. On data/all.txt the
 # per-class top 20 were the exact run's but for one swap at rank 20, in a third of the time
 # (docs/results.md, "Keyword tables, faster"; feature_importance.py --exact, --quick).
 IG_EXACT_TEXTS = 1000
 IG_QUICK_STEPS = 6
+IG_QUICK_MAX_GAP = 0.2  # the quick pass explains the few texts (3% of data/all.txt) whose gap is over this again

@@ -22,7 +22,8 @@ probability turns within a short stretch of the path, which 20 points can miss.
 That costs 20 to 40 forward-and-backward passes a text: a file of more than
 1,000 texts (config.IG_EXACT_TEXTS) therefore gets its keyword tables from a
 quick pass instead, 6 points a text placed where the model's output changes
-(--method warped), and only its heatmap texts are explained to --max-gap: about
+(--method warped; again with more only where the gap is over 0.2), and only its
+heatmap texts are explained to --max-gap: about
 2 to 3 times faster, with nearly the same tables (docs/results.md).
 --exact (or giving --steps, --method or --max-gap) explains every text to the
 gap, --quick takes the quick pass for a small file too.
@@ -394,7 +395,7 @@ def main(argv=None):
         print(f'{len(texts):,} texts: the keyword tables come from a quick pass of {config.IG_QUICK_STEPS} points a '
               "text, placed where the model's output changes; the heatmap texts are then explained to a gap of "
               f'{args.max_gap} (--exact explains every text so, 2 to 3 times slower)')
-        results, _ = explain(texts, config.IG_QUICK_STEPS, 'warped', None, f'quick pass ({precision})')
+        results, _ = explain(texts, config.IG_QUICK_STEPS, 'warped', config.IG_QUICK_MAX_GAP, f'quick pass ({precision})')
     else:
         results, rounds = explain(texts, args.steps, args.method, args.max_gap,
                                   f'integrated gradients ({args.steps} steps, {precision})')
