@@ -37,14 +37,15 @@ ALBERT_DIR = os.path.join(ROOT, 'albert_tiny_google_zh')
 
 WEIGHTS_DIR = os.path.join(ROOT, 'weights')
 WEIGHTS_PATH = os.path.join(WEIGHTS_DIR, 'albert_tiny.h5')
-# export.py's SavedModels, one numbered folder a version (TF Serving's layout)
-EXPORT_DIR = os.path.join(WEIGHTS_DIR, 'albert_tiny_savedmodel')
 
 
 def export_dir(weights_path):
-    """export.py's default --output for a model: weights/mine.h5 -> weights/mine_savedmodel (the shipped
-    weights' is EXPORT_DIR), so that another model's versions never join the shipped model's."""
+    """export.py's SavedModels of a model, one numbered folder a version (TF Serving's layout):
+    weights/mine.h5 -> weights/mine_savedmodel, so that another model's versions never join the shipped model's."""
     return os.path.splitext(weights_path)[0] + '_savedmodel'
+
+
+EXPORT_DIR = export_dir(WEIGHTS_PATH)  # weights/albert_tiny_savedmodel
 
 LOG_DIR = os.path.join(ROOT, 'log')
 IMAGES_DIR = os.path.join(ROOT, 'images')

@@ -126,11 +126,13 @@ def in_family(family, generator, group):
 
 
 def generated_family_text(family):
+    generators = {label: [(w, g) for _, group in groups for w, g in group if in_family(family, g, group)]
+                  for label, groups in S.SOURCES.items()}
+
     def text_of(rng, label):
         """One text of a family of the shipped generator, restyled and checked as the generator does its own."""
-        generators = [(w, g) for _, group in S.SOURCES[label] for w, g in group if in_family(family, g, group)]
         while True:
-            text = S.trim(S.restyle(rng, S.weighted(rng, generators)(rng)).strip())
+            text = S.trim(S.restyle(rng, S.weighted(rng, generators[label])(rng)).strip())
             if S.acceptable(text, label):
                 return text
     return text_of
