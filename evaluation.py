@@ -21,7 +21,7 @@ import numpy as np
 import config
 from baselines import keyword_rules_for
 from inference import make_logits_fn, make_predict_fn, predict_logits, predict_proba
-from model import save_temperature
+from model import load_trained, save_temperature
 from path import sidecar_paths
 from utils.calibration import calibration_report, fit_temperature, softmax
 from utils.cli import fail, shown_path
@@ -147,6 +147,22 @@ def model_warnings(labels, predicted, accuracy, label_names):
     return warnings
 
 
+def starting_model_accuracy(settings, test, label_names):
+    """A run --init-from a model of the same classes: that model's accuracy on the run's test split, to
+    compare with the new model's (a few lines of fine-tuning can make a good model worse); else None."""
+    if not settings.init_from or not test:
+        return None
+    try:
+        starting, tokenizer = load_trained(settings.init_from)
+    except (FileNotFoundError, ValueError) as e:  # moved or deleted since the run began: only the comparison is lost
+        print(f'note: the starting model cannot be compared ({e})')
+        return None
+    if tuple(starting.label_names) != tuple(label_names):
+        return None
+    predicted = predict_proba(starting, tokenizer, [text for text, _ in test]).argmax(axis=1)
+    return float(np.mean(predicted == np.array([label for _, label in test])))
+
+
 def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, matmul_gflops, started):
     """Evaluate the best weights on the test set (and the check set); write metrics, history and plots.
 
@@ -160,6 +176,13 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
     cm = confusion_matrix([label for _, label in splits.test], predicted, len(label_names))
     print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {shown_path(settings.weights)}')
     print(format_report(cm, label_names))
+    starting_accuracy = starting_model_accuracy(settings, splits.test, label_names)
+    if starting_accuracy is not None:
+        print(f'the starting model ({shown_path(settings.init_from)}) scores {starting_accuracy:.6f} on the same test texts')
+        if starting_accuracy > accuracy:
+            print(f'warning: the starting model does better on your test split than the model trained from it '
+                  f'({starting_accuracy:.4f} against {accuracy:.4f}, {len(splits.test)} texts): use '
+                  f'{shown_path(settings.init_from)} as it is, or label more texts', file=sys.stderr)
     if splits.val:
         _, val_accuracy, val_predicted = evaluate(model, predict_fn, tokenizer, splits.val, settings.batch_size)
         for warning in model_warnings([label for _, label in splits.val], val_predicted, val_accuracy, label_names):
@@ -181,6 +204,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
           f"scaled to {REFERENCE_GFLOPS} GFLOP/s; peak memory (RSS) {throughput['peak_rss_mb']:,} MB")
     best = min(progress.history, key=lambda row: row['val_loss'])
     metrics = {'test_accuracy': accuracy, 'test_loss': loss, 'test_size': len(splits.test),
+               'starting_model_test_accuracy': starting_accuracy,
                'per_class': {name: s for name, s in zip(label_names, per_class_scores(cm))},
                'confusion_matrix': cm.tolist(), 'epochs': progress.epoch, 'best_epoch': best['epoch'],
                'best_val_loss': progress.best_val_loss, 'best_val_acc': progress.best_val_acc,

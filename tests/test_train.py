@@ -3,6 +3,7 @@ import csv
 import json
 import os
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -414,8 +415,19 @@ def test_main_init_from_trains_on_and_resumes_with_the_squeezed_schedule(tiny_al
     before = M.load_trained(source)[0].get_weights()
     out = tmp_path / 'mine'
     weights = run_main(tiny_albert_dir, toy_data, out, '--epochs', '2', '--patience', '5', '--init-from', source)
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert f'starting from {source}: its body and vocabulary, its classifier (the same classes)' in printed
+    # the starting model is scored on the same test split, and a warning says when it does better
+    with open(out / 'log' / 'metrics.json', encoding='utf-8') as f:
+        metrics = json.load(f)
+    test_rows = load_data(toy_data['test'])
+    starting, tokenizer = M.load_trained(source)
+    predicted = inference.predict_proba(starting, tokenizer, [text for text, _ in test_rows]).argmax(axis=1)
+    assert metrics['starting_model_test_accuracy'] == pytest.approx(np.mean(predicted == [y for _, y in test_rows]))
+    assert f"the starting model ({source}) scores {metrics['starting_model_test_accuracy']:.6f}" in printed
+    better = metrics['starting_model_test_accuracy'] > metrics['test_accuracy']
+    assert ('warning: the starting model does better on your test split' in captured.err) == better
     assert 'squeezed to {1: 1.0, 4: 0.1}' in printed  # 2 epochs of 4 steps: the schedule ends by step 4
     settings, progress = trainer.load_state(weights)
     assert settings.init_from == source and settings.lr_schedule == {'1': 1.0, '4': 0.1}  # JSON's keys are strings
@@ -428,6 +440,17 @@ def test_main_init_from_trains_on_and_resumes_with_the_squeezed_schedule(tiny_al
     # resuming rebuilds the same optimiser: one more epoch goes on at the decayed rate
     continue_fit.main(['--weights', weights, '--epochs', '3', '--log-dir', str(out / 'log'), '--images-dir', str(out / 'images')])
     assert float(history(out)[-1]['lr']) == pytest.approx(3e-4) and int(history(out)[-1]['step']) == 12
+
+
+def test_the_starting_model_is_compared_only_when_it_has_the_same_classes(trained_tiny, toy_data):
+    _, _, source_weights = trained_tiny
+    test_rows = load_data(toy_data['test'])
+    source, _ = M.load_trained(source_weights)
+    settings = SimpleNamespace(init_from=source_weights)  # what starting_model_accuracy reads of a run's Settings
+    accuracy = evaluation.starting_model_accuracy(settings, test_rows, source.label_names)
+    assert 0.0 <= accuracy <= 1.0
+    assert evaluation.starting_model_accuracy(settings, test_rows, ['a', 'b', 'c', 'd']) is None
+    assert evaluation.starting_model_accuracy(SimpleNamespace(init_from=None), test_rows, source.label_names) is None
 
 
 def test_init_from_its_own_output_and_mix_in_of_other_classes_are_one_line(tiny_albert_dir, toy_data, tmp_path, capsys):
