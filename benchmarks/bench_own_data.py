@@ -27,9 +27,10 @@ and each model is scored on 400 lines of the family it never trained on, and
 on data/ood_check.txt (does starting from a trained model keep what it knew?).
 Prints a markdown table and writes the curve as a PNG. The english family needs
 the shipped model (make train). About 40 minutes on 2 cores with the defaults
-(the base model included).
+(the base model included). Runs of a few hundred lines differ by a few points from one draw of
+lines and seed to the next: --repeats runs each several times and gives the mean and range.
 
-    python benchmarks/bench_own_data.py [--family terminology|imaging|english] [--sizes 50 100 300 1000] [--plot docs/images/own_data.png]
+    python benchmarks/bench_own_data.py [--family terminology|imaging|english] [--sizes 50 100 300 1000] [--repeats 3] [--plot docs/images/own_data.png]
 """
 import argparse
 import csv
@@ -215,6 +216,22 @@ def accuracy(weights, rows):
     return right / len(rows), max(list(predicted).count(k) for k in set(predicted)) / len(rows)
 
 
+def summary(rows):
+    """The repeats of one variant and N: the mean of each figure (the largest class share: the largest),
+    and the lowest and highest family accuracy and ood_check."""
+    result = {key: sum(row[key] for row in rows) / len(rows) for key in ('family', 'check', 'seconds', 'epochs')}
+    result['one_class'] = max(row['one_class'] for row in rows)
+    for key in ('family', 'check'):
+        result[f'{key}_range'] = (min(row[key] for row in rows), max(row[key] for row in rows))
+    return result
+
+
+def spread(result, key):
+    """A figure of the table: the mean, with the repeats' range when there were several."""
+    low, high = result[f'{key}_range']
+    return f'{result[key]:.4f}' + (f' ({low:.4f}-{high:.4f})' if high > low else '')
+
+
 def plot(results, sizes, out_path, family):
     import matplotlib
     matplotlib.use('Agg')
@@ -222,9 +239,12 @@ def plot(results, sizes, out_path, family):
     from utils.files import atomic_path
     figure, ax = plt.subplots(figsize=(6.4, 4.2))
     for variant in VARIANTS:
-        points = [(n, results[(variant, n)]['family']) for n in sizes if (variant, n) in results]
+        points = [(n, results[(variant, n)]) for n in sizes if (variant, n) in results]
         if points:
-            ax.plot(*zip(*points), marker='o', label=variant)
+            xs, means = [n for n, _ in points], [r['family'] for _, r in points]
+            errors = [[r['family'] - r['family_range'][0] for _, r in points],
+                      [r['family_range'][1] - r['family'] for _, r in points]]
+            ax.errorbar(xs, means, yerr=errors, marker='o', capsize=3, label=variant)
     ax.set_xscale('log')
     ax.set_xticks(sizes, [str(n) for n in sizes])
     ax.set_xlabel('labelled lines of her own (split 8:1:1)')
@@ -256,12 +276,17 @@ def main(argv=None):
                         help=f'main.py --learning-rate of the init-from runs (default: main.py\'s, '
                              f'{config.INIT_FROM_LEARNING_RATE:g})')
     parser.add_argument('--seed', type=int, default=config.SEED, help='(default: %(default)s)')
+    parser.add_argument('--repeats', type=int, default=1,
+                        help='runs of each variant and N, each with other lines of the family and seed (--seed, '
+                             '--seed + 1, ...): the table gives their mean and range (default: %(default)s)')
     parser.add_argument('--plot', help='write the curve to this PNG (e.g. docs/images/own_data.png)')
     args = parser.parse_args(argv)
     if args.family == 'english' and not os.path.exists(args.init_from):
         fail(f'{args.init_from} not found: train the shipped model first (make train)')
     if any(n < 10 for n in args.sizes):
         fail('--sizes: at least 10 lines, so that every split gets some')
+    if args.repeats < 1:
+        fail('--repeats: at least 1')
 
     check_rows = load_data_or_fail(path.CHECK_PATH, 3)
     mix_in = path.TRAIN_PATH
@@ -269,29 +294,36 @@ def main(argv=None):
         base_dir = args.base_dir or os.path.join(path.LOG_DIR, f'own_data_base_{args.family}')
         args.init_from, mix_in = base_model(base_dir, args.seed, args.epochs, args.family)
     test_rows = family_rows(args.test_lines, args.seed + 7, family=args.family)
-    pool = family_rows(max(args.sizes), args.seed, exclude={text for text, _ in test_rows}, family=args.family)
+    seeds = [args.seed + r for r in range(args.repeats)]
+    # each repeat: her lines drawn with its own seed (never the test lines), and main.py run with it
+    pools = {seed: family_rows(max(args.sizes), seed, exclude={text for text, _ in test_rows}, family=args.family)
+             for seed in seeds}
     start_family, _ = accuracy(args.init_from, test_rows)
     start_check, _ = accuracy(args.init_from, check_rows)
-    results = {}
+    runs = {}  # (variant, n) -> one result per repeat
     with tempfile.TemporaryDirectory() as scratch_dir:
         for n in sorted(args.sizes):
-            for variant in args.variants:
-                folder = os.path.join(scratch_dir, f"{n}-{variant.replace(' ', '').replace(',', '-')}")
-                weights, seconds, epochs = train_on(pool[:n], variant, folder, args.seed, args.init_from, mix_in,
-                                                    args.epochs, args.learning_rate)
-                family, one_class = accuracy(weights, test_rows)
-                check, _ = accuracy(weights, check_rows)
-                results[(variant, n)] = {'family': family, 'one_class': one_class, 'check': check,
-                                         'seconds': seconds, 'epochs': epochs}
-                print(f'N={n:5d} {variant:20s} family {family:.4f} (largest class share {one_class:.2f}), '
-                      f'ood_check {check:.4f}, {epochs} epochs, {seconds:.0f} s', flush=True)
+            for seed in seeds:
+                for variant in args.variants:
+                    folder = os.path.join(scratch_dir, f"{n}-{seed}-{variant.replace(' ', '').replace(',', '-')}")
+                    weights, seconds, epochs = train_on(pools[seed][:n], variant, folder, seed, args.init_from, mix_in,
+                                                        args.epochs, args.learning_rate)
+                    family, one_class = accuracy(weights, test_rows)
+                    check, _ = accuracy(weights, check_rows)
+                    runs.setdefault((variant, n), []).append({'family': family, 'one_class': one_class, 'check': check,
+                                                              'seconds': seconds, 'epochs': epochs})
+                    print(f'N={n:5d} seed {seed} {variant:20s} family {family:.4f} (largest class share {one_class:.2f}), '
+                          f'ood_check {check:.4f}, {epochs} epochs, {seconds:.0f} s', flush=True)
+    results = {key: summary(rows) for key, rows in runs.items()}
 
     print('\n' + provenance(matmul_gflops(), argv))
     print(f'\nthe {args.family} family: {len(test_rows)} unseen lines; the starting model ({shown_path(args.init_from)}) alone scores {start_family:.4f} on them and {start_check:.4f} on '
           f'{shown_path(path.CHECK_PATH)}\n')
-    print(markdown_table(['N lines', 'run', 'family accuracy', 'largest predicted class', 'ood_check', 'epochs', 'seconds'],
-                         [[str(n), variant, f"{r['family']:.4f}", f"{r['one_class']:.0%}", f"{r['check']:.4f}",
-                           str(r['epochs']), f"{r['seconds']:.0f}"]
+    repeated = f' (mean of {args.repeats}; range)' if args.repeats > 1 else ''
+    print(markdown_table(['N lines', 'run', f'family accuracy{repeated}', 'largest predicted class', f'ood_check{repeated}',
+                          'epochs', 'seconds'],
+                         [[str(n), variant, spread(r, 'family'), f"{r['one_class']:.0%}", spread(r, 'check'),
+                           f"{r['epochs']:.0f}", f"{r['seconds']:.0f}"]
                           for (variant, n), r in sorted(results.items(), key=lambda item: (item[0][1], VARIANTS.index(item[0][0])))]))
     if args.plot:
         plot(results, sorted(args.sizes), args.plot, args.family)
