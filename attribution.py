@@ -383,20 +383,24 @@ def text_keywords(result, unit='word', threshold=config.IG_THRESHOLD, extracts_m
     return [(''.join(chars[pieces[i][0]:pieces[i][1]]), float(scaled[i]), float(attributions[i])) for i in keep]
 
 
-def keyword_table(results, num_classes, threshold=config.IG_THRESHOLD, extracts_max=False, unit='span', segmenter=None):
+def keyword_table(results, num_classes, threshold=config.IG_THRESHOLD, extracts_max=False, unit='span', segmenter=None,
+                  keywords=None):
     """Rows (keyword, count, count per predicted class 0..num_classes-1, mean scaled score, share), most
     frequent first.
 
     share: the keyword's positive attribution over these texts as a part of all
     their characters' positive attribution; over the texts of one predicted
-    class, what drives that class.
+    class, what drives that class. keywords: each result's text_keywords when
+    they are already found (then unit, threshold, extracts_max and segmenter are theirs).
     """
-    if unit == 'word' and segmenter is None:
-        segmenter = word_segmenter()
+    if keywords is None:
+        if unit == 'word' and segmenter is None:
+            segmenter = word_segmenter()
+        keywords = [text_keywords(result, unit, threshold, extracts_max, segmenter) for result in results]
     counts, per_class, score_sums, evidence = Counter(), defaultdict(Counter), Counter(), Counter()
     total = sum(float(np.maximum(result['scores'], 0).sum()) for result in results) or 1.0
-    for result in results:
-        for keyword, score, attribution in text_keywords(result, unit, threshold, extracts_max, segmenter):
+    for result, found in zip(results, keywords):
+        for keyword, score, attribution in found:
             counts[keyword] += 1
             per_class[keyword][result['predicted']] += 1
             score_sums[keyword] += score

@@ -419,8 +419,10 @@ def main(argv=None):
               f'{np.median(gaps):.4f}, max {gaps.max():.4f}'
               + ("; the quick pass's gaps are larger (attributions.tsv has each text's steps and gap)" if quick else ''))
     segmenter = A.word_segmenter() if args.unit == 'word' else None
-    table = lambda rs: A.keyword_table(rs, len(names), args.threshold, args.extracts_max, args.unit, segmenter)  # noqa: E731
-    rows = table(results)
+    keywords = [A.text_keywords(r, args.unit, args.threshold, args.extracts_max, segmenter) for r in results]
+    table = lambda picked: A.keyword_table([results[i] for i in picked], len(names),  # noqa: E731
+                                           keywords=[keywords[i] for i in picked])
+    rows = table(range(len(results)))
     how = f"{args.unit}s, threshold {args.threshold}{', extracts-max' if args.extracts_max else ''}"
     layout_note = ('' if args.show_layout else
                    'keywords of punctuation, digits or layout only are left out of the tables (--show-layout keeps them)')
@@ -428,7 +430,7 @@ def main(argv=None):
                 f"({how}{'; ' + layout_note if layout_note else ''})", names)
     suspects, class_rows = {}, {}
     for k in range(len(names)):
-        unfiltered = table([r for r in results if r['predicted'] == k])
+        unfiltered = table([i for i, r in enumerate(results) if r['predicted'] == k])
         class_rows[k] = content_rows(unfiltered, args.show_layout)
         print_table(class_rows[k], args.top, f'top keywords of texts predicted {label_title(names, k)} '
                     '(share: of the attribution to this class)', names)

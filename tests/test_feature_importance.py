@@ -241,6 +241,10 @@ def test_keyword_table_counts_per_predicted_class():
     assert ('胃肠', 1, [1, 0, 0], 1.0) == next(row for row in rows if row[0] == '胃肠')[:4]
     # share: 胃's positive attribution (1 + 2) of all positive attribution (1 + 2.1 + 2)
     assert rows[0][4] == pytest.approx(3 / 5.1)
+    # the keywords each text was found to have, given, make the same table (a file's per-class tables reuse them)
+    found = [A.text_keywords(r, 'span', 0.2) for r in results]
+    assert A.keyword_table(results, 3, keywords=found) == rows
+    assert A.keyword_table(results[:2], 3, keywords=found[:2]) == A.keyword_table(results[:2], 3, threshold=0.2)
 
 
 def test_word_scores_sum_their_characters_exactly():
