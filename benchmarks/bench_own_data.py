@@ -232,28 +232,34 @@ def spread(result, key):
     return f'{result[key]:.4f}' + (f' ({low:.4f}-{high:.4f})' if high > low else '')
 
 
-def plot(results, sizes, out_path, family):
+def plot(results, sizes, out_path, family, test_lines):
+    """Two panels: accuracy on the family's unseen lines (what she asked for) and on ood_check (what the
+    model knew before), by N; a point is the mean of the repeats, its bar their range."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from utils.files import atomic_path
-    figure, ax = plt.subplots(figsize=(6.4, 4.2))
-    for variant in VARIANTS:
-        points = [(n, results[(variant, n)]) for n in sizes if (variant, n) in results]
-        if points:
-            xs, means = [n for n, _ in points], [r['family'] for _, r in points]
-            errors = [[r['family'] - r['family_range'][0] for _, r in points],
-                      [r['family_range'][1] - r['family'] for _, r in points]]
-            ax.errorbar(xs, means, yerr=errors, marker='o', capsize=3, label=variant)
-    ax.set_xscale('log')
-    ax.set_xticks(sizes, [str(n) for n in sizes])
-    ax.set_xlabel('labelled lines of her own (split 8:1:1)')
-    ax.set_ylabel('accuracy on 400 unseen lines of the family')
-    ax.set_ylim(0, 1.02)
-    ax.axhline(0.95, color='grey', linewidth=0.8, linestyle=':')
-    ax.grid(alpha=0.3)
-    ax.legend(loc='lower right')
-    ax.set_title(f'A small export of new texts ({family}): from scratch or from a trained model', fontsize=10)
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
+    for ax, key, ylabel in ((axes[0], 'family', f'accuracy on {test_lines} unseen lines of the family'),
+                            (axes[1], 'check', f'accuracy on {os.path.basename(path.CHECK_PATH)}')):
+        for variant in VARIANTS:
+            points = [(n, results[(variant, n)]) for n in sizes if (variant, n) in results]
+            if points:
+                errors = [[r[key] - r[f'{key}_range'][0] for _, r in points],
+                          [r[f'{key}_range'][1] - r[key] for _, r in points]]
+                ax.errorbar([n for n, _ in points], [r[key] for _, r in points], yerr=errors, marker='o', capsize=3,
+                            label=variant)
+        ax.set_xscale('log')
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.minorticks_off()  # no 6 x 10^1 between the sizes
+        ax.set_xlabel('labelled lines of her own (split 8:1:1)')
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, 1.02)
+        ax.axhline(0.95, color='grey', linewidth=0.8, linestyle=':')
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc='lower right')
+    axes[0].set_title(f'Her new texts ({family})', fontsize=10)
+    axes[1].set_title('The reports the starting model knew', fontsize=10)
     figure.tight_layout()
     with atomic_path(out_path) as tmp:
         figure.savefig(tmp, dpi=110, format='png')
@@ -326,7 +332,7 @@ def main(argv=None):
                            f"{r['epochs']:.0f}", f"{r['seconds']:.0f}"]
                           for (variant, n), r in sorted(results.items(), key=lambda item: (item[0][1], VARIANTS.index(item[0][0])))]))
     if args.plot:
-        plot(results, sorted(args.sizes), args.plot, args.family)
+        plot(results, sorted(args.sizes), args.plot, args.family, len(test_rows))
         print(f'\nwrote {args.plot}')
 
 
