@@ -187,8 +187,23 @@ def symptom(label):
     return write
 
 
+def eponym_context(label):
+    def write(rng):
+        """An eponym inside a longer history, consultation or follow-up sentence: each eponym is named
+        a few times a dataset, so it needs contexts of its own to be learnt from (a bare eponym is one
+        text, and often too close to a held-out check line to be kept)."""
+        contexts = SHORTHAND['eponym_contexts']
+        text = rng.choice(SHORTHAND['eponyms'][str(label)])
+        kind = 'procedure' if text.endswith(('术', '手术')) else 'diagnosis'
+        frame = rng.choice(contexts['leads']) + rng.choice(contexts[kind]) + rng.choice(contexts['tails'])
+        return (frame.replace('{x}', text).replace('{n}', str(rng.randint(1, 12)))
+                .replace('{age}', str(rng.randint(18, 85))))
+    return write
+
+
 GENERATORS = {label: [(3, bare_name(label)), (1, coded_name(label)), (3, diagnosis_list(label)), (3, sentence(label)),
-                      (6, tract_words(label)), (4, shorthand(label)), (3, symptom(label))] for label in (0, 1, 2)}
+                      (6, tract_words(label)), (4, shorthand(label)), (3, symptom(label)), (4, eponym_context(label))]
+              for label in (0, 1, 2)}
 
 
 def parse_args(argv=None):

@@ -1,5 +1,6 @@
 """preprocess/terminology.py: the ICD-10 names, their labels by rule, and their place in the data."""
 import collections
+import random
 
 import pytest
 
@@ -75,6 +76,28 @@ def test_every_label_has_the_same_length_and_punctuation(shipped):
              for label, texts in by_label.items()}
     assert max(lengths.values()) / min(lengths.values()) < 1.1, lengths
     assert max(marks.values()) / min(marks.values()) < 1.1, marks
+
+
+def test_every_label_has_as_many_lists_and_full_stops(shipped):
+    """、 and ； (lists) and 。 in as large a share of every label's texts: none of them tells the label."""
+    by_label = collections.defaultdict(list)
+    for text, label in shipped:
+        by_label[label].append(text)
+    for marks in (synthesize.LIST_MARKS, '。'):
+        shares = {label: sum(any(m in t for m in marks) for t in texts) / len(texts) for label, texts in by_label.items()}
+        assert max(shares.values()) / min(shares.values()) < 1.2, (marks, shares)
+
+
+def test_eponyms_come_in_sentences_of_their_own_label():
+    """Each eponym is written inside history and consultation sentences, not only bare."""
+    rng = random.Random(0)
+    for label in (0, 1, 2):
+        write = terminology.eponym_context(label)
+        texts = [write(rng) for _ in range(200)]
+        eponyms = terminology.SHORTHAND['eponyms'][str(label)]
+        assert all(any(e in t for e in eponyms) and '{' not in t for t in texts)
+        assert sum(t not in eponyms for t in texts) >= 190  # a frame around it nearly always
+        assert len(set(texts)) >= 150
 
 
 def test_the_terms_check_set(shipped):
