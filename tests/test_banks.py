@@ -20,6 +20,7 @@ REPEATS = {
                     'operation_tails': {'': 4}, 'diagnosis_heads': {'': 5}, 'course_heads': {'': 2},
                     'advice_heads': {'出院医嘱：': 2}, 'surgery_anaesthesia': {'全麻': 2}, 'lay_heads': {'': 4},
                     'finding_heads': {'': 4}, 'finding_tails': {'': 4}, 'pathology_heads': {'': 3}},
+    'clinical_shorthand': {'eponym_contexts/leads': {'': 3}, 'eponym_contexts/tails': {'': 3}},
     'ercp': {'steps': {'EST': 2}, 'prefixes': {'': 2}},
     'fields': {'cnt': {'一': 3}},
     'lower_diagnoses': {'cancer_qualifiers': {'': 3, '（{tnml}）': 2}},
