@@ -693,8 +693,8 @@ def acceptable(text, label):
 # learns that instead of the anatomy (and explains 其他 with ， and 。). So label-0 texts are
 # also written as several lines of a record joined (JOINED_RATE), and every label keeps each
 # candidate with a probability that gives all labels the same distribution of length and
-# punctuation (and as many texts with list marks, and with full stops): the smallest of the labels' shares in each
-# FORMAT bin, over the label's own.
+# punctuation, and as many texts with list marks and with full stops: the smallest of the
+# labels' shares in each FORMAT bin, over the label's own.
 # ---------------------------------------------------------------------------
 JOINED_RATE = 0.35          # label-0 texts made of 2 to 5 lines of one record
 JOINERS = ['。', '。', '；', '，', ' ']
