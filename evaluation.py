@@ -147,7 +147,7 @@ def model_warnings(labels, predicted, accuracy, label_names):
     return warnings
 
 
-def starting_model_accuracy(settings, test, label_names):
+def starting_model_accuracy(settings, test, label_names, batch_size=config.PREDICT_BATCH_SIZE):
     """A run --init-from a model of the same classes: that model's accuracy on the run's test split, to
     compare with the new model's (a few lines of fine-tuning can make a good model worse); else None."""
     if not settings.init_from or not test:
@@ -159,8 +159,7 @@ def starting_model_accuracy(settings, test, label_names):
         return None
     if tuple(starting.label_names) != tuple(label_names):
         return None
-    predicted = predict_proba(starting, tokenizer, [text for text, _ in test]).argmax(axis=1)
-    return float(np.mean(predicted == np.array([label for _, label in test])))
+    return evaluate(starting, None, tokenizer, test, batch_size)[1]
 
 
 def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, matmul_gflops, started):
@@ -176,7 +175,7 @@ def report(model, tokenizer, splits, settings, progress, log_dir, images_dir, ma
     cm = confusion_matrix([label for _, label in splits.test], predicted, len(label_names))
     print(f'\nfinal test accuracy {accuracy:.6f} ({len(splits.test)} texts), best weights at {shown_path(settings.weights)}')
     print(format_report(cm, label_names))
-    starting_accuracy = starting_model_accuracy(settings, splits.test, label_names)
+    starting_accuracy = starting_model_accuracy(settings, splits.test, label_names, settings.batch_size)
     if starting_accuracy is not None:
         print(f'the starting model ({shown_path(settings.init_from)}) scores {starting_accuracy:.6f} on the same test texts')
         if starting_accuracy > accuracy:

@@ -166,6 +166,11 @@ def fill_frame(rng, frame, x):
     return frame.replace('{x}', x).replace('{n}', str(rng.randint(1, 12)))
 
 
+def eponym_kind(eponym):
+    """'procedure' for an operation's eponym (Miles手术, Longo术), else 'diagnosis'."""
+    return 'procedure' if eponym.endswith(('术', '手术')) else 'diagnosis'
+
+
 def shorthand(label):
     def write(rng):
         """An abbreviation or an eponym in a diagnosis or procedure frame."""
@@ -174,7 +179,7 @@ def shorthand(label):
             text, kind = entry['text'], entry['kind']
         else:
             text = rng.choice(SHORTHAND['eponyms'][str(label)])
-            kind = 'procedure' if text.endswith(('术', '手术')) else 'diagnosis'
+            kind = eponym_kind(text)
         return fill_frame(rng, maybe(rng, 0.7, rng.choice(SHORTHAND['abbreviation_frames'][kind]), '{x}'), text)
     return write
 
@@ -194,10 +199,8 @@ def eponym_context(label):
         text, and often too close to a held-out check line to be kept)."""
         contexts = SHORTHAND['eponym_contexts']
         text = rng.choice(SHORTHAND['eponyms'][str(label)])
-        kind = 'procedure' if text.endswith(('术', '手术')) else 'diagnosis'
-        frame = rng.choice(contexts['leads']) + rng.choice(contexts[kind]) + rng.choice(contexts['tails'])
-        return (frame.replace('{x}', text).replace('{n}', str(rng.randint(1, 12)))
-                .replace('{age}', str(rng.randint(18, 85))))
+        frame = rng.choice(contexts['leads']) + rng.choice(contexts[eponym_kind(text)]) + rng.choice(contexts['tails'])
+        return fill_frame(rng, frame, text).replace('{age}', str(rng.randint(18, 85)))
     return write
 
 
